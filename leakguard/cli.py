@@ -1,0 +1,200 @@
+"""The ``leakguard`` command: a thin shell over the library.
+
+Exit codes, decided in :func:`main` alone:
+
+* 0: clean (or the command succeeded),
+* 1: a leak was found,
+* 2: usage error, unusable input, or a missing, corrupt or incompatible index.
+
+Heavy modules (the reporting layer, rich, tree-sitter) are imported inside the commands
+that need them, so ``leakguard scan`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from leakguard.errors import ConfigError, InputError, LeakguardError
+
+EXIT_CLEAN = 0
+EXIT_LEAK = 1
+EXIT_ERROR = 2
+
+
+class _LeakFound(Exception):
+    """Raised by a command to make main() exit 1 after output is written."""
+
+
+def _read_key(key_file: str | None) -> bytes | None:
+    if key_file is None:
+        return None
+    try:
+        return Path(key_file).read_bytes().strip()
+    except OSError as exc:
+        raise InputError(f"cannot read key file {key_file}: {exc.strerror or exc}") from exc
+
+
+def _read_input(source: str) -> tuple[str, str]:
+    from leakguard.textinput import decode_input
+
+    if source == "-":
+        return decode_input(sys.stdin.buffer.read(), "<stdin>"), "<stdin>"
+    try:
+        data = Path(source).read_bytes()
+    except IsADirectoryError as exc:
+        raise InputError(f"{source}: is a directory") from exc
+    except OSError as exc:
+        raise InputError(f"{source}: {exc.strerror or exc}") from exc
+    return decode_input(data, source), source
+
+
+def _policy(threshold: float | None) -> object:
+    from leakguard.options import ScanPolicy
+
+    return ScanPolicy() if threshold is None else ScanPolicy(threshold=threshold)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="leakguard")
+def cli() -> None:
+    """Find proprietary source code in outgoing text (prompts, logs, diffs, commits)."""
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=True))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write the index to.")
+@click.option("--jobs", "-j", default=0, show_default="one per core", type=click.IntRange(min=0),
+              help="Worker processes.")
+@click.option("--k", "k", default=12, show_default=True, type=int, help="Tokens per k-gram.")
+@click.option("--window", default=12, show_default=True, type=int, help="Winnowing window (k-grams).")
+@click.option("--key-file", type=click.Path(dir_okay=False), help="Secret key to hash with (or LEAKGUARD_KEY).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+def index_command(paths: tuple[str, ...], out: str, jobs: int, k: int, window: int, key_file: str | None,
+                  quiet: bool) -> None:
+    """Fingerprint the repositories at PATHS into an index at --out (no source text is stored)."""
+    from leakguard.api import KEY_ENV, build_index
+    from leakguard.report.progress import index_progress
+
+    key = _read_key(key_file)
+    if key is None:
+        key = os.environ.get(KEY_ENV, "").encode()
+    with index_progress(not quiet and sys.stderr.isatty()) as progress:
+        index = build_index(paths, k=k, window=window, key=key, jobs=jobs, progress=progress)
+    target = index.save(out)
+    if not quiet:
+        stats = index.stats
+        click.echo(
+            f"indexed {stats['files']} files ({stats['lines']} lines, {stats['skipped_files']} skipped) "
+            f"into {target}: {stats['fingerprints']} fingerprints, {stats['units']} units",
+            err=True,
+        )
+
+
+def _scan_options(function: object) -> object:
+    function = click.option("--threshold", type=float, default=None,
+                            help="Evidence in tokens at which a match is a leak (default 30).")(function)
+    function = click.option("--key-file", type=click.Path(dir_okay=False),
+                            help="Key the index was built with (or LEAKGUARD_KEY).")(function)
+    function = click.option("--index", "index_dir", required=True, type=click.Path(),
+                            envvar="LEAKGUARD_INDEX", help="Index directory (or LEAKGUARD_INDEX).")(function)
+    return click.argument("source", default="-", type=str)(function)
+
+
+@cli.command("scan")
+@_scan_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="Text format: print only the verdict line, nothing when clean.")
+@click.option("--color/--no-color", default=None, help="Force or disable colour in text output.")
+def scan_command(source: str, index_dir: str, key_file: str | None, threshold: float | None, output_format: str,
+                 quiet: bool, color: bool | None) -> None:
+    """Scan SOURCE (a file, or - for standard input) for indexed code. Exit 1 on a leak."""
+    from leakguard import __version__
+    from leakguard.api import load_index
+
+    index = load_index(index_dir, key=_read_key(key_file))
+    text, name = _read_input(source)
+    result = index.scan(text, _policy(threshold))
+    if output_format == "json":
+        from leakguard.report.json import render_json
+
+        click.echo(render_json(result))
+    elif output_format == "sarif":
+        from leakguard.report.sarif import render_sarif
+
+        click.echo(render_sarif(result, name, __version__))
+    else:
+        from leakguard.report.text import render_text
+
+        render_text(result, name, sys.stdout, color=color, quiet=quiet)
+    if result.is_leak:
+        raise _LeakFound
+
+
+@cli.command("redact")
+@_scan_options
+@click.option("--template", default=None,
+              help="Placeholder, with {path}, {lines}, {start_line}, {end_line}.")
+def redact_command(source: str, index_dir: str, key_file: str | None, threshold: float | None,
+                   template: str | None) -> None:
+    """Print SOURCE with every match replaced by a placeholder. Exit 1 if anything was redacted."""
+    from leakguard.api import load_index
+
+    index = load_index(index_dir, key=_read_key(key_file))
+    text, _ = _read_input(source)
+    result = index.scan(text, _policy(threshold))
+    sys.stdout.write(result.redacted(template))
+    sys.stdout.flush()
+    if result.is_leak:
+        raise _LeakFound
+
+
+@cli.command("info")
+@click.option("--index", "index_dir", required=True, type=click.Path(), envvar="LEAKGUARD_INDEX")
+@click.option("--verify", is_flag=True, help="Also check every section's checksum.")
+def info_command(index_dir: str, verify: bool) -> None:
+    """Show an index's parameters and statistics."""
+    import json
+
+    from leakguard.index.format import read_container
+
+    container = read_container(Path(index_dir), verify=verify)
+    header = {key: value for key, value in container.header.items() if key != "sections"}
+    click.echo(json.dumps(header, indent=2, sort_keys=True))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (the one place errors become exit codes)."""
+    try:
+        cli.main(args=argv, prog_name="leakguard", standalone_mode=False)
+    except _LeakFound:
+        return EXIT_LEAK
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        click.echo("leakguard: aborted", err=True)
+        return EXIT_ERROR
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except (LeakguardError, ConfigError) as exc:
+        click.echo(f"leakguard: error: {exc}", err=True)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_CLEAN
+
+
+def entry_point() -> None:
+    """Console-script entry: exit with :func:`main`'s code."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()

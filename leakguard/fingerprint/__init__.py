@@ -1,0 +1,1 @@
+"""Fingerprints of token streams: k-gram hashes, winnowing and MinHash signatures."""

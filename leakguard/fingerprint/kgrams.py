@@ -1,0 +1,55 @@
+"""Hashes of every k-gram of a token stream, computed in a handful of vector operations.
+
+A k-gram hash is a polynomial over the 64-bit token values (wrapping arithmetic modulo
+2**64), passed through the MurmurHash3 64-bit finaliser so that nearby k-grams give
+unrelated hashes. Token values come from xxhash (see
+:mod:`leakguard.normalise.alphabet`), so hashes are stable across processes, machines
+and Python versions, and depend on the secret key when there is one.
+
+Computing all n-k+1 hashes takes k multiply-adds over whole arrays: no Python loop runs
+per token.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+U64 = npt.NDArray[np.uint64]
+
+# An odd 64-bit multiplier with well-mixed bits (from SplitMix64).
+_BASE = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+
+
+def fmix64(values: U64) -> U64:
+    """MurmurHash3's 64-bit finaliser: a bijection that spreads every input bit."""
+    values = values ^ (values >> _S33)
+    values = values * _M1
+    values = values ^ (values >> _S33)
+    values = values * _M2
+    return values ^ (values >> _S33)
+
+
+def kgram_hashes(values: U64, k: int) -> U64:
+    """Hash of every window of ``k`` consecutive token values (empty if fewer than k)."""
+    n = values.shape[0] - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        acc = values[:n].copy()
+        for j in range(1, k):
+            acc *= _BASE
+            acc += values[j : j + n]
+        return fmix64(acc)
+
+
+def kgram_tags(concrete: U64, k: int) -> npt.NDArray[np.uint16]:
+    """16-bit tag of each k-gram's concrete tokens (identifier names included).
+
+    Two k-grams with the same abstract hash and the same tag are, with probability
+    1 - 2**-16, the same code with the same names: an exact copy rather than a renamed one.
+    """
+    return (kgram_hashes(concrete, k) >> np.uint64(48)).astype(np.uint16)

@@ -1,0 +1,88 @@
+"""MinHash signatures of indexed units, for near-duplicates whose k-grams edits broke.
+
+Winnowing needs runs of identical tokens; a copy with a line inserted every few lines, or
+statements rewritten, may keep few such runs yet share most of its short shingles with the
+original. MinHash estimates that overlap (Jaccard similarity) from a fixed-size signature.
+
+Parameters (stored in the index manifest):
+
+* shingles are ``shingle``-token windows of the *abstract* token stream (names and literals
+  abstracted), hashed to 32 bits, so renaming does not change them;
+* signatures use datasketch's ``affine32`` scheme with ``minhash_perm`` permutations from
+  ``minhash_seed``: ``h -> a * fmix32(h) + b mod 2**32``. The index is built with datasketch
+  itself; the permutations are stored in the index so the scan side can apply them with
+  numpy alone (and a test checks both give the same signature);
+* LSH: the signature is cut into ``BANDS`` bands; two units that agree on a whole band are
+  candidates, and their Jaccard is then estimated from the full signatures.
+
+Byte format of a signature: ``minhash_perm`` little-endian uint32 values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from leakguard.fingerprint.kgrams import fmix64, kgram_hashes
+
+U32 = npt.NDArray[np.uint32]
+BANDS = 16
+
+_F1 = np.uint32(0x85EBCA6B)
+_F2 = np.uint32(0xC2B2AE35)
+
+
+def shingles(abstract: npt.NDArray[np.uint64], size: int) -> U32:
+    """Sorted unique 32-bit hashes of the ``size``-token shingles of a token stream."""
+    return np.unique((kgram_hashes(abstract, size) >> np.uint64(32)).astype(np.uint32))
+
+
+def make_permutations(num_perm: int, seed: int) -> npt.NDArray[np.uint32]:
+    """The (2, num_perm) permutation parameters datasketch uses for this seed (index side)."""
+    from datasketch import MinHash
+
+    return np.asarray(MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations, dtype=np.uint32)
+
+
+def datasketch_signature(values: U32, num_perm: int, seed: int) -> U32:
+    """Signature of one shingle set computed by datasketch itself (index side)."""
+    from datasketch import MinHash
+
+    sketch = MinHash(num_perm=num_perm, seed=seed, scheme="affine32", hashfunc=int)
+    sketch.update_batch(values.tolist())
+    return np.asarray(sketch.hashvalues, dtype=np.uint32)
+
+
+def _fmix32(values: U32) -> U32:
+    values = values ^ (values >> np.uint32(16))
+    values = values * _F1
+    values = values ^ (values >> np.uint32(13))
+    values = values * _F2
+    return values ^ (values >> np.uint32(16))
+
+
+def signature(values: U32, permutations: npt.NDArray[np.uint32]) -> U32:
+    """Signature of one shingle set with numpy alone (scan side); equals datasketch's."""
+    if values.shape[0] == 0:
+        return np.full(permutations.shape[1], np.iinfo(np.uint32).max, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        mixed = _fmix32(values.astype(np.uint32))[:, None]
+        permuted = mixed * permutations[0][None, :] + permutations[1][None, :]
+    return np.asarray(permuted.min(axis=0), dtype=np.uint32)
+
+
+def band_keys(signatures: U32) -> npt.NDArray[np.uint64]:
+    """LSH key of every band of every signature: shape (n, BANDS), band number mixed in."""
+    n, perm = signatures.shape
+    rows = perm // BANDS
+    grouped = signatures[:, : rows * BANDS].reshape(n, BANDS, rows).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        acc = np.broadcast_to(np.arange(1, BANDS + 1, dtype=np.uint64), (n, BANDS)).copy()
+        for r in range(rows):
+            acc = fmix64(acc * np.uint64(0x100000001B3) + grouped[:, :, r])
+    return acc
+
+
+def jaccard(a: U32, b: U32) -> float:
+    """Estimated Jaccard similarity of two signatures of equal length."""
+    return float(np.count_nonzero(a == b)) / float(a.shape[0])

@@ -1,0 +1,144 @@
+"""Building an index: fingerprint every source file (in parallel), then merge.
+
+Each file is fingerprinted on its own, in a worker process when ``jobs > 1``: tree-sitter
+normalisation, k-gram hashing, winnowing and the MinHash signatures of its units. The
+parent merges the per-file arrays into the sorted tables of :mod:`leakguard.index.store`.
+Only hashes, line numbers and paths leave a worker: never source text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from leakguard.fingerprint.kgrams import kgram_hashes, kgram_tags
+from leakguard.fingerprint.minhash import datasketch_signature, shingles
+from leakguard.fingerprint.winnow import winnow
+from leakguard.index.walk import SourceFile, iter_source_files, skip_reason
+from leakguard.normalise.alphabet import Alphabet
+from leakguard.normalise.languages import detect_language
+from leakguard.normalise.syntax import normalise_source
+from leakguard.options import FingerprintParams
+
+#: Units shorter than this many tokens get no MinHash signature: too small to be evidence.
+MIN_UNIT_TOKENS = 40
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class FileFingerprints:
+    """What one file contributes to the index (no source text)."""
+
+    relative: str
+    language: str | None
+    lines: int
+    tokens: int
+    hashes: npt.NDArray[np.uint64]
+    start_lines: npt.NDArray[np.uint32]
+    spans: npt.NDArray[np.uint8]
+    tags: npt.NDArray[np.uint16]
+    unit_lines: npt.NDArray[np.uint32] = field(default_factory=lambda: np.empty((0, 2), np.uint32))
+    unit_tokens: npt.NDArray[np.uint32] = field(default_factory=lambda: np.empty(0, np.uint32))
+    signatures: npt.NDArray[np.uint32] | None = None
+    skipped: str | None = None
+
+
+def fingerprint_text(relative: str, text: str, params: FingerprintParams, key: bytes = b"",
+                     language: str | None = None) -> FileFingerprints:
+    """Fingerprint one file's text (index side). ``language`` defaults to detection."""
+    alphabet = Alphabet(key)
+    language = language if language is not None else detect_language(relative, text)
+    normalised = normalise_source(text, language, alphabet)
+    tokens = normalised.tokens
+    k = params.k
+    hashes = kgram_hashes(tokens.abstract, k)
+    picked = winnow(hashes, params.window)
+    start_lines = tokens.line[picked].astype(np.uint32)
+    end_lines = tokens.end_line[picked + k - 1].astype(np.int64) if picked.size else np.empty(0, np.int64)
+    spans = np.clip(end_lines - start_lines, 0, 255).astype(np.uint8)
+    tags = kgram_tags(tokens.concrete, k)[picked]
+    result = FileFingerprints(
+        relative=relative,
+        language=normalised.language,
+        lines=text.count("\n") + 1,
+        tokens=len(tokens),
+        hashes=hashes[picked],
+        start_lines=start_lines,
+        spans=spans,
+        tags=tags,
+    )
+    _add_unit_signatures(result, normalised.units, tokens.start, tokens.abstract, params)
+    return result
+
+
+def _add_unit_signatures(result: FileFingerprints, units: Sequence[Any], starts: npt.NDArray[np.int64],
+                         abstract: npt.NDArray[np.uint64], params: FingerprintParams) -> None:
+    lines: list[tuple[int, int]] = []
+    counts: list[int] = []
+    signatures: list[npt.NDArray[np.uint32]] = []
+    for unit in units:
+        first, last = np.searchsorted(starts, [unit.start, unit.end])
+        if last - first < MIN_UNIT_TOKENS:
+            continue
+        values = shingles(abstract[first:last], params.shingle)
+        signatures.append(datasketch_signature(values, params.minhash_perm, params.minhash_seed))
+        lines.append((unit.start_line, unit.end_line))
+        counts.append(int(last - first))
+    if signatures:
+        result.unit_lines = np.asarray(lines, dtype=np.uint32)
+        result.unit_tokens = np.asarray(counts, dtype=np.uint32)
+        result.signatures = np.vstack(signatures)
+
+
+def fingerprint_file(source: SourceFile, params: FingerprintParams, key: bytes = b"") -> FileFingerprints:
+    """Read and fingerprint one file; unreadable or unsuitable files come back skipped."""
+    empty = np.empty(0, np.uint64)
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:
+        reason: str | None = f"unreadable: {exc.strerror or exc}"
+    else:
+        reason = skip_reason(data)
+        if reason is None:
+            text = data.decode("utf-8", errors="replace")
+            return fingerprint_text(source.relative, text, params, key)
+    return FileFingerprints(source.relative, None, 0, 0, empty, np.empty(0, np.uint32),
+                            np.empty(0, np.uint8), np.empty(0, np.uint16), skipped=reason)
+
+
+def _work(batch: list[SourceFile], params: FingerprintParams, key: bytes) -> list[FileFingerprints]:
+    return [fingerprint_file(source, params, key) for source in batch]
+
+
+def fingerprint_tree(roots: Iterable[Path], params: FingerprintParams, key: bytes = b"", jobs: int = 0,
+                     progress: Progress | None = None) -> list[FileFingerprints]:
+    """Fingerprint every indexable file under roots; ``jobs=0`` means one per core."""
+    files = list(iter_source_files([Path(root) for root in roots]))
+    jobs = jobs or os.cpu_count() or 1
+    results: list[FileFingerprints] = []
+    total = len(files)
+    if jobs <= 1 or total < 8:
+        for done, source in enumerate(files, 1):
+            results.append(fingerprint_file(source, params, key))
+            if progress:
+                progress(done, total, source.relative)
+        return results
+    # Batches amortise process round-trips; small enough to keep both cores busy to the end.
+    size = max(1, min(64, total // (jobs * 8)))
+    batches = [files[i : i + size] for i in range(0, total, size)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        done = 0
+        for batch_result in pool.map(_work, batches, [params] * len(batches), [key] * len(batches)):
+            results.extend(batch_result)
+            done += len(batch_result)
+            if progress and batch_result:
+                progress(done, total, batch_result[-1].relative)
+    return results

@@ -1,0 +1,158 @@
+"""The index file: a versioned container of named, aligned numpy arrays.
+
+Layout of ``index.lgx`` (all integers little-endian; full specification in
+``fingerprints/FORMAT.md``)::
+
+    offset 0   8 bytes   magic b"LEAKGRD\\0"
+    offset 8   u32       format version (FORMAT_VERSION)
+    offset 12  u32       length H of the JSON header
+    offset 16  H bytes   UTF-8 JSON header: params, stats, section table
+    ...        padding to a multiple of 64
+    sections   each at the offset the header gives, 64-byte aligned, raw array bytes
+
+Opening maps the file into memory and wraps each section in a numpy array without
+copying, so opening costs the same for a small index and a huge one. Every section's
+xxh64 is in the header; :func:`read_container` checks them only when asked (it reads the
+whole file), while structural checks (magic, version, bounds) always run.
+
+Writes are atomic: the file is written beside its destination, flushed to disk, then
+renamed over it, so a crash leaves either the old index or the new one, never half.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+from leakguard.errors import IndexFormatError
+
+MAGIC = b"LEAKGRD\x00"
+FORMAT_VERSION = 1
+INDEX_FILE = "index.lgx"
+MANIFEST_FILE = "manifest.json"
+_ALIGN = 64
+_PREAMBLE = struct.Struct("<8sII")
+
+
+@dataclass
+class Container:
+    """A header (JSON mapping) and named arrays, as read from or written to disk."""
+
+    header: dict[str, Any]
+    arrays: dict[str, npt.NDArray[Any]]
+    _mapping: mmap.mmap | None = None
+
+
+def _pad(n: int) -> int:
+    return (-n) % _ALIGN
+
+
+def write_container(directory: Path, header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> Path:
+    """Atomically write ``index.lgx`` (and a readable ``manifest.json``) into directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    table: dict[str, dict[str, Any]] = {}
+    offset = 0
+    blobs: list[tuple[int, bytes | memoryview]] = []
+    for name in sorted(arrays):
+        array = np.ascontiguousarray(arrays[name])
+        little = array.astype(array.dtype.newbyteorder("<"), copy=False)
+        data = memoryview(little).cast("B") if little.size else b""
+        table[name] = {
+            "offset": offset,
+            "dtype": little.dtype.str,
+            "shape": list(little.shape),
+            "xxh64": xxhash.xxh64_hexdigest(data),
+        }
+        blobs.append((offset, data))
+        offset += len(data) + _pad(len(data))
+    full_header = dict(header, format_version=FORMAT_VERSION, sections=table)
+    header_bytes = json.dumps(full_header, sort_keys=True, separators=(",", ":")).encode()
+    start = _PREAMBLE.size + len(header_bytes)
+    start += _pad(start)
+    target = directory / INDEX_FILE
+    with tempfile.NamedTemporaryFile("wb", dir=directory, prefix=".index-", suffix=".tmp", delete=False) as out:
+        try:
+            out.write(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes)))
+            out.write(header_bytes)
+            out.write(b"\x00" * (start - _PREAMBLE.size - len(header_bytes)))
+            for position, data in blobs:
+                out.seek(start + position)
+                out.write(data)
+            out.truncate(start + offset)
+            out.flush()
+            os.fsync(out.fileno())
+        except BaseException:
+            out.close()
+            os.unlink(out.name)
+            raise
+    os.replace(out.name, target)
+    manifest = {key: value for key, value in full_header.items() if key != "sections"}
+    _write_text_atomic(directory / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return target
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".manifest-", suffix=".tmp",
+                                     delete=False, encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(out.name, path)
+
+
+def read_container(directory: Path, verify: bool = False) -> Container:
+    """Map ``index.lgx`` from directory; raise IndexFormatError on any structural fault."""
+    path = directory / INDEX_FILE if directory.is_dir() else directory
+    if not path.is_file():
+        raise IndexFormatError(f"no index at {directory} (expected {INDEX_FILE}; build one with 'leakguard index')")
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size < _PREAMBLE.size:
+                raise IndexFormatError(f"{path} is truncated ({size} bytes)")
+            mapping = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except OSError as exc:
+        raise IndexFormatError(f"cannot read index {path}: {exc.strerror or exc}") from exc
+    magic, version, header_length = _PREAMBLE.unpack_from(mapping, 0)
+    if magic != MAGIC:
+        raise IndexFormatError(f"{path} is not a leakguard index (bad magic number)")
+    if version != FORMAT_VERSION:
+        raise IndexFormatError(
+            f"{path} has index format version {version}; this leakguard reads version {FORMAT_VERSION}: rebuild it"
+        )
+    end = _PREAMBLE.size + header_length
+    if end > size:
+        raise IndexFormatError(f"{path} is truncated (header runs past the end of the file)")
+    try:
+        header = json.loads(bytes(mapping[_PREAMBLE.size:end]))
+        sections: dict[str, Any] = header["sections"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IndexFormatError(f"{path} has a corrupt header") from exc
+    start = end + _pad(end)
+    arrays: dict[str, npt.NDArray[Any]] = {}
+    for name, entry in sections.items():
+        try:
+            dtype = np.dtype(entry["dtype"])
+            shape = tuple(int(n) for n in entry["shape"])
+            count = int(np.prod(shape)) if shape else 1
+            offset = start + int(entry["offset"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise IndexFormatError(f"{path} has a corrupt section table entry {name!r}") from exc
+        nbytes = count * dtype.itemsize
+        if offset < start or offset + nbytes > size:
+            raise IndexFormatError(f"{path} is truncated or corrupt (section {name!r} out of bounds)")
+        array = np.frombuffer(mapping, dtype=dtype, count=count, offset=offset).reshape(shape)
+        if verify and xxhash.xxh64_hexdigest(memoryview(array).cast("B") if count else b"") != entry["xxh64"]:
+            raise IndexFormatError(f"{path} is corrupt (checksum of section {name!r} does not match)")
+        arrays[name] = array
+    return Container(header, arrays, mapping)

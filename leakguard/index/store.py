@@ -1,0 +1,195 @@
+"""The Index: sorted fingerprint tables in memory-mapped arrays, and scanning against them.
+
+Tables (names are the sections of ``index.lgx``; see ``fingerprints/FORMAT.md``):
+
+* ``hashes`` (u64, sorted, unique) with ``offsets`` (u32) into the postings and ``df``
+  (u32, number of distinct files holding the hash);
+* postings ``post_loc`` (u32 global line: the file's ``line_base`` plus line - 1),
+  ``post_span`` (u8, lines the k-gram spans) and ``post_tag`` (u16, concrete-name tag);
+* files: ``line_base`` (u32, cumulative line counts), ``paths`` (UTF-8, newline-separated),
+  ``file_tokens`` (u32);
+* MinHash: ``perms``, ``unit_file``, ``unit_lines``, ``unit_tokens``, ``signatures``,
+  ``band_keys`` (sorted) and ``band_units``.
+
+An Index is immutable once built, so one instance may be shared by any number of threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from leakguard.errors import IncompatibleIndexError, IndexFormatError
+from leakguard.fingerprint.minhash import band_keys, make_permutations
+from leakguard.index.build import FileFingerprints
+from leakguard.index.format import read_container, write_container
+from leakguard.normalise.alphabet import Alphabet, key_id
+from leakguard.options import ALPHABET_VERSION, FingerprintParams
+
+_REQUIRED = ("hashes", "offsets", "df", "post_loc", "post_span", "post_tag", "line_base", "paths",
+             "file_tokens", "perms", "unit_file", "unit_lines", "unit_tokens", "signatures",
+             "band_keys", "band_units")
+
+
+class Index:
+    """A loaded or freshly built fingerprint index. Use :meth:`scan` to check text."""
+
+    def __init__(self, params: FingerprintParams, arrays: dict[str, npt.NDArray[Any]],
+                 stats: dict[str, Any], key: bytes = b"", _keepalive: object = None) -> None:
+        missing = [name for name in _REQUIRED if name not in arrays]
+        if missing:
+            raise IndexFormatError(f"index is missing sections: {', '.join(missing)}")
+        if params.alphabet != ALPHABET_VERSION:
+            raise IncompatibleIndexError(
+                f"index uses token alphabet v{params.alphabet}; this leakguard uses v{ALPHABET_VERSION}: rebuild it"
+            )
+        if key_id(key) != params.key_id:
+            if params.key_id and not key:
+                raise IncompatibleIndexError("index is keyed: pass its key (--key-file or LEAKGUARD_KEY)")
+            raise IncompatibleIndexError("the key given does not match the key the index was built with")
+        self.params = params
+        self.stats = stats
+        self.arrays = arrays
+        self.alphabet = Alphabet(key)
+        self._keepalive = _keepalive
+        self._paths: list[str] | None = None
+        if int(arrays["offsets"][-1]) != arrays["post_loc"].shape[0] or \
+                arrays["offsets"].shape[0] != arrays["hashes"].shape[0] + 1:
+            raise IndexFormatError("index is corrupt: posting offsets do not match the postings")
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_fingerprints(cls, files: Sequence[FileFingerprints], params: FingerprintParams,
+                          key: bytes = b"") -> Index:
+        """Merge per-file fingerprints into sorted tables (skipped files are counted, not kept)."""
+        kept = [f for f in files if f.skipped is None]
+        n_files = len(kept)
+        line_counts = np.asarray([f.lines for f in kept], dtype=np.int64)
+        line_base = np.concatenate(([0], np.cumsum(line_counts))).astype(np.int64)
+        if line_base[-1] >= 2**32:
+            raise IndexFormatError("too many lines for one index (more than 4 billion)")
+        per_file = [f.hashes.shape[0] for f in kept]
+        file_ids = np.repeat(np.arange(n_files, dtype=np.int64), per_file)
+        hashes = np.concatenate([f.hashes for f in kept]) if kept else np.empty(0, np.uint64)
+        loc = (np.concatenate([f.start_lines for f in kept]).astype(np.int64) - 1 + line_base[file_ids]
+               if kept else np.empty(0, np.int64))
+        spans = np.concatenate([f.spans for f in kept]) if kept else np.empty(0, np.uint8)
+        tags = np.concatenate([f.tags for f in kept]) if kept else np.empty(0, np.uint16)
+        order = np.lexsort((loc, hashes))
+        hashes, loc, spans, tags, file_ids = hashes[order], loc[order], spans[order], tags[order], file_ids[order]
+        unique, starts = np.unique(hashes, return_index=True)
+        offsets = np.append(starts, hashes.shape[0]).astype(np.uint32)
+        new_file = np.ones(hashes.shape[0], dtype=bool)
+        new_file[1:] = (hashes[1:] != hashes[:-1]) | (file_ids[1:] != file_ids[:-1])
+        df = np.add.reduceat(new_file.astype(np.uint32), starts) if starts.size else np.empty(0, np.uint32)
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "hashes": unique.astype(np.uint64),
+            "offsets": offsets,
+            "df": df.astype(np.uint32),
+            "post_loc": loc.astype(np.uint32),
+            "post_span": spans.astype(np.uint8),
+            "post_tag": tags.astype(np.uint16),
+            "line_base": line_base.astype(np.uint32),
+            "paths": np.frombuffer("\n".join(f.relative for f in kept).encode("utf-8"), dtype=np.uint8),
+            "file_tokens": np.asarray([f.tokens for f in kept], dtype=np.uint32),
+        }
+        arrays.update(_minhash_tables(kept, params))
+        stats = {
+            "files": n_files,
+            "skipped_files": len(files) - n_files,
+            "lines": int(line_base[-1]),
+            "tokens": int(sum(f.tokens for f in kept)),
+            "fingerprints": int(hashes.shape[0]),
+            "unique_fingerprints": int(unique.shape[0]),
+            "units": int(arrays["unit_file"].shape[0]),
+            "languages": _language_counts(kept),
+        }
+        return cls(params, arrays, stats, key)
+
+    # -- persistence --------------------------------------------------------------------
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the index atomically to ``directory/index.lgx``; returns the file's path."""
+        header = {"params": self.params.to_json(), "stats": self.stats, "generator": "leakguard"}
+        return write_container(Path(directory), header, self.arrays)
+
+    @classmethod
+    def load(cls, directory: str | Path, key: bytes = b"", verify: bool = False) -> Index:
+        """Memory-map an index written by :meth:`save` (checksums only when ``verify``)."""
+        container = read_container(Path(directory), verify=verify)
+        try:
+            params = FingerprintParams.from_json(container.header["params"])
+        except (KeyError, TypeError) as exc:
+            raise IndexFormatError(f"index at {directory} has no valid parameters") from exc
+        except Exception as exc:  # ConfigError from out-of-range values
+            raise IndexFormatError(f"index at {directory} has invalid parameters: {exc}") from exc
+        return cls(params, container.arrays, dict(container.header.get("stats", {})), key,
+                   _keepalive=container)
+
+    # -- queries --------------------------------------------------------------------------
+
+    @property
+    def paths(self) -> list[str]:
+        """Indexed file names, by file id."""
+        if self._paths is None:
+            raw = self.arrays["paths"].tobytes().decode("utf-8")
+            self._paths = raw.split("\n") if raw else []
+        return self._paths
+
+    @property
+    def n_files(self) -> int:
+        """Number of indexed files."""
+        return int(self.arrays["line_base"].shape[0] - 1)
+
+    def file_and_line(self, loc: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Split global line numbers into (file id, 1-based line in that file)."""
+        base = self.arrays["line_base"].astype(np.int64)
+        files = np.searchsorted(base, loc, side="right") - 1
+        return files, loc - base[files] + 1
+
+    def check_compatible(self, other: Index) -> None:
+        """Raise IncompatibleIndexError unless both indexes hash text the same way."""
+        if self.params != other.params:
+            raise IncompatibleIndexError(
+                f"indexes were built with different parameters: {self.params.to_json()} vs {other.params.to_json()}"
+            )
+
+    def scan(self, text: str, policy: Any = None) -> Any:
+        """Scan text for indexed code; returns a :class:`leakguard.result.ScanResult`."""
+        from leakguard.scan import scan_text
+
+        return scan_text(self, text, policy)
+
+
+def _language_counts(files: Sequence[FileFingerprints]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for f in files:
+        name = f.language or "other"
+        counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _minhash_tables(files: Sequence[FileFingerprints], params: FingerprintParams) -> dict[str, npt.NDArray[Any]]:
+    perm = params.minhash_perm
+    sigs = [f.signatures for f in files if f.signatures is not None]
+    unit_file = np.concatenate(
+        [np.full(f.unit_tokens.shape[0], i, dtype=np.uint32) for i, f in enumerate(files)]
+    ) if files else np.empty(0, np.uint32)
+    signatures = np.vstack(sigs).astype(np.uint32) if sigs else np.empty((0, perm), np.uint32)
+    keys = band_keys(signatures).reshape(-1) if signatures.shape[0] else np.empty(0, np.uint64)
+    units = np.repeat(np.arange(signatures.shape[0], dtype=np.uint32), keys.shape[0] // max(1, signatures.shape[0]))
+    order = np.argsort(keys, kind="stable")
+    return {
+        "perms": make_permutations(perm, params.minhash_seed),
+        "unit_file": unit_file.astype(np.uint32),
+        "unit_lines": (np.vstack([f.unit_lines for f in files]) if files else np.empty((0, 2))).astype(np.uint32),
+        "unit_tokens": (np.concatenate([f.unit_tokens for f in files]) if files else np.empty(0)).astype(np.uint32),
+        "signatures": signatures,
+        "band_keys": keys[order].astype(np.uint64),
+        "band_units": units[order].astype(np.uint32),
+    }

@@ -1,0 +1,105 @@
+"""Near-duplicate evidence from MinHash: edited copies whose exact k-grams were broken.
+
+The scanned token stream is cut into overlapping windows at a few sizes (a copied unit
+is best compared with a window of about its own length). Each window's MinHash signature
+is computed with numpy from the permutations stored in the index, its LSH band keys are
+looked up in the index's sorted band table, and each candidate unit's Jaccard similarity
+is estimated from the full signatures. A pair at or above ``NEAR_JACCARD`` becomes a
+chain whose evidence is the window's tokens, weighted like a renamed copy and by the
+similarity: MinHash evidence never counts as an exact copy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from leakguard import score as scoring
+from leakguard.fingerprint.kgrams import kgram_hashes
+from leakguard.fingerprint.minhash import band_keys
+from leakguard.index.store import Index
+from leakguard.match import Chain
+from leakguard.normalise.lexer import TokenStream
+from leakguard.options import ScanPolicy
+
+NEAR_JACCARD = 0.6
+WINDOW_SIZES = (64, 128, 256)
+_CHUNK = 1 << 15
+_F1 = np.uint32(0x85EBCA6B)
+_F2 = np.uint32(0xC2B2AE35)
+
+
+def _permuted_shingles(index: Index, tokens: TokenStream) -> npt.NDArray[np.uint32]:
+    """(n_shingles, perm) matrix: every shingle under every permutation."""
+    size = index.params.shingle
+    values = (kgram_hashes(tokens.abstract, size) >> np.uint64(32)).astype(np.uint32)
+    perms = index.arrays["perms"]
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> np.uint32(16))
+        values = values * _F1
+        values = values ^ (values >> np.uint32(13))
+        values = values * _F2
+        values = values ^ (values >> np.uint32(16))
+        return np.asarray(values[:, None] * perms[0][None, :] + perms[1][None, :], dtype=np.uint32)
+
+
+def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, exclude: list[Chain]) -> list[Chain]:
+    """Chains supported by MinHash similarity between scanned windows and indexed units."""
+    n_units = index.arrays["signatures"].shape[0]
+    n = len(tokens)
+    if n_units == 0 or n < 40 or n > 4 * _CHUNK:
+        # Very long texts are covered by the exact path alone; MinHash windows would cost
+        # O(n * perm) memory for evidence the k-gram chains already give.
+        return []
+    permuted = _permuted_shingles(index, tokens)
+    starts: list[int] = []
+    ends: list[int] = []
+    for size in WINDOW_SIZES:
+        if size > permuted.shape[0] and size != WINDOW_SIZES[0]:
+            break
+        step = max(1, size // 2)
+        for begin in range(0, max(1, permuted.shape[0] - size + step), step):
+            starts.append(begin)
+            ends.append(min(begin + size, permuted.shape[0]))
+    if not starts:
+        return []
+    signatures = np.vstack([permuted[a:b].min(axis=0) for a, b in zip(starts, ends)])
+    keys = band_keys(signatures)
+    table = index.arrays["band_keys"]
+    slot = np.searchsorted(table, keys.reshape(-1))
+    slot[slot == table.shape[0]] = 0
+    hit = (table[slot] == keys.reshape(-1)).reshape(keys.shape)
+    chains: list[Chain] = []
+    seen: set[tuple[int, int]] = set()
+    covered = _covered_mask(exclude, n, index.params.k)
+    for window, band in zip(*np.nonzero(hit)):
+        unit = int(index.arrays["band_units"][slot[window * keys.shape[1] + band]])
+        if (window, unit) in seen:
+            continue
+        seen.add((window, unit))
+        begin, end = starts[window], ends[window] + index.params.shingle - 1
+        if covered[begin:end].mean() > 0.8:
+            continue  # the exact path already explains this window
+        similarity = float(np.count_nonzero(signatures[window] == index.arrays["signatures"][unit]))
+        similarity /= signatures.shape[1]
+        if similarity < NEAR_JACCARD:
+            continue
+        first_line, last_line = (int(x) for x in index.arrays["unit_lines"][unit])
+        positions = list(range(begin, max(begin + 1, end - index.params.k + 1)))
+        chain = Chain(int(index.arrays["unit_file"][unit]), positions, [], first_line, last_line, last_line,
+                      positions[-1])
+        chain.matched = end - begin
+        chain.exact = 0
+        chain.evidence = scoring.evidence(chain.matched, 0, policy) * similarity
+        chains.append(chain)
+    return chains
+
+
+def _covered_mask(chains: list[Chain], n: int, k: int) -> npt.NDArray[np.bool_]:
+    mask = np.zeros(n + k + 16, dtype=bool)
+    for chain in chains:
+        if chain.evidence <= 0:
+            continue
+        for p in chain.positions:
+            mask[p : p + k] = True
+    return mask

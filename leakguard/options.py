@@ -1,0 +1,135 @@
+"""Frozen option objects passed to the pure functions of the library.
+
+Two groups with different lifetimes:
+
+* :class:`FingerprintParams` are baked into an index when it is built and stored in its
+  manifest. Scanning must use exactly the same values, so they travel with the index
+  and two indexes with different values refuse to merge.
+* :class:`ScanPolicy` is decided by whoever scans (security team, gateway, developer)
+  and can change without rebuilding anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leakguard.errors import ConfigError
+
+#: Version of the token alphabet (lexer rules, keyword set, drop rules). Any change to
+#: how text becomes tokens changes fingerprints, so it is part of the index parameters.
+ALPHABET_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FingerprintParams:
+    """Parameters that decide which fingerprints a text produces.
+
+    Attributes:
+        k: tokens per k-gram. Shorter k-grams match smaller copies but collide more often
+            between unrelated code.
+        window: winnowing window, in k-grams. The index keeps the minimum hash of every
+            window, so any run of at least ``window + k - 1`` shared tokens is guaranteed
+            to produce a hit (the MOSS guarantee); runs shorter than ``k`` never do.
+        key_id: public identifier of the secret hashing key (``""`` when unkeyed). The key
+            itself is never stored.
+        minhash_perm: MinHash permutations per indexed unit.
+        minhash_seed: seed of the MinHash permutations (fixed for determinism).
+        shingle: tokens per MinHash shingle.
+        alphabet: version of the token alphabet the fingerprints were made with.
+    """
+
+    k: int = 12
+    window: int = 12
+    key_id: str = ""
+    minhash_perm: int = 64
+    minhash_seed: int = 1
+    shingle: int = 5
+    alphabet: int = ALPHABET_VERSION
+
+    def __post_init__(self) -> None:
+        if not 4 <= self.k <= 64:
+            raise ConfigError(f"k must be between 4 and 64, got {self.k}")
+        if not 1 <= self.window <= 256:
+            raise ConfigError(f"window must be between 1 and 256, got {self.window}")
+        if not 8 <= self.minhash_perm <= 512:
+            raise ConfigError(f"minhash_perm must be between 8 and 512, got {self.minhash_perm}")
+        if not 1 <= self.shingle <= 16:
+            raise ConfigError(f"shingle must be between 1 and 16, got {self.shingle}")
+
+    @property
+    def guarantee(self) -> int:
+        """Length in tokens of the shortest shared run that is always detected."""
+        return self.window + self.k - 1
+
+    def to_json(self) -> dict[str, int | str]:
+        """Return the parameters as a JSON-ready mapping (stored in the manifest)."""
+        return {
+            "k": self.k,
+            "window": self.window,
+            "key_id": self.key_id,
+            "minhash_perm": self.minhash_perm,
+            "minhash_seed": self.minhash_seed,
+            "shingle": self.shingle,
+            "alphabet": self.alphabet,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> FingerprintParams:
+        """Rebuild parameters from a manifest mapping; raises ConfigError on bad values."""
+        try:
+            return cls(
+                k=int(data["k"]),  # type: ignore[call-overload]
+                window=int(data["window"]),  # type: ignore[call-overload]
+                key_id=str(data.get("key_id", "")),
+                minhash_perm=int(data["minhash_perm"]),  # type: ignore[call-overload]
+                minhash_seed=int(data["minhash_seed"]),  # type: ignore[call-overload]
+                shingle=int(data["shingle"]),  # type: ignore[call-overload]
+                alphabet=int(data["alphabet"]),  # type: ignore[call-overload]
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"invalid fingerprint parameters: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class ScanPolicy:
+    """How hits become findings and a verdict.
+
+    Attributes:
+        threshold: evidence, in tokens, at which a finding scores 0.5 and counts as a leak.
+            About 30 code tokens is roughly 150 characters of code, the size of GitHub's
+            public-code filter.
+        renamed_weight: weight of a matched token whose identifiers differ from the indexed
+            code (renamed copy) relative to an exact one. Structure alone is weaker
+            evidence than structure plus names, so a renamed copy must be longer to alarm.
+        max_df_fraction: a fingerprint found in more than this fraction of indexed files
+            (and more than ``max_df_min`` files) is common and is not evidence.
+        max_df_min: floor of the document-frequency cut-off, so small indexes keep working.
+        gap: largest gap, in scanned tokens, between two hits of the same finding.
+        min_report_tokens: findings with fewer matched tokens are not reported at all.
+    """
+
+    threshold: float = 30.0
+    renamed_weight: float = 0.5
+    max_df_fraction: float = 0.01
+    max_df_min: int = 16
+    gap: int = 48
+    min_report_tokens: int = 12
+    redaction_template: str = "[leakguard: {lines} lines of {path} removed]"
+
+    def __post_init__(self) -> None:
+        if self.threshold <= 0:
+            raise ConfigError("threshold must be positive")
+        if not 0.0 <= self.renamed_weight <= 1.0:
+            raise ConfigError("renamed_weight must be within [0, 1]")
+        if not 0.0 < self.max_df_fraction <= 1.0:
+            raise ConfigError("max_df_fraction must be within (0, 1]")
+        if self.max_df_min < 1 or self.gap < 1 or self.min_report_tokens < 1:
+            raise ConfigError("max_df_min, gap and min_report_tokens must be positive")
+
+    def max_df(self, n_files: int) -> int:
+        """Largest document frequency that still counts as evidence for an index of n files."""
+        return max(self.max_df_min, int(self.max_df_fraction * n_files))
+
+
+DEFAULT_PARAMS = FingerprintParams()
+DEFAULT_POLICY = ScanPolicy()

@@ -1,0 +1,64 @@
+"""Output for people, drawn with rich: the verdict, then each finding with the matched
+lines of the scanned text highlighted. The indexed source is never shown: the index does
+not have it, only file names and line numbers.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from rich.console import Console
+from rich.text import Text
+
+from leakguard.result import ScanResult
+
+_CONTEXT_LINES = 1
+_MAX_SHOWN_LINES = 40
+
+
+def render_text(result: ScanResult, source: str, stream: IO[str], color: bool | None = None,
+                quiet: bool = False) -> None:
+    """Write a human-readable report of ``result`` for scanned input ``source``."""
+    console = Console(file=stream, highlight=False, soft_wrap=True,
+                      force_terminal=color, no_color=color is False)
+    if not result.is_leak:
+        if not quiet:
+            console.print(f"[green]clean[/green] {source}: no indexed code found (score {result.score:.2f})")
+        return
+    count = len(result.findings)
+    console.print(
+        f"[bold red]LEAK[/bold red] {source}: {count} finding{'s' if count != 1 else ''}, "
+        f"score {result.score:.2f}"
+    )
+    if quiet:
+        return
+    lines = result.text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    for number, finding in enumerate(result.findings, 1):
+        console.print(
+            f"\n[bold]{number}.[/bold] matches [cyan]{finding.path}[/cyan] lines "
+            f"{finding.start_line}-{finding.end_line}  score {finding.score:.2f}  "
+            f"({finding.matched_tokens} tokens, {finding.exact_tokens} with identical names)"
+        )
+        first = _line_index(offsets, finding.start)
+        last = _line_index(offsets, max(finding.start, finding.end - 1))
+        shown_from = max(0, first - _CONTEXT_LINES)
+        shown_to = min(len(lines) - 1, last + _CONTEXT_LINES, shown_from + _MAX_SHOWN_LINES)
+        for index in range(shown_from, shown_to + 1):
+            body = Text(lines[index].rstrip("\r\n"))
+            a = max(finding.start, offsets[index]) - offsets[index]
+            b = min(finding.end, offsets[index + 1]) - offsets[index]
+            if a < b:
+                body.stylize("bold red", a, b)
+            marker = ">" if first <= index <= last else " "
+            console.print(Text(f"  {marker}{index + 1:>5} | ", style="dim") + body)
+        if shown_to < last:
+            console.print(Text(f"         ... {last - shown_to} more matched lines", style="dim"))
+
+
+def _line_index(offsets: list[int], offset: int) -> int:
+    import bisect
+
+    return max(0, bisect.bisect_right(offsets, offset) - 1)

@@ -1,0 +1,96 @@
+"""What a scan returns: findings and the verdict, plus redaction of the scanned text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from leakguard.options import DEFAULT_POLICY, ScanPolicy
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One region of the scanned text that matches one indexed file.
+
+    Attributes:
+        path: indexed file, relative to the indexed root.
+        start_line: first matched line of the indexed file (1-based).
+        end_line: last matched line of the indexed file (1-based, inclusive).
+        start: character offset in the scanned text where the match starts.
+        end: character offset where it ends (exclusive).
+        score: strength in [0, 1]; 0.5 is the leak threshold.
+        matched_tokens: tokens of the scanned text covered by matching fingerprints.
+        exact_tokens: of those, tokens whose identifier names match too (not renamed).
+    """
+
+    path: str
+    start_line: int
+    end_line: int
+    start: int
+    end: int
+    score: float
+    matched_tokens: int
+    exact_tokens: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        """The finding as the CLI's and the service's JSON object."""
+        return {
+            "path": self.path,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 4),
+            "matched_tokens": self.matched_tokens,
+            "exact_tokens": self.exact_tokens,
+        }
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """The outcome of scanning one text.
+
+    Attributes:
+        is_leak: True when at least one finding reaches the leak threshold.
+        score: the strongest match seen, in [0, 1], including matches too weak to report.
+        findings: matches at or above the threshold, in order of position in the text.
+    """
+
+    is_leak: bool
+    score: float
+    findings: list[Finding]
+    text: str = field(repr=False, default="")
+    policy: ScanPolicy = field(repr=False, default=DEFAULT_POLICY)
+
+    def to_json(self) -> dict[str, object]:
+        """The result as one JSON object: ``{"is_leak", "score", "findings": [...]}``."""
+        return {
+            "is_leak": self.is_leak,
+            "score": round(self.score, 4),
+            "findings": [finding.to_json() for finding in self.findings],
+        }
+
+    def redacted(self, template: str | None = None) -> str:
+        """The scanned text with every finding replaced by a placeholder naming what went.
+
+        Everything outside the findings is kept byte for byte. ``template`` (default: the
+        policy's ``redaction_template``) may use ``{path}``, ``{lines}``, ``{start_line}``
+        and ``{end_line}``.
+        """
+        template = template if template is not None else self.policy.redaction_template
+        pieces: list[str] = []
+        position = 0
+        for finding in sorted(self.findings, key=lambda f: f.start):
+            if finding.start < position:
+                continue
+            pieces.append(self.text[position : finding.start])
+            pieces.append(
+                template.format(
+                    path=finding.path,
+                    lines=finding.end_line - finding.start_line + 1,
+                    start_line=finding.start_line,
+                    end_line=finding.end_line,
+                )
+            )
+            position = finding.end
+        pieces.append(self.text[position:])
+        return "".join(pieces)
