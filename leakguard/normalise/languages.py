@@ -26,6 +26,8 @@ class LanguageSpec:
         function: the function of that module that returns the grammar pointer.
         strings: node types that are string or character literals (become one STR token).
         units: node types that make a self-contained unit (function, class) for MinHash.
+        texts: node types holding free text the scan side cannot delimit (heredocs): they are
+            lexed with the scan-time rules so both sides see them the same way.
     """
 
     name: str
@@ -33,6 +35,7 @@ class LanguageSpec:
     function: str
     strings: tuple[str, ...]
     units: tuple[str, ...]
+    texts: tuple[str, ...] = ()
 
 
 _C_UNITS = ("function_definition", "struct_specifier")
@@ -70,10 +73,11 @@ SPECS: dict[str, LanguageSpec] = {
         LanguageSpec("rust", "tree_sitter_rust", "language",
                      ("string_literal", "raw_string_literal", "char_literal"),
                      ("function_item", "impl_item", "struct_item", "enum_item", "trait_item")),
-        LanguageSpec("ruby", "tree_sitter_ruby", "language", ("string", "character"),
-                     ("method", "singleton_method", "class", "module")),
+        LanguageSpec("ruby", "tree_sitter_ruby", "language", ("string", "character", "delimited_symbol"),
+                     ("method", "singleton_method", "class", "module"), ("heredoc_body",)),
         LanguageSpec("php", "tree_sitter_php", "language_php", ("string", "encapsed_string"),
-                     ("function_definition", "method_declaration", "class_declaration")),
+                     ("function_definition", "method_declaration", "class_declaration"),
+                     ("heredoc", "nowdoc")),
         LanguageSpec("kotlin", "tree_sitter_kotlin", "language", ("string_literal", "character_literal"),
                      ("function_declaration", "class_declaration", "object_declaration")),
     )

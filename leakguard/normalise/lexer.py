@@ -61,8 +61,9 @@ CODE_PATTERN = re.compile(_CODE, re.VERBOSE)
 
 _CLOSERS = frozenset(")]}")
 
-Region = tuple[int, int, bool]
-"""A region found by a parser: (start, end, is_string); comments have is_string False."""
+COMMENT, STRING, TEXT = 0, 1, 2
+Region = tuple[int, int, int]
+"""A region found by a parser: (start, end, kind) with kind COMMENT, STRING or TEXT."""
 
 
 @dataclass(frozen=True)
@@ -204,15 +205,18 @@ def lex_with_regions(text: str, regions: Sequence[Region], alphabet: Alphabet) -
     """Tokenise source whose comments and strings a parser has already found (the index side).
 
     ``regions`` must be sorted and non-overlapping. Comments vanish, each string becomes one
-    STR token, and the code between them goes through the same code rules as the scan side.
+    STR token, free text (heredocs) is lexed exactly as the scan side would, and the code
+    between regions goes through the same code rules as the scan side.
     """
     builder = _Builder(alphabet)
     position = 0
-    for begin, finish, is_string in regions:
+    for begin, finish, kind in regions:
         if begin > position:
             builder.add_matches(CODE_PATTERN.finditer(text, position, begin))
-        if is_string:
+        if kind == STRING:
             builder.add_string(begin, finish)
+        elif kind == TEXT:
+            builder.add_matches(SCAN_PATTERN.finditer(text, begin, finish))
         position = max(position, finish)
     if position < len(text):
         builder.add_matches(CODE_PATTERN.finditer(text, position))

@@ -19,7 +19,7 @@ import numpy as np
 
 from leakguard.normalise.alphabet import Alphabet
 from leakguard.normalise.languages import SPECS, grammar
-from leakguard.normalise.lexer import Region, TokenStream, lex, lex_with_regions
+from leakguard.normalise.lexer import COMMENT, STRING, TEXT, Region, TokenStream, lex, lex_with_regions
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Query
@@ -44,6 +44,7 @@ class Normalised:
     units: tuple[Unit, ...]
 
 
+_COLON_PREFIXED = frozenset({"delimited_symbol"})
 _QUERIES: dict[str, Query] = {}
 _LOCAL = threading.local()
 _LOCK = threading.Lock()
@@ -62,6 +63,7 @@ def _query(language: str) -> Query:
             parts = [f"({k}) @c" for k in comments]
             parts += [f"({k}) @s" for k in spec.strings if lang.id_for_node_kind(k, True)]
             parts += [f"({k}) @u" for k in spec.units if lang.id_for_node_kind(k, True)]
+            parts += [f"({k}) @t" for k in spec.texts if lang.id_for_node_kind(k, True)]
             query = Query(lang, "\n".join(parts))
             _QUERIES[language] = query
         return query
@@ -96,15 +98,17 @@ def normalise_source(text: str, language: str | None, alphabet: Alphabet) -> Nor
     tree = _parser(language).parse(data)  # type: ignore[attr-defined]
     captures: dict[str, list[Node]] = QueryCursor(_query(language)).captures(tree.root_node)
     to_char = _byte_to_char(text, data)
-    raw: list[Region] = [(n.start_byte, n.end_byte, False) for n in captures.get("c", ())]
-    raw += [(n.start_byte, n.end_byte, True) for n in captures.get("s", ())]
+    raw: list[Region] = [(n.start_byte, n.end_byte, COMMENT) for n in captures.get("c", ())]
+    # A symbol like :"name" is a string after its colon, which stays a token as on the scan side.
+    raw += [(n.start_byte + (n.type in _COLON_PREFIXED), n.end_byte, STRING) for n in captures.get("s", ())]
+    raw += [(n.start_byte, n.end_byte, TEXT) for n in captures.get("t", ())]
     raw.sort()
     regions: list[Region] = []
     last_end = -1
-    for begin, finish, is_string in raw:
+    for begin, finish, kind in raw:
         if begin < last_end:
             continue  # nested inside an earlier region (a string inside an f-string, ...)
-        regions.append((to_char(begin), to_char(finish), is_string))
+        regions.append((to_char(begin), to_char(finish), kind))
         last_end = finish
     tokens = lex_with_regions(text, regions, alphabet)
     units = tuple(

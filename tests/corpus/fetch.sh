@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Fetch real, permissively licensed source files of every supported language into .corpus/
+# (git-ignored) for the agreement test and the benchmarks. Nothing is installed: packages
+# are downloaded from the registries and unpacked. Safe to rerun; skips what is there.
+#
+#   bash tests/corpus/fetch.sh [DEST]        (default DEST: .corpus beside this repo's root)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+dest=${1:-$root/.corpus}
+mkdir -p "$dest"
+cd "$dest"
+
+fetch_npm() {  # name@version -> dest/npm/<name>
+  local spec=$1 dir=npm/${1%@*}
+  [ -d "$dir" ] && return 0
+  mkdir -p "$dir" tmp
+  (cd tmp && npm pack "$spec" --silent >/dev/null 2>&1) || { echo "corpus: npm $spec unavailable" >&2; return 0; }
+  tar xzf tmp/*.tgz -C "$dir" --strip-components=1 && rm -f tmp/*.tgz
+}
+
+fetch_sdist() {  # name==version -> dest/pypi/<name>
+  local spec=$1 dir=pypi/${1%==*}
+  [ -d "$dir" ] && return 0
+  mkdir -p "$dir" tmp
+  python3 -m pip download --quiet --no-deps --no-binary :all: -d tmp "$spec" >/dev/null 2>&1 \
+    || { echo "corpus: sdist $spec unavailable" >&2; return 0; }
+  tar xzf tmp/*.tar.gz -C "$dir" --strip-components=1 && rm -f tmp/*.tar.gz
+}
+
+fetch_deb() {  # debian package -> dest/deb/<name>
+  local name=$1 dir=deb/$1
+  [ -d "$dir" ] && return 0
+  command -v apt-get >/dev/null || { echo "corpus: no apt-get for $name" >&2; return 0; }
+  mkdir -p "$dir" tmp
+  (cd tmp && apt-get download "$name" >/dev/null 2>&1) \
+    || { apt-get update -qq >/dev/null 2>&1 || true; (cd tmp && apt-get download "$name" >/dev/null 2>&1); } \
+    || { echo "corpus: deb $name unavailable" >&2; rm -rf "$dir"; return 0; }
+  dpkg-deb -x tmp/"$name"_*.deb "$dir" && rm -f tmp/"$name"_*.deb
+}
+
+fetch_npm react-native-screens@4.30.1   # Kotlin, TSX, TypeScript, C++  (MIT)
+fetch_npm express@5.1.0                 # JavaScript                    (MIT)
+fetch_npm zod@3.24.2                    # TypeScript                    (MIT)
+fetch_sdist pythonnet==3.0.5            # C#                            (MIT)
+fetch_sdist xxhash==3.5.0               # C                             (BSD-2-Clause)
+fetch_deb golang-github-spf13-cobra-dev # Go                            (Apache-2.0)
+fetch_deb librust-memchr-dev            # Rust                          (MIT/Unlicense)
+fetch_deb php-psr-log                   # PHP                           (MIT)
+fetch_deb libruby3.1                    # Ruby                          (BSD-2-Clause/Ruby)
+rm -rf tmp
+echo "corpus ready in $dest"
