@@ -15,8 +15,15 @@ from leakguard.result import ScanResult
 KEY_ENV = "LEAKGUARD_KEY"
 
 
-def build_index(paths: Iterable[str | Path], *, k: int = 12, window: int = 12, key: bytes = b"",
-                jobs: int = 0, progress: Progress | None = None) -> Index:
+def build_index(
+    paths: Iterable[str | Path],
+    *,
+    k: int = 12,
+    window: int = 12,
+    key: bytes = b"",
+    jobs: int = 0,
+    progress: Progress | None = None,
+) -> Index:
     """Fingerprint every indexable file under ``paths`` into a new in-memory Index.
 
     Args:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from leakguard.errors import ConfigError, InputError, LeakguardError
+from leakguard.options import ScanPolicy
 
 EXIT_CLEAN = 0
 EXIT_LEAK = 1
@@ -52,9 +54,7 @@ def _read_input(source: str) -> tuple[str, str]:
     return decode_input(data, source), source
 
 
-def _policy(threshold: float | None) -> object:
-    from leakguard.options import ScanPolicy
-
+def _policy(threshold: float | None) -> ScanPolicy:
     return ScanPolicy() if threshold is None else ScanPolicy(threshold=threshold)
 
 
@@ -67,14 +67,16 @@ def cli() -> None:
 @cli.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=True))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write the index to.")
-@click.option("--jobs", "-j", default=0, show_default="one per core", type=click.IntRange(min=0),
-              help="Worker processes.")
+@click.option(
+    "--jobs", "-j", default=0, show_default="one per core", type=click.IntRange(min=0), help="Worker processes."
+)
 @click.option("--k", "k", default=12, show_default=True, type=int, help="Tokens per k-gram.")
 @click.option("--window", default=12, show_default=True, type=int, help="Winnowing window (k-grams).")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Secret key to hash with (or LEAKGUARD_KEY).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def index_command(paths: tuple[str, ...], out: str, jobs: int, k: int, window: int, key_file: str | None,
-                  quiet: bool) -> None:
+def index_command(
+    paths: tuple[str, ...], out: str, jobs: int, k: int, window: int, key_file: str | None, quiet: bool
+) -> None:
     """Fingerprint the repositories at PATHS into an index at --out (no source text is stored)."""
     from leakguard.api import KEY_ENV, build_index
     from leakguard.report.progress import index_progress
@@ -94,24 +96,40 @@ def index_command(paths: tuple[str, ...], out: str, jobs: int, k: int, window: i
         )
 
 
-def _scan_options(function: object) -> object:
-    function = click.option("--threshold", type=float, default=None,
-                            help="Evidence in tokens at which a match is a leak (default 30).")(function)
-    function = click.option("--key-file", type=click.Path(dir_okay=False),
-                            help="Key the index was built with (or LEAKGUARD_KEY).")(function)
-    function = click.option("--index", "index_dir", required=True, type=click.Path(),
-                            envvar="LEAKGUARD_INDEX", help="Index directory (or LEAKGUARD_INDEX).")(function)
+def _scan_options(function: Callable[..., None]) -> Callable[..., None]:
+    function = click.option(
+        "--threshold", type=float, default=None, help="Evidence in tokens at which a match is a leak (default 30)."
+    )(function)
+    function = click.option(
+        "--key-file", type=click.Path(dir_okay=False), help="Key the index was built with (or LEAKGUARD_KEY)."
+    )(function)
+    function = click.option(
+        "--index",
+        "index_dir",
+        required=True,
+        type=click.Path(),
+        envvar="LEAKGUARD_INDEX",
+        help="Index directory (or LEAKGUARD_INDEX).",
+    )(function)
     return click.argument("source", default="-", type=str)(function)
 
 
 @cli.command("scan")
 @_scan_options
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True
+)
 @click.option("--quiet", "-q", is_flag=True, help="Text format: print only the verdict line, nothing when clean.")
 @click.option("--color/--no-color", default=None, help="Force or disable colour in text output.")
-def scan_command(source: str, index_dir: str, key_file: str | None, threshold: float | None, output_format: str,
-                 quiet: bool, color: bool | None) -> None:
+def scan_command(
+    source: str,
+    index_dir: str,
+    key_file: str | None,
+    threshold: float | None,
+    output_format: str,
+    quiet: bool,
+    color: bool | None,
+) -> None:
     """Scan SOURCE (a file, or - for standard input) for indexed code. Exit 1 on a leak."""
     from leakguard import __version__
     from leakguard.api import load_index
@@ -137,10 +155,10 @@ def scan_command(source: str, index_dir: str, key_file: str | None, threshold: f
 
 @cli.command("redact")
 @_scan_options
-@click.option("--template", default=None,
-              help="Placeholder, with {path}, {lines}, {start_line}, {end_line}.")
-def redact_command(source: str, index_dir: str, key_file: str | None, threshold: float | None,
-                   template: str | None) -> None:
+@click.option("--template", default=None, help="Placeholder, with {path}, {lines}, {start_line}, {end_line}.")
+def redact_command(
+    source: str, index_dir: str, key_file: str | None, threshold: float | None, template: str | None
+) -> None:
     """Print SOURCE with every match replaced by a placeholder. Exit 1 if anything was redacted."""
     from leakguard.api import load_index
 

@@ -71,7 +71,7 @@ def chain_hits(hits: Hits, k: int, policy: ScanPolicy) -> list[Chain]:
     chains: list[Chain] = []
     open_chains: list[Chain] = []
     current_file = -1
-    for p, f, ln, eln, ex in zip(pos, file, line, end_line, exact):
+    for p, f, ln, eln, ex in zip(pos, file, line, end_line, exact, strict=True):
         if f != current_file:
             open_chains = []
             current_file = f
@@ -80,9 +80,9 @@ def chain_hits(hits: Hits, k: int, policy: ScanPolicy) -> list[Chain]:
             step = p - chain.last_pos
             if step > policy.gap:
                 continue
-            if chain.last_line - _BACKWARD_LINES <= ln <= chain.max_line + 2 + step:
-                if best is None or abs(ln - chain.last_line) < abs(ln - best.last_line):
-                    best = chain
+            in_step = chain.last_line - _BACKWARD_LINES <= ln <= chain.max_line + 2 + step
+            if in_step and (best is None or abs(ln - chain.last_line) < abs(ln - best.last_line)):
+                best = chain
         if best is None:
             best = Chain(f, [], [], ln, ln, eln, p)
             chains.append(best)

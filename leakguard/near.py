@@ -63,7 +63,7 @@ def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, exclude: 
             ends.append(min(begin + size, permuted.shape[0]))
     if not starts:
         return []
-    signatures = np.vstack([permuted[a:b].min(axis=0) for a, b in zip(starts, ends)])
+    signatures = np.vstack([permuted[a:b].min(axis=0) for a, b in zip(starts, ends, strict=True)])
     keys = band_keys(signatures)
     table = index.arrays["band_keys"]
     slot = np.searchsorted(table, keys.reshape(-1))
@@ -72,7 +72,7 @@ def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, exclude: 
     chains: list[Chain] = []
     seen: set[tuple[int, int]] = set()
     covered = _covered_mask(exclude, n, index.params.k)
-    for window, band in zip(*np.nonzero(hit)):
+    for window, band in zip(*np.nonzero(hit), strict=True):
         unit = int(index.arrays["band_units"][slot[window * keys.shape[1] + band]])
         if (window, unit) in seen:
             continue
@@ -86,8 +86,9 @@ def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, exclude: 
             continue
         first_line, last_line = (int(x) for x in index.arrays["unit_lines"][unit])
         positions = list(range(begin, max(begin + 1, end - index.params.k + 1)))
-        chain = Chain(int(index.arrays["unit_file"][unit]), positions, [], first_line, last_line, last_line,
-                      positions[-1])
+        chain = Chain(
+            int(index.arrays["unit_file"][unit]), positions, [], first_line, last_line, last_line, positions[-1]
+        )
         chain.matched = end - begin
         chain.exact = 0
         chain.evidence = scoring.evidence(chain.matched, 0, policy) * similarity

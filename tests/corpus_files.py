@@ -15,8 +15,21 @@ from leakguard.normalise.languages import EXTENSIONS
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("LEAKGUARD_CORPUS", ROOT / ".corpus"))
 SHARED = ROOT.parent / "shared" / "datasets"
-LANGUAGES = ("python", "javascript", "typescript", "tsx", "java", "c", "cpp", "csharp", "go", "rust", "ruby",
-             "php", "kotlin")
+LANGUAGES = (
+    "python",
+    "javascript",
+    "typescript",
+    "tsx",
+    "java",
+    "c",
+    "cpp",
+    "csharp",
+    "go",
+    "rust",
+    "ruby",
+    "php",
+    "kotlin",
+)
 _SKIP_PARTS = {"node_modules", "test", "tests", "__tests__", "fixtures"}
 
 

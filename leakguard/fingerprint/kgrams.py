@@ -30,7 +30,7 @@ def fmix64(values: U64) -> U64:
     values = values * _M1
     values = values ^ (values >> _S33)
     values = values * _M2
-    return values ^ (values >> _S33)
+    return np.asarray(values ^ (values >> _S33), dtype=np.uint64)
 
 
 def kgram_hashes(values: U64, k: int) -> U64:
@@ -52,4 +52,4 @@ def kgram_tags(concrete: U64, k: int) -> npt.NDArray[np.uint16]:
     Two k-grams with the same abstract hash and the same tag are, with probability
     1 - 2**-16, the same code with the same names: an exact copy rather than a renamed one.
     """
-    return (kgram_hashes(concrete, k) >> np.uint64(48)).astype(np.uint16)
+    return np.asarray(kgram_hashes(concrete, k) >> np.uint64(48), dtype=np.uint16)

@@ -58,7 +58,7 @@ def _fmix32(values: U32) -> U32:
     values = values * _F1
     values = values ^ (values >> np.uint32(13))
     values = values * _F2
-    return values ^ (values >> np.uint32(16))
+    return np.asarray(values ^ (values >> np.uint32(16)), dtype=np.uint32)
 
 
 def signature(values: U32, permutations: npt.NDArray[np.uint32]) -> U32:
@@ -80,7 +80,7 @@ def band_keys(signatures: U32) -> npt.NDArray[np.uint64]:
         acc = np.broadcast_to(np.arange(1, BANDS + 1, dtype=np.uint64), (n, BANDS)).copy()
         for r in range(rows):
             acc = fmix64(acc * np.uint64(0x100000001B3) + grouped[:, :, r])
-    return acc
+    return np.asarray(acc, dtype=np.uint64)
 
 
 def jaccard(a: U32, b: U32) -> float:

@@ -51,8 +51,9 @@ class FileFingerprints:
     skipped: str | None = None
 
 
-def fingerprint_text(relative: str, text: str, params: FingerprintParams, key: bytes = b"",
-                     language: str | None = None) -> FileFingerprints:
+def fingerprint_text(
+    relative: str, text: str, params: FingerprintParams, key: bytes = b"", language: str | None = None
+) -> FileFingerprints:
     """Fingerprint one file's text (index side). ``language`` defaults to detection."""
     alphabet = Alphabet(key)
     language = language if language is not None else detect_language(relative, text)
@@ -79,8 +80,13 @@ def fingerprint_text(relative: str, text: str, params: FingerprintParams, key: b
     return result
 
 
-def _add_unit_signatures(result: FileFingerprints, units: Sequence[Any], starts: npt.NDArray[np.int64],
-                         abstract: npt.NDArray[np.uint64], params: FingerprintParams) -> None:
+def _add_unit_signatures(
+    result: FileFingerprints,
+    units: Sequence[Any],
+    starts: npt.NDArray[np.int64],
+    abstract: npt.NDArray[np.uint64],
+    params: FingerprintParams,
+) -> None:
     lines: list[tuple[int, int]] = []
     counts: list[int] = []
     signatures: list[npt.NDArray[np.uint32]] = []
@@ -110,16 +116,26 @@ def fingerprint_file(source: SourceFile, params: FingerprintParams, key: bytes =
         if reason is None:
             text = data.decode("utf-8", errors="replace")
             return fingerprint_text(source.relative, text, params, key)
-    return FileFingerprints(source.relative, None, 0, 0, empty, np.empty(0, np.uint32),
-                            np.empty(0, np.uint8), np.empty(0, np.uint16), skipped=reason)
+    return FileFingerprints(
+        source.relative,
+        None,
+        0,
+        0,
+        empty,
+        np.empty(0, np.uint32),
+        np.empty(0, np.uint8),
+        np.empty(0, np.uint16),
+        skipped=reason,
+    )
 
 
 def _work(batch: list[SourceFile], params: FingerprintParams, key: bytes) -> list[FileFingerprints]:
     return [fingerprint_file(source, params, key) for source in batch]
 
 
-def fingerprint_tree(roots: Iterable[Path], params: FingerprintParams, key: bytes = b"", jobs: int = 0,
-                     progress: Progress | None = None) -> list[FileFingerprints]:
+def fingerprint_tree(
+    roots: Iterable[Path], params: FingerprintParams, key: bytes = b"", jobs: int = 0, progress: Progress | None = None
+) -> list[FileFingerprints]:
     """Fingerprint every indexable file under roots; ``jobs=0`` means one per core."""
     files = list(iter_source_files([Path(root) for root in roots]))
     jobs = jobs or os.cpu_count() or 1

@@ -62,11 +62,11 @@ def write_container(directory: Path, header: dict[str, Any], arrays: dict[str, n
     directory.mkdir(parents=True, exist_ok=True)
     table: dict[str, dict[str, Any]] = {}
     offset = 0
-    blobs: list[tuple[int, bytes | memoryview]] = []
+    blobs: list[tuple[int, bytes]] = []
     for name in sorted(arrays):
         array = np.ascontiguousarray(arrays[name])
         little = array.astype(array.dtype.newbyteorder("<"), copy=False)
-        data = memoryview(little).cast("B") if little.size else b""
+        data = little.tobytes() if little.size else b""
         table[name] = {
             "offset": offset,
             "dtype": little.dtype.str,
@@ -102,8 +102,9 @@ def write_container(directory: Path, header: dict[str, Any], arrays: dict[str, n
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".manifest-", suffix=".tmp",
-                                     delete=False, encoding="utf-8") as out:
+    with tempfile.NamedTemporaryFile(
+        "w", dir=path.parent, prefix=".manifest-", suffix=".tmp", delete=False, encoding="utf-8"
+    ) as out:
         out.write(text)
         out.flush()
         os.fsync(out.fileno())
@@ -134,7 +135,7 @@ def read_container(directory: Path, verify: bool = False) -> Container:
     if end > size:
         raise IndexFormatError(f"{path} is truncated (header runs past the end of the file)")
     try:
-        header = json.loads(bytes(mapping[_PREAMBLE.size:end]))
+        header = json.loads(bytes(mapping[_PREAMBLE.size : end]))
         sections: dict[str, Any] = header["sections"]
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexFormatError(f"{path} has a corrupt header") from exc
@@ -152,7 +153,7 @@ def read_container(directory: Path, verify: bool = False) -> Container:
         if offset < start or offset + nbytes > size:
             raise IndexFormatError(f"{path} is truncated or corrupt (section {name!r} out of bounds)")
         array = np.frombuffer(mapping, dtype=dtype, count=count, offset=offset).reshape(shape)
-        if verify and xxhash.xxh64_hexdigest(memoryview(array).cast("B") if count else b"") != entry["xxh64"]:
+        if verify and xxhash.xxh64_hexdigest(array.tobytes() if count else b"") != entry["xxh64"]:
             raise IndexFormatError(f"{path} is corrupt (checksum of section {name!r} does not match)")
         arrays[name] = array
     return Container(header, arrays, mapping)

@@ -28,18 +28,40 @@ from leakguard.fingerprint.minhash import band_keys, make_permutations
 from leakguard.index.build import FileFingerprints
 from leakguard.index.format import read_container, write_container
 from leakguard.normalise.alphabet import Alphabet, key_id
-from leakguard.options import ALPHABET_VERSION, FingerprintParams
+from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
+from leakguard.result import ScanResult
 
-_REQUIRED = ("hashes", "offsets", "df", "post_loc", "post_span", "post_tag", "line_base", "paths",
-             "file_tokens", "perms", "unit_file", "unit_lines", "unit_tokens", "signatures",
-             "band_keys", "band_units")
+_REQUIRED = (
+    "hashes",
+    "offsets",
+    "df",
+    "post_loc",
+    "post_span",
+    "post_tag",
+    "line_base",
+    "paths",
+    "file_tokens",
+    "perms",
+    "unit_file",
+    "unit_lines",
+    "unit_tokens",
+    "signatures",
+    "band_keys",
+    "band_units",
+)
 
 
 class Index:
     """A loaded or freshly built fingerprint index. Use :meth:`scan` to check text."""
 
-    def __init__(self, params: FingerprintParams, arrays: dict[str, npt.NDArray[Any]],
-                 stats: dict[str, Any], key: bytes = b"", _keepalive: object = None) -> None:
+    def __init__(
+        self,
+        params: FingerprintParams,
+        arrays: dict[str, npt.NDArray[Any]],
+        stats: dict[str, Any],
+        key: bytes = b"",
+        _keepalive: object = None,
+    ) -> None:
         missing = [name for name in _REQUIRED if name not in arrays]
         if missing:
             raise IndexFormatError(f"index is missing sections: {', '.join(missing)}")
@@ -57,15 +79,16 @@ class Index:
         self.alphabet = Alphabet(key)
         self._keepalive = _keepalive
         self._paths: list[str] | None = None
-        if int(arrays["offsets"][-1]) != arrays["post_loc"].shape[0] or \
-                arrays["offsets"].shape[0] != arrays["hashes"].shape[0] + 1:
+        if (
+            int(arrays["offsets"][-1]) != arrays["post_loc"].shape[0]
+            or arrays["offsets"].shape[0] != arrays["hashes"].shape[0] + 1
+        ):
             raise IndexFormatError("index is corrupt: posting offsets do not match the postings")
 
     # -- construction -------------------------------------------------------------------
 
     @classmethod
-    def from_fingerprints(cls, files: Sequence[FileFingerprints], params: FingerprintParams,
-                          key: bytes = b"") -> Index:
+    def from_fingerprints(cls, files: Sequence[FileFingerprints], params: FingerprintParams, key: bytes = b"") -> Index:
         """Merge per-file fingerprints into sorted tables (skipped files are counted, not kept)."""
         kept = [f for f in files if f.skipped is None]
         n_files = len(kept)
@@ -76,8 +99,11 @@ class Index:
         per_file = [f.hashes.shape[0] for f in kept]
         file_ids = np.repeat(np.arange(n_files, dtype=np.int64), per_file)
         hashes = np.concatenate([f.hashes for f in kept]) if kept else np.empty(0, np.uint64)
-        loc = (np.concatenate([f.start_lines for f in kept]).astype(np.int64) - 1 + line_base[file_ids]
-               if kept else np.empty(0, np.int64))
+        loc = (
+            np.concatenate([f.start_lines for f in kept]).astype(np.int64) - 1 + line_base[file_ids]
+            if kept
+            else np.empty(0, np.int64)
+        )
         spans = np.concatenate([f.spans for f in kept]) if kept else np.empty(0, np.uint8)
         tags = np.concatenate([f.tags for f in kept]) if kept else np.empty(0, np.uint16)
         order = np.lexsort((loc, hashes))
@@ -128,8 +154,7 @@ class Index:
             raise IndexFormatError(f"index at {directory} has no valid parameters") from exc
         except Exception as exc:  # ConfigError from out-of-range values
             raise IndexFormatError(f"index at {directory} has invalid parameters: {exc}") from exc
-        return cls(params, container.arrays, dict(container.header.get("stats", {})), key,
-                   _keepalive=container)
+        return cls(params, container.arrays, dict(container.header.get("stats", {})), key, _keepalive=container)
 
     # -- queries --------------------------------------------------------------------------
 
@@ -159,9 +184,9 @@ class Index:
                 f"indexes were built with different parameters: {self.params.to_json()} vs {other.params.to_json()}"
             )
 
-    def scan(self, text: str, policy: Any = None) -> Any:
-        """Scan text for indexed code; returns a :class:`leakguard.result.ScanResult`."""
-        from leakguard.scan import scan_text
+    def scan(self, text: str, policy: ScanPolicy | None = None) -> ScanResult:
+        """Scan text for indexed code and decide whether it leaks (see :class:`ScanResult`)."""
+        from leakguard.scanner import scan_text
 
         return scan_text(self, text, policy)
 
@@ -177,9 +202,11 @@ def _language_counts(files: Sequence[FileFingerprints]) -> dict[str, int]:
 def _minhash_tables(files: Sequence[FileFingerprints], params: FingerprintParams) -> dict[str, npt.NDArray[Any]]:
     perm = params.minhash_perm
     sigs = [f.signatures for f in files if f.signatures is not None]
-    unit_file = np.concatenate(
-        [np.full(f.unit_tokens.shape[0], i, dtype=np.uint32) for i, f in enumerate(files)]
-    ) if files else np.empty(0, np.uint32)
+    unit_file = (
+        np.concatenate([np.full(f.unit_tokens.shape[0], i, dtype=np.uint32) for i, f in enumerate(files)])
+        if files
+        else np.empty(0, np.uint32)
+    )
     signatures = np.vstack(sigs).astype(np.uint32) if sigs else np.empty((0, perm), np.uint32)
     keys = band_keys(signatures).reshape(-1) if signatures.shape[0] else np.empty(0, np.uint64)
     units = np.repeat(np.arange(signatures.shape[0], dtype=np.uint32), keys.shape[0] // max(1, signatures.shape[0]))

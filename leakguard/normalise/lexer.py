@@ -93,7 +93,7 @@ class TokenStream:
 class _Builder:
     """Collects tokens while applying the inline drop rules."""
 
-    __slots__ = ("abstract", "concrete", "start", "end", "comma", "alphabet", "str_value")
+    __slots__ = ("abstract", "alphabet", "comma", "concrete", "end", "start", "str_value")
 
     def __init__(self, alphabet: Alphabet) -> None:
         self.alphabet = alphabet

@@ -16,19 +16,18 @@ _CONTEXT_LINES = 1
 _MAX_SHOWN_LINES = 40
 
 
-def render_text(result: ScanResult, source: str, stream: IO[str], color: bool | None = None,
-                quiet: bool = False) -> None:
+def render_text(
+    result: ScanResult, source: str, stream: IO[str], color: bool | None = None, quiet: bool = False
+) -> None:
     """Write a human-readable report of ``result`` for scanned input ``source``."""
-    console = Console(file=stream, highlight=False, soft_wrap=True,
-                      force_terminal=color, no_color=color is False)
+    console = Console(file=stream, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False)
     if not result.is_leak:
         if not quiet:
             console.print(f"[green]clean[/green] {source}: no indexed code found (score {result.score:.2f})")
         return
     count = len(result.findings)
     console.print(
-        f"[bold red]LEAK[/bold red] {source}: {count} finding{'s' if count != 1 else ''}, "
-        f"score {result.score:.2f}"
+        f"[bold red]LEAK[/bold red] {source}: {count} finding{'s' if count != 1 else ''}, score {result.score:.2f}"
     )
     if quiet:
         return

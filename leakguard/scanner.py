@@ -53,7 +53,8 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy) -> Hits:
     k = index.params.k
     arrays = index.arrays
     table = arrays["hashes"]
-    empty = Hits(*(np.empty(0, np.int64) for _ in range(4)), np.empty(0, bool))
+    none = np.empty(0, np.int64)
+    empty = Hits(none, none, none, none, np.empty(0, dtype=bool))
     if table.shape[0] == 0:
         return empty
     hashes = kgram_hashes(tokens.abstract, k)
@@ -82,13 +83,38 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy) -> Hits:
     )
 
 
+def _extend(tokens: TokenStream, position: int, step: int, limit: int) -> int:
+    """Move from a token up to ``limit`` tokens in direction ``step``, stopping at a blank line.
+
+    The index keeps one k-gram in ``window``, so a copy can begin up to ``window - 1`` tokens
+    before its first hit and end as far after its last one. Those tokens are claimed only
+    while they sit in the same block of text (no blank line between), so prose around a
+    snippet is not swallowed.
+    """
+    lines = tokens.line
+    for _ in range(limit):
+        nxt = position + step
+        if nxt < 0 or nxt >= len(tokens) or abs(int(lines[nxt]) - int(lines[position])) > 1:
+            break
+        position = nxt
+    return position
+
+
 def _finding(index: Index, chain: Chain, tokens: TokenStream, k: int, policy: ScanPolicy) -> Finding:
-    first = chain.positions[0]
-    last = min(chain.positions[-1] + k - 1, len(tokens) - 1)
+    slack = index.params.window - 1
+    hit_first = chain.positions[0]
+    hit_last = min(chain.positions[-1] + k - 1, len(tokens) - 1)
+    first = _extend(tokens, hit_first, -1, slack)
+    last = _extend(tokens, hit_last, 1, slack)
+    start_line = max(1, chain.first_line - int(tokens.line[hit_first] - tokens.line[first]))
+    base = index.arrays["line_base"]
+    file_lines = int(base[chain.file + 1]) - int(base[chain.file])
+    end_line = max(chain.max_line, chain.first_line) + int(tokens.end_line[last] - tokens.end_line[hit_last])
+    end_line = min(end_line, file_lines)
     return Finding(
         path=index.paths[chain.file],
-        start_line=chain.first_line,
-        end_line=max(chain.max_line, chain.first_line),
+        start_line=start_line,
+        end_line=end_line,
         start=int(tokens.start[first]),
         end=int(tokens.end[last]),
         score=scoring.score(chain.evidence, policy),

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+import leakguard
+from leakguard.errors import IncompatibleIndexError, IndexFormatError
+from leakguard.index import format as index_format
+
+
+def test_index_holds_no_source_text(demo_index_dir: Path) -> None:
+    data = (demo_index_dir / "index.lgx").read_bytes() + (demo_index_dir / "manifest.json").read_bytes()
+    checked = 0
+    for path in (EXAMPLES / "acme").rglob("*.*"):
+        for line in path.read_text().splitlines():
+            fragment = line.strip()
+            if len(fragment) >= 8:
+                checked += 1
+                assert fragment.encode() not in data, f"{path.name}: {fragment!r} is in the index"
+    assert checked > 150
+
+
+def test_save_load_round_trip(demo_index: leakguard.Index, demo_index_dir: Path) -> None:
+    loaded = leakguard.load_index(demo_index_dir, verify=True)
+    assert loaded.params == demo_index.params
+    assert loaded.paths == demo_index.paths
+    prompt = (EXAMPLES / "prompts" / "leak_verbatim.md").read_text()
+    assert loaded.scan(prompt).to_json() == demo_index.scan(prompt).to_json()
+
+
+def test_build_is_deterministic(tmp_path: Path, demo_index: leakguard.Index) -> None:
+    again = leakguard.build_index([EXAMPLES / "acme"], jobs=2)
+    for name, array in demo_index.arrays.items():
+        assert array.tobytes() == again.arrays[name].tobytes(), name
+
+
+def test_missing_truncated_and_corrupt_indexes_are_refused(tmp_path: Path, demo_index_dir: Path) -> None:
+    with pytest.raises(IndexFormatError, match="no index"):
+        leakguard.load_index(tmp_path / "nowhere")
+    data = (demo_index_dir / "index.lgx").read_bytes()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "index.lgx").write_bytes(data[: len(data) // 2])
+    with pytest.raises(IndexFormatError, match=r"truncated|corrupt"):
+        leakguard.load_index(broken)
+    (broken / "index.lgx").write_bytes(b"garbage" * 10)
+    with pytest.raises(IndexFormatError, match="not a leakguard index"):
+        leakguard.load_index(broken)
+    flipped = bytearray(data)
+    flipped[-5] ^= 0xFF
+    (broken / "index.lgx").write_bytes(bytes(flipped))
+    with pytest.raises(IndexFormatError, match="checksum"):
+        leakguard.load_index(broken, verify=True)
+
+
+def test_interrupted_write_keeps_the_old_index(
+    tmp_path: Path, demo_index: leakguard.Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo_index.save(tmp_path)
+    before = (tmp_path / "index.lgx").read_bytes()
+
+    def crash(fd: int) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(index_format.os, "fsync", crash)
+    with pytest.raises(OSError):
+        demo_index.save(tmp_path)
+    assert (tmp_path / "index.lgx").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_keyed_index_needs_its_key(tmp_path: Path) -> None:
+    index = leakguard.build_index([EXAMPLES / "acme"], key=b"s3cret", jobs=1)
+    index.save(tmp_path)
+    assert b"s3cret" not in (tmp_path / "index.lgx").read_bytes()
+    os.environ.pop("LEAKGUARD_KEY", None)
+    with pytest.raises(IncompatibleIndexError, match="keyed"):
+        leakguard.load_index(tmp_path)
+    with pytest.raises(IncompatibleIndexError, match="does not match"):
+        leakguard.load_index(tmp_path, key=b"other")
+    keyed = leakguard.load_index(tmp_path, key=b"s3cret")
+    assert keyed.scan((EXAMPLES / "prompts" / "leak_verbatim.md").read_text()).is_leak
+    unkeyed = leakguard.build_index([EXAMPLES / "acme"], jobs=1)
+    assert set(unkeyed.arrays["hashes"].tolist()).isdisjoint(keyed.arrays["hashes"].tolist())
+    with pytest.raises(IncompatibleIndexError):
+        unkeyed.check_compatible(keyed)

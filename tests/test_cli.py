@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+from leakguard.cli import main
+
+PROMPTS = EXAMPLES / "prompts"
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_scan_exit_codes_and_json(demo_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["scan", str(PROMPTS / "leak_verbatim.md"), "--index", str(demo_index_dir), "--format", "json"], capsys
+    )
+    assert code == 1
+    payload = json.loads(out)
+    assert set(payload) == {"is_leak", "score", "findings"}
+    assert payload["is_leak"] is True
+    finding = payload["findings"][0]
+    assert {"path", "start_line", "end_line", "start", "end", "score", "matched_tokens"} <= set(finding)
+    assert finding["path"] == "payments/ledger.py"
+    code, out, _ = run(
+        ["scan", str(PROMPTS / "clean_question.md"), "--index", str(demo_index_dir), "--format", "json"], capsys
+    )
+    assert code == 0 and json.loads(out)["is_leak"] is False
+
+
+def test_text_report_highlights_scanned_lines(demo_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["scan", str(PROMPTS / "leak_renamed.txt"), "--index", str(demo_index_dir), "--no-color"], capsys
+    )
+    assert code == 1
+    assert "LEAK" in out and "risk/FraudScorer.java" in out
+    assert "> " in out and "double r = riskByCountry" in out
+    assert "double risk = countryRisk" not in out  # indexed source is never printed
+
+
+def test_sarif_output(demo_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["scan", str(PROMPTS / "leak_reformatted.md"), "--index", str(demo_index_dir), "--format", "sarif"], capsys
+    )
+    assert code == 1
+    log = json.loads(out)
+    assert log["version"] == "2.1.0"
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "LG001"
+    assert result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "billing/invoice.go"
+
+
+def test_redact_command(demo_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["redact", str(PROMPTS / "leak_verbatim.md"), "--index", str(demo_index_dir)], capsys)
+    assert code == 1
+    assert "lines of payments/ledger.py removed]" in out
+    assert out.startswith("Hi! Our settlement job")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"\x00\x01binary", "binary"), (b"caf\xe9 au lait", "UTF-8")],
+)
+def test_bad_input_is_one_line_exit_2(
+    tmp_path: Path, demo_index_dir: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
+    target = tmp_path / "input.txt"
+    target.write_bytes(content)
+    code, out, err = run(["scan", str(target), "--index", str(demo_index_dir)], capsys)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_bad_index_and_usage_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "index.lgx").write_bytes(b"LEAKGRD\x00" + b"\xff" * 40)
+    code, _, err = run(["scan", str(PROMPTS / "clean_code.py"), "--index", str(tmp_path)], capsys)
+    assert code == 2 and "leakguard: error:" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(["scan", str(PROMPTS / "clean_code.py"), "--index", str(tmp_path / "missing")], capsys)
+    assert code == 2 and "no index" in err
+    code, _, _ = run(["scan", "--format", "yaml", "--index", "x"], capsys)
+    assert code == 2
+    code, _, err = run(["scan", str(tmp_path / "nope.txt"), "--index", str(tmp_path)], capsys)
+    assert code == 2
+
+
+def test_index_command_and_stdin(tmp_path: Path) -> None:
+    out_dir = tmp_path / "idx"
+    subprocess.run(
+        [sys.executable, "-m", "leakguard", "index", str(EXAMPLES / "acme"), "--out", str(out_dir), "-q"], check=True
+    )
+    assert (out_dir / "index.lgx").is_file() and (out_dir / "manifest.json").is_file()
+    prompt = (PROMPTS / "leak_reformatted.md").read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "leakguard", "scan", "-", "--index", str(out_dir), "-q"],
+        input=prompt,
+        capture_output=True,
+    )
+    assert done.returncode == 1 and b"LEAK" in done.stdout
+
+
+def test_import_stays_light() -> None:
+    code = (
+        "import sys, leakguard; print(sorted(m for m in ('click', 'rich', 'tree_sitter', 'datasketch') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -1,0 +1,16 @@
+"""The shipped demo index must be what `leakguard index examples/acme --out fingerprints/demo` builds."""
+
+from __future__ import annotations
+
+import leakguard
+
+from conftest import EXAMPLES, ROOT
+
+
+def test_shipped_demo_index_is_up_to_date(demo_index: leakguard.Index) -> None:
+    shipped = leakguard.load_index(ROOT / "fingerprints" / "demo", verify=True)
+    assert shipped.params == demo_index.params
+    for name, array in demo_index.arrays.items():
+        assert shipped.arrays[name].tobytes() == array.tobytes(), (
+            f"fingerprints/demo is stale ({name}): rerun leakguard index {EXAMPLES / 'acme'} --out fingerprints/demo"
+        )

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from conftest import EXAMPLES
+
+import leakguard
+from leakguard.options import ScanPolicy
+
+PROMPTS = EXAMPLES / "prompts"
+ACME = EXAMPLES / "acme"
+
+
+def test_demo_prompts(demo_index: leakguard.Index) -> None:
+    expected = {
+        "leak_verbatim.md": "payments/ledger.py",
+        "leak_renamed.txt": "risk/FraudScorer.java",
+        "leak_reformatted.md": "billing/invoice.go",
+    }
+    for path in sorted(PROMPTS.iterdir()):
+        result = demo_index.scan(path.read_text())
+        if path.name.startswith("clean"):
+            assert not result.is_leak, path.name
+            assert result.findings == []
+        else:
+            assert result.is_leak, path.name
+            assert {f.path for f in result.findings} == {expected[path.name]}
+            assert 0.5 <= result.score <= 1.0
+
+
+def test_finding_names_lines_and_spans(demo_index: leakguard.Index) -> None:
+    source = (ACME / "payments" / "ledger.py").read_text().splitlines(keepends=True)
+    snippet = "".join(source[45:54])  # lines 46-54: split_fee
+    prose = "Could you review this?\n\n"
+    text = prose + snippet + "\nThanks!\n"
+    result = leakguard.scan(text, demo_index)
+    assert result.is_leak
+    (finding,) = result.findings
+    assert finding.path == "payments/ledger.py"
+    assert 45 <= finding.start_line <= 47 and 53 <= finding.end_line <= 55
+    assert len(prose) <= finding.start < len(prose) + 10
+    assert text[finding.start : finding.end].startswith("def split_fee")
+    assert finding.end <= len(prose) + len(snippet)
+    assert finding.matched_tokens >= 50 and finding.exact_tokens == finding.matched_tokens
+
+
+def test_prose_and_tiny_fragments_are_clean(demo_index: leakguard.Index) -> None:
+    assert not demo_index.scan("").is_leak
+    assert not demo_index.scan("How do I sort a list in Python? sorted(items)").is_leak
+    assert not demo_index.scan("entry.assert_balanced()\nreturn entry\n").is_leak
+
+
+def test_redaction_keeps_everything_else(demo_index: leakguard.Index) -> None:
+    text = (PROMPTS / "leak_verbatim.md").read_text()
+    result = demo_index.scan(text)
+    redacted = result.redacted()
+    (finding,) = result.findings
+    assert redacted.startswith(text[: finding.start])
+    assert redacted.endswith(text[finding.end :])
+    assert "[leakguard: " in redacted and "payments/ledger.py removed]" in redacted
+    assert "def settle_card_payment" not in redacted
+    assert demo_index.scan(redacted).is_leak is False
+
+
+def test_threshold_policy(demo_index: leakguard.Index) -> None:
+    text = (PROMPTS / "leak_renamed.txt").read_text()
+    assert demo_index.scan(text).is_leak
+    assert not demo_index.scan(text, ScanPolicy(threshold=10_000)).is_leak
+
+
+def test_common_fingerprints_are_not_evidence(tmp_path: object) -> None:
+    import pathlib
+
+    root = pathlib.Path(str(tmp_path))
+    body = "".join(f"    total = total + values[{i}] * weights[{i}]\n" for i in range(12))
+    for n in range(40):
+        (root / f"m{n}.py").write_text(f"def f{n}(values, weights):\n    total = 0\n{body}    return total\n")
+    index = leakguard.build_index([root], jobs=1)
+    assert not index.scan(body).is_leak
+    assert index.scan(body, ScanPolicy(max_df_min=100)).is_leak
+
+
+def test_scanning_is_thread_safe(demo_index: leakguard.Index) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [p.read_text() for p in sorted(PROMPTS.iterdir())] * 10
+    expected = [demo_index.scan(t).to_json() for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(lambda t: demo_index.scan(t).to_json(), texts)) == expected
