@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import leakguard
-
 from conftest import EXAMPLES, ROOT
+
+import leakguard
 
 
 def test_shipped_demo_index_is_up_to_date(demo_index: leakguard.Index) -> None:
