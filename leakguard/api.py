@@ -9,7 +9,7 @@ from pathlib import Path
 from leakguard.index.build import Progress, fingerprint_tree
 from leakguard.index.store import Index
 from leakguard.normalise.alphabet import key_id
-from leakguard.options import FingerprintParams, ScanPolicy
+from leakguard.options import DEFAULT_PARAMS, FingerprintParams, ScanPolicy
 from leakguard.result import ScanResult
 
 KEY_ENV = "LEAKGUARD_KEY"
@@ -18,8 +18,8 @@ KEY_ENV = "LEAKGUARD_KEY"
 def build_index(
     paths: Iterable[str | Path],
     *,
-    k: int = 12,
-    window: int = 12,
+    k: int = DEFAULT_PARAMS.k,
+    window: int = DEFAULT_PARAMS.window,
     key: bytes = b"",
     jobs: int = 0,
     progress: Progress | None = None,

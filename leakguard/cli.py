@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from leakguard.errors import ConfigError, InputError, LeakguardError
-from leakguard.options import ScanPolicy
+from leakguard.options import DEFAULT_PARAMS, DEFAULT_POLICY, ScanPolicy
 
 EXIT_CLEAN = 0
 EXIT_LEAK = 1
@@ -70,8 +70,8 @@ def cli() -> None:
 @click.option(
     "--jobs", "-j", default=0, show_default="one per core", type=click.IntRange(min=0), help="Worker processes."
 )
-@click.option("--k", "k", default=12, show_default=True, type=int, help="Tokens per k-gram.")
-@click.option("--window", default=12, show_default=True, type=int, help="Winnowing window (k-grams).")
+@click.option("--k", "k", default=DEFAULT_PARAMS.k, show_default=True, type=int, help="Tokens per k-gram.")
+@click.option("--window", default=DEFAULT_PARAMS.window, show_default=True, type=int, help="Winnowing window.")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Secret key to hash with (or LEAKGUARD_KEY).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 def index_command(
@@ -98,7 +98,10 @@ def index_command(
 
 def _scan_options(function: Callable[..., None]) -> Callable[..., None]:
     function = click.option(
-        "--threshold", type=float, default=None, help="Evidence in tokens at which a match is a leak (default 30)."
+        "--threshold",
+        type=float,
+        default=None,
+        help=f"Evidence in tokens at which a match is a leak (default {DEFAULT_POLICY.threshold:g}).",
     )(function)
     function = click.option(
         "--key-file", type=click.Path(dir_okay=False), help="Key the index was built with (or LEAKGUARD_KEY)."

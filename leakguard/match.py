@@ -8,13 +8,21 @@ on in the scanned text and its indexed line moves forward about as far (a little
 motion is allowed for reordered statements). Anything else starts a new chain, so two
 functions copied from far apart in one file become two findings with their own lines.
 
+Structure-only (renamed) evidence is scaled by the chain's *variety*, the share of its
+hits that are distinct fingerprints: periodic code matches by repetition, not by copying.
+
+A chain that keeps hitting the same few indexed lines while it advances over many scanned
+lines is periodic code (a column of similar statements) matching by accident: its
+evidence is scaled down by how much fewer distinct indexed lines it touches than scanned
+lines (``MIN_LINE_RATIO``).
+
 When chains overlap in the scanned text (the same code indexed twice, a repeated idiom),
 the strongest keeps the text and weaker chains keep only what they add.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +31,7 @@ from leakguard import score as scoring
 from leakguard.options import ScanPolicy
 
 _BACKWARD_LINES = 6
+MIN_LINE_RATIO = 0.5
 
 
 @dataclass
@@ -34,6 +43,7 @@ class Hits:
     line: npt.NDArray[np.int64]
     end_line: npt.NDArray[np.int64]
     exact: npt.NDArray[np.bool_]
+    key: npt.NDArray[np.int64]
 
 
 @dataclass
@@ -47,6 +57,12 @@ class Chain:
     last_line: int
     max_line: int
     last_pos: int
+    source_lines: set[int] = field(default_factory=set)
+    keys: set[int] = field(default_factory=set)
+    hits: int = 0
+    scan_lines: set[int] = field(default_factory=set)
+    factor: float = 1.0
+    variety: float = 1.0
     matched: int = 0
     exact: int = 0
     evidence: float = 0.0
@@ -61,17 +77,21 @@ def _covered(positions: list[int], k: int) -> int:
     return int(gaps.sum()) + k
 
 
-def chain_hits(hits: Hits, k: int, policy: ScanPolicy) -> list[Chain]:
-    """Group hits into chains (see module docstring) and measure each chain's evidence."""
+def chain_hits(hits: Hits, k: int, policy: ScanPolicy, scan_line: npt.NDArray[np.int32]) -> list[Chain]:
+    """Group hits into chains (see module docstring) and measure each chain's evidence.
+
+    ``scan_line`` is the line of every scanned token (to compare line coverage).
+    """
     if hits.pos.size == 0:
         return []
     order = np.lexsort((hits.line, hits.pos, hits.file))
     pos, file = hits.pos[order].tolist(), hits.file[order].tolist()
     line, end_line, exact = hits.line[order].tolist(), hits.end_line[order].tolist(), hits.exact[order].tolist()
+    key = hits.key[order].tolist()
     chains: list[Chain] = []
     open_chains: list[Chain] = []
     current_file = -1
-    for p, f, ln, eln, ex in zip(pos, file, line, end_line, exact, strict=True):
+    for p, f, ln, eln, ex, kk in zip(pos, file, line, end_line, exact, key, strict=True):
         if f != current_file:
             open_chains = []
             current_file = f
@@ -92,6 +112,10 @@ def chain_hits(hits: Hits, k: int, policy: ScanPolicy) -> list[Chain]:
             best.positions.append(p)
         if ex and (not best.exact_positions or best.exact_positions[-1] != p):
             best.exact_positions.append(p)
+        best.source_lines.add(ln)
+        best.keys.add(kk)
+        best.hits += 1
+        best.scan_lines.add(int(scan_line[p]))
         best.first_line = min(best.first_line, ln)
         best.last_line = ln
         best.max_line = max(best.max_line, eln)
@@ -99,8 +123,19 @@ def chain_hits(hits: Hits, k: int, policy: ScanPolicy) -> list[Chain]:
     for chain in chains:
         chain.matched = _covered(chain.positions, k)
         chain.exact = _covered(chain.exact_positions, k)
-        chain.evidence = scoring.evidence(chain.matched, chain.exact, policy)
+        ratio = len(chain.source_lines) / max(1, len(chain.scan_lines))
+        chain.factor = min(1.0, ratio / MIN_LINE_RATIO)
+        chain.variety = min(1.0, len(chain.keys) / max(1, len(chain.positions)))
+        chain.evidence = _evidence(chain, policy)
     return chains
+
+
+def _evidence(chain: Chain, policy: ScanPolicy) -> float:
+    # Structure-only tokens count in proportion to how varied the matching fingerprints are:
+    # a renamed column of near-identical statements repeats a handful of k-grams and says
+    # little; the same names repeated (an exact copy) still identify the source.
+    renamed = (chain.matched - min(chain.exact, chain.matched)) * chain.variety
+    return scoring.evidence(chain.exact + int(renamed), chain.exact, policy) * chain.factor
 
 
 def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPolicy) -> list[Chain]:
@@ -118,7 +153,7 @@ def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPol
             scale = fresh / chain.matched
             chain.matched = fresh
             chain.exact = int(chain.exact * scale)
-            chain.evidence = scoring.evidence(chain.matched, chain.exact, policy)
+            chain.evidence = _evidence(chain, policy)
         covered |= mask
         kept.append(chain)
     return kept

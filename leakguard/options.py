@@ -32,6 +32,8 @@ class FingerprintParams:
             to produce a hit (the MOSS guarantee); runs shorter than ``k`` never do.
         key_id: public identifier of the secret hashing key (``""`` when unkeyed). The key
             itself is never stored.
+        min_distinct: k-grams with fewer different symbols are not indexed (lists of
+            strings, one line repeated): they carry no evidence.
         minhash_perm: MinHash permutations per indexed unit.
         minhash_seed: seed of the MinHash permutations (fixed for determinism).
         shingle: tokens per MinHash shingle.
@@ -39,8 +41,9 @@ class FingerprintParams:
     """
 
     k: int = 12
-    window: int = 12
+    window: int = 8
     key_id: str = ""
+    min_distinct: int = 5
     minhash_perm: int = 64
     minhash_seed: int = 1
     shingle: int = 5
@@ -67,6 +70,7 @@ class FingerprintParams:
             "k": self.k,
             "window": self.window,
             "key_id": self.key_id,
+            "min_distinct": self.min_distinct,
             "minhash_perm": self.minhash_perm,
             "minhash_seed": self.minhash_seed,
             "shingle": self.shingle,
@@ -81,6 +85,7 @@ class FingerprintParams:
                 k=int(data["k"]),  # type: ignore[call-overload]
                 window=int(data["window"]),  # type: ignore[call-overload]
                 key_id=str(data.get("key_id", "")),
+                min_distinct=int(data["min_distinct"]),  # type: ignore[call-overload]
                 minhash_perm=int(data["minhash_perm"]),  # type: ignore[call-overload]
                 minhash_seed=int(data["minhash_seed"]),  # type: ignore[call-overload]
                 shingle=int(data["shingle"]),  # type: ignore[call-overload]
@@ -96,8 +101,9 @@ class ScanPolicy:
 
     Attributes:
         threshold: evidence, in tokens, at which a finding scores 0.5 and counts as a leak.
-            About 30 code tokens is roughly 150 characters of code, the size of GitHub's
-            public-code filter.
+            20 exact tokens is about 100 characters of code, somewhat below GitHub's
+            public-code filter (about 150 characters); chosen from the quality benchmark
+            (see README: "Choosing the threshold").
         renamed_weight: weight of a matched token whose identifiers differ from the indexed
             code (renamed copy) relative to an exact one. Structure alone is weaker
             evidence than structure plus names, so a renamed copy must be longer to alarm.
@@ -108,7 +114,7 @@ class ScanPolicy:
         min_report_tokens: findings with fewer matched tokens are not reported at all.
     """
 
-    threshold: float = 30.0
+    threshold: float = 20.0
     renamed_weight: float = 0.5
     max_df_fraction: float = 0.01
     max_df_min: int = 16

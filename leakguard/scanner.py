@@ -12,11 +12,12 @@ import numpy as np
 
 from leakguard import score as scoring
 from leakguard.errors import InputError
-from leakguard.fingerprint.kgrams import kgram_hashes, kgram_tags
+from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags
 from leakguard.index.store import Index
 from leakguard.match import Chain, Hits, chain_hits, resolve_overlaps
 from leakguard.near import near_chains
-from leakguard.normalise.lexer import TokenStream, lex
+from leakguard.normalise.alphabet import ID
+from leakguard.normalise.lexer import TokenStream, lex_variants
 from leakguard.options import DEFAULT_POLICY, ScanPolicy
 from leakguard.result import Finding, ScanResult
 
@@ -29,12 +30,23 @@ def scan_text(index: Index, text: str, policy: ScanPolicy | None = None) -> Scan
     if not isinstance(text, str):
         raise InputError(f"scan expects str, got {type(text).__name__}")
     policy = policy or DEFAULT_POLICY
+    best = 0.0
+    candidates: list[Finding] = []
+    for tokens in lex_variants(text, index.alphabet):
+        strongest, findings = _scan_tokens(index, tokens, policy)
+        best = max(best, strongest)
+        candidates += findings
+    findings = _merge(candidates)
+    return ScanResult(bool(findings), scoring.score(best, policy), findings, text, policy)
+
+
+def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple[float, list[Finding]]:
+    """Strongest evidence seen and the leaking findings of one token stream."""
     k = index.params.k
-    tokens = lex(text, index.alphabet)
     if len(tokens) < k:
-        return ScanResult(False, 0.0, [], text, policy)
+        return 0.0, []
     hits = lookup(index, tokens, policy)
-    chains = chain_hits(hits, k, policy)
+    chains = chain_hits(hits, k, policy, tokens.line)
     chains += near_chains(index, tokens, policy, exclude=chains)
     best = max((c.evidence for c in chains), default=0.0)
     kept = resolve_overlaps(chains, k, len(tokens), policy)
@@ -43,43 +55,74 @@ def scan_text(index: Index, text: str, policy: ScanPolicy | None = None) -> Scan
         for chain in kept
         if chain.matched >= policy.min_report_tokens and scoring.is_leak(scoring.score(chain.evidence, policy))
     ]
-    findings.sort(key=lambda f: (f.start, f.path))
-    top = scoring.score(best, policy)
-    return ScanResult(bool(findings), top, findings, text, policy)
+    return best, findings
+
+
+def _merge(findings: list[Finding]) -> list[Finding]:
+    """Strongest first, drop findings mostly covered by a stronger one; order by position."""
+    kept: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (-f.score, f.start, f.path)):
+        length = max(1, finding.end - finding.start)
+        overlap = sum(max(0, min(finding.end, o.end) - max(finding.start, o.start)) for o in kept)
+        if overlap < length / 2:
+            kept.append(finding)
+    kept.sort(key=lambda f: (f.start, f.path))
+    return kept
 
 
 def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy) -> Hits:
-    """Every (scanned k-gram, indexed posting) pair whose hashes agree, as arrays."""
+    """Every (scanned k-gram, indexed posting) pair whose hashes agree, as arrays.
+
+    A hash held by more than ``policy.max_df`` files is common structure and is followed
+    only to the postings whose names match the scanned k-gram exactly (and only when that
+    exact code is itself rare). A hit is *exact* when the names match and the k-gram holds
+    at least two identifiers: structure alone is weaker evidence.
+    """
     k = index.params.k
     arrays = index.arrays
     table = arrays["hashes"]
     none = np.empty(0, np.int64)
-    empty = Hits(none, none, none, none, np.empty(0, dtype=bool))
+    empty = Hits(none, none, none, none, np.empty(0, dtype=bool), none)
     if table.shape[0] == 0:
         return empty
     hashes = kgram_hashes(tokens.abstract, k)
     slot = np.searchsorted(table, hashes)
     slot[slot == table.shape[0]] = 0
     found = table[slot] == hashes
-    found &= arrays["df"][slot] <= policy.max_df(index.n_files)
     positions = np.flatnonzero(found)
     if positions.size == 0:
         return empty
     slot = slot[positions]
-    first = arrays["offsets"][slot].astype(np.int64)
-    count = np.minimum(arrays["offsets"][slot + 1].astype(np.int64) - first, MAX_POSTINGS_PER_HASH)
+    tags = kgram_tags(tokens.concrete, k)[positions]
+    named = identifier_counts(tokens.abstract == np.uint64(index.alphabet.symbol(ID)), k)[positions] >= 2
+    offsets = arrays["offsets"]
+    first = offsets[slot].astype(np.int64)
+    stop = offsets[slot + 1].astype(np.int64)
+    max_df = policy.max_df(index.n_files)
+    common = arrays["df"][slot] > max_df
+    post_tag = arrays["post_tag"]
+    for i in np.flatnonzero(common & named).tolist():
+        group = post_tag[first[i] : stop[i]]
+        lo = int(np.searchsorted(group, tags[i], side="left"))
+        hi = int(np.searchsorted(group, tags[i], side="right"))
+        if hi - lo <= max_df:
+            first[i], stop[i] = first[i] + lo, first[i] + hi
+    keep = ~common | (stop - first <= max_df)
+    positions, first, stop, tags, named = positions[keep], first[keep], stop[keep], tags[keep], named[keep]
+    slot_kept = slot[keep]
+    count = np.minimum(stop - first, MAX_POSTINGS_PER_HASH)
     pos = np.repeat(positions, count)
     # Index of each expanded posting: its group's first posting plus its rank in the group.
     rank = np.arange(pos.shape[0]) - np.repeat(np.cumsum(count) - count, count)
     post = np.repeat(first, count) + rank
     files, lines = index.file_and_line(arrays["post_loc"][post].astype(np.int64))
-    tags = kgram_tags(tokens.concrete, k)[pos]
     return Hits(
         pos=pos.astype(np.int64),
         file=files,
         line=lines,
         end_line=lines + arrays["post_span"][post].astype(np.int64),
-        exact=arrays["post_tag"][post] == tags,
+        exact=(post_tag[post] == np.repeat(tags, count)) & np.repeat(named, count),
+        key=np.repeat(slot_kept, count).astype(np.int64),
     )
 
 

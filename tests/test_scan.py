@@ -39,7 +39,7 @@ def test_finding_names_lines_and_spans(demo_index: leakguard.Index) -> None:
     assert len(prose) <= finding.start < len(prose) + 10
     assert text[finding.start : finding.end].startswith("def split_fee")
     assert finding.end <= len(prose) + len(snippet)
-    assert finding.matched_tokens >= 50 and finding.exact_tokens == finding.matched_tokens
+    assert finding.matched_tokens >= 50 and finding.exact_tokens >= finding.matched_tokens - 12
 
 
 def test_prose_and_tiny_fragments_are_clean(demo_index: leakguard.Index) -> None:

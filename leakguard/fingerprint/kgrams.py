@@ -46,6 +46,32 @@ def kgram_hashes(values: U64, k: int) -> U64:
         return fmix64(acc)
 
 
+def informative(abstract: U64, k: int, min_distinct: int) -> npt.NDArray[np.bool_]:
+    """Which k-grams hold at least ``min_distinct`` different symbols.
+
+    A k-gram like ``STR , STR , STR , ...`` (a list of strings) or a line repeated over and
+    over has almost no information: it turns up in unrelated code everywhere. Such k-grams
+    are never indexed, so they can never raise an alarm.
+    """
+    n = abstract.shape[0] - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=bool)
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    ordered = np.sort(sliding_window_view(abstract, k), axis=1)
+    distinct = 1 + np.count_nonzero(ordered[:, 1:] != ordered[:, :-1], axis=1)
+    return np.asarray(distinct >= min_distinct)
+
+
+def identifier_counts(is_identifier: npt.NDArray[np.bool_], k: int) -> npt.NDArray[np.int64]:
+    """Number of identifier tokens in each k-gram."""
+    n = is_identifier.shape[0] - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.int64)
+    total = np.concatenate(([0], np.cumsum(is_identifier, dtype=np.int64)))
+    return np.asarray(total[k : k + n] - total[:n], dtype=np.int64)
+
+
 def kgram_tags(concrete: U64, k: int) -> npt.NDArray[np.uint16]:
     """16-bit tag of each k-gram's concrete tokens (identifier names included).
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from leakguard.fingerprint.kgrams import kgram_hashes, kgram_tags
+from leakguard.fingerprint.kgrams import informative, kgram_hashes, kgram_tags
 from leakguard.fingerprint.minhash import datasketch_signature, shingles
 from leakguard.fingerprint.winnow import winnow
 from leakguard.index.walk import SourceFile, iter_source_files, skip_reason
@@ -61,7 +61,12 @@ def fingerprint_text(
     tokens = normalised.tokens
     k = params.k
     hashes = kgram_hashes(tokens.abstract, k)
-    picked = winnow(hashes, params.window)
+    useful = informative(tokens.abstract, k, params.min_distinct)
+    # Uninformative k-grams take the largest hash so winnowing prefers any informative
+    # neighbour, and are dropped if a window holds nothing else.
+    candidates = np.where(useful, hashes, np.uint64(np.iinfo(np.uint64).max))
+    picked = winnow(candidates, params.window)
+    picked = picked[useful[picked]] if picked.size else picked
     start_lines = tokens.line[picked].astype(np.uint32)
     end_lines = tokens.end_line[picked + k - 1].astype(np.int64) if picked.size else np.empty(0, np.int64)
     spans = np.clip(end_lines - start_lines, 0, 255).astype(np.uint8)

@@ -106,7 +106,9 @@ class Index:
         )
         spans = np.concatenate([f.spans for f in kept]) if kept else np.empty(0, np.uint8)
         tags = np.concatenate([f.tags for f in kept]) if kept else np.empty(0, np.uint16)
-        order = np.lexsort((loc, hashes))
+        # Postings of one hash are ordered by tag, so the scan side can pick out the exact
+        # copies among the postings of a hash too common to be evidence on its own.
+        order = np.lexsort((loc, tags, hashes))
         hashes, loc, spans, tags, file_ids = hashes[order], loc[order], spans[order], tags[order], file_ids[order]
         unique, starts = np.unique(hashes, return_index=True)
         offsets = np.append(starts, hashes.shape[0]).astype(np.uint32)

@@ -124,7 +124,7 @@ SPECS: dict[str, LanguageSpec] = {
             "ruby",
             "tree_sitter_ruby",
             "language",
-            ("string", "character", "delimited_symbol"),
+            ("string", "character", "delimited_symbol", "subshell"),
             ("method", "singleton_method", "class", "module"),
             ("heredoc_body",),
         ),

@@ -201,6 +201,31 @@ def lex(text: str, alphabet: Alphabet) -> TokenStream:
     return builder.finish(text)
 
 
+def lex_variants(text: str, alphabet: Alphabet) -> list[TokenStream]:
+    """The token streams a scan must consider: the plain one, plus one per triple quote.
+
+    A paste that starts inside a Python docstring turns the pairing of triple quotes inside
+    out: the scan lexer would take the code between two docstrings for one long string.
+    Lexing the text again as if it began inside a triple-quoted string gives the other
+    pairing; the caller keeps the findings of both.
+    """
+    streams = [lex(text, alphabet)]
+    for quote in ('"""', "'''"):
+        if quote in text:
+            shifted = lex(quote + text, alphabet)
+            streams.append(
+                TokenStream(
+                    shifted.abstract,
+                    shifted.concrete,
+                    np.maximum(shifted.start - len(quote), 0),
+                    np.maximum(shifted.end - len(quote), 0),
+                    shifted.line,
+                    shifted.end_line,
+                )
+            )
+    return streams
+
+
 def lex_with_regions(text: str, regions: Sequence[Region], alphabet: Alphabet) -> TokenStream:
     """Tokenise source whose comments and strings a parser has already found (the index side).
 
