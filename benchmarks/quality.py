@@ -192,6 +192,7 @@ def run(
     attributed: dict[str, list[bool]] = defaultdict(list)
     by_language: dict[tuple[str, str], list[bool]] = defaultdict(list)
     renamed_small: list[bool] = []
+    misses: list[str] = []
     scan_seconds = 0.0
     present = set(index.paths)  # generated and minified files are (rightly) not indexed
     texts = {relative: path.read_text(encoding="utf-8", errors="replace").splitlines() for _, relative, path in indexed}
@@ -211,6 +212,8 @@ def run(
                     renamed_small.append(result.is_leak)
                     continue
                 found[name].append(result.is_leak)
+                if not result.is_leak:
+                    misses.append(f"## {name} {relative} lines {start + 1}-{end} score {result.score:.2f}\n{message}")
                 by_language[(language, name)].append(result.is_leak)
                 if result.is_leak:
                     attributed[name].append(
@@ -237,6 +240,7 @@ def run(
         "by_language": by_language,
         "renamed_small": renamed_small,
         "negatives": negatives,
+        "misses": misses,
     }
 
 
@@ -292,11 +296,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="a few cases per language")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("--misses", type=Path, help="write every missed case (the scanned text) to this file")
     calibration = parser.add_argument_group("calibration (defaults are the library's)")
     calibration.add_argument("--k", type=int, default=None)
     calibration.add_argument("--window", type=int, default=None)
     calibration.add_argument("--threshold", type=float, default=None)
     calibration.add_argument("--renamed-weight", type=float, default=None)
+    calibration.add_argument("--no-near", action="store_true", help="disable MinHash near-duplicate evidence")
     args = parser.parse_args()
     per_file, files = (1, 4) if args.smoke else (3, 40)
     build = {name: value for name, value in (("k", args.k), ("window", args.window)) if value is not None}
@@ -305,8 +311,13 @@ def main() -> int:
         for name, value in (("threshold", args.threshold), ("renamed_weight", args.renamed_weight))
         if value is not None
     }
-    report = run(per_file, files, build, leakguard.ScanPolicy(**overrides))
+    policy = leakguard.ScanPolicy(**overrides, near_duplicates=not args.no_near)  # type: ignore[arg-type]
+    report = run(per_file, files, build, policy)
     text = table(report)
+    if args.misses:
+        misses = report["misses"]
+        assert isinstance(misses, list)
+        args.misses.write_text("\n\n".join(misses))
     print(text)
     if args.write:
         write_results(text, "python benchmarks/quality.py" + (" --smoke" if args.smoke else "") + " --write")

@@ -209,6 +209,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CLEAN
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug, not bad input: still one line, traceback on request
+        if os.environ.get("LEAKGUARD_DEBUG"):
+            raise
+        click.echo(
+            f"leakguard: internal error: {type(exc).__name__}: {exc} (set LEAKGUARD_DEBUG=1 for details)", err=True
+        )
+        return EXIT_ERROR
     return EXIT_CLEAN
 
 

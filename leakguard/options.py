@@ -112,14 +112,18 @@ class ScanPolicy:
         max_df_min: floor of the document-frequency cut-off, so small indexes keep working.
         gap: largest gap, in scanned tokens, between two hits of the same finding.
         min_report_tokens: findings with fewer matched tokens are not reported at all.
+        near_duplicates: also look for edited copies with MinHash (costs some latency).
+        redaction_template: placeholder for a redacted finding, with ``{path}``,
+            ``{lines}``, ``{start_line}`` and ``{end_line}``.
     """
 
     threshold: float = 20.0
-    renamed_weight: float = 0.5
+    renamed_weight: float = 0.55
     max_df_fraction: float = 0.01
     max_df_min: int = 16
     gap: int = 48
     min_report_tokens: int = 12
+    near_duplicates: bool = True
     redaction_template: str = "[leakguard: {lines} lines of {path} removed]"
 
     def __post_init__(self) -> None:

@@ -47,7 +47,8 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
         return 0.0, []
     hits = lookup(index, tokens, policy)
     chains = chain_hits(hits, k, policy, tokens.line)
-    chains += near_chains(index, tokens, policy, exclude=chains)
+    if policy.near_duplicates:
+        chains += near_chains(index, tokens, policy, exclude=chains)
     best = max((c.evidence for c in chains), default=0.0)
     kept = resolve_overlaps(chains, k, len(tokens), policy)
     findings = [

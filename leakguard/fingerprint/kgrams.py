@@ -46,21 +46,30 @@ def kgram_hashes(values: U64, k: int) -> U64:
         return fmix64(acc)
 
 
-def informative(abstract: U64, k: int, min_distinct: int) -> npt.NDArray[np.bool_]:
-    """Which k-grams hold at least ``min_distinct`` different symbols.
+def _distinct(values: U64, k: int) -> npt.NDArray[np.int64]:
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    ordered = np.sort(sliding_window_view(values, k), axis=1)
+    return np.asarray(1 + np.count_nonzero(ordered[:, 1:] != ordered[:, :-1], axis=1), dtype=np.int64)
+
+
+def informative(abstract: U64, concrete: U64, k: int, min_distinct: int) -> npt.NDArray[np.bool_]:
+    """Which k-grams carry information: ``min_distinct`` different symbols, or names.
 
     A k-gram like ``STR , STR , STR , ...`` (a list of strings) or a line repeated over and
     over has almost no information: it turns up in unrelated code everywhere. Such k-grams
-    are never indexed, so they can never raise an alarm.
+    are never indexed, so they can never raise an alarm. A k-gram whose *structure* is
+    periodic but whose names vary (``a=a, b=b, c=c``) is kept when it holds at least
+    ``min_distinct + 2`` different concrete tokens; its abstract hash is then common, so
+    only exact copies find it (see :func:`leakguard.scanner.lookup`).
     """
     n = abstract.shape[0] - k + 1
     if n <= 0:
         return np.empty(0, dtype=bool)
-    from numpy.lib.stride_tricks import sliding_window_view
-
-    ordered = np.sort(sliding_window_view(abstract, k), axis=1)
-    distinct = 1 + np.count_nonzero(ordered[:, 1:] != ordered[:, :-1], axis=1)
-    return np.asarray(distinct >= min_distinct)
+    keep = _distinct(abstract, k) >= min_distinct
+    if not keep.all():
+        keep |= _distinct(concrete, k) >= min_distinct + 2
+    return np.asarray(keep)
 
 
 def identifier_counts(is_identifier: npt.NDArray[np.bool_], k: int) -> npt.NDArray[np.int64]:

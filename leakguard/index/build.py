@@ -61,7 +61,7 @@ def fingerprint_text(
     tokens = normalised.tokens
     k = params.k
     hashes = kgram_hashes(tokens.abstract, k)
-    useful = informative(tokens.abstract, k, params.min_distinct)
+    useful = informative(tokens.abstract, tokens.concrete, k, params.min_distinct)
     # Uninformative k-grams take the largest hash so winnowing prefers any informative
     # neighbour, and are dropped if a window holds nothing else.
     candidates = np.where(useful, hashes, np.uint64(np.iinfo(np.uint64).max))
