@@ -1,4 +1,8 @@
-"""Scanning text against an index: tokens, k-gram lookups, chains, verdict.
+"""Scanning text against an index: decoding, tokens, k-gram lookups, chains, verdict.
+
+The text is scanned as it is and through each decoded view of it (see
+:mod:`leakguard.decode`); findings from every view are mapped back to the original text
+and merged, the strongest winning where they overlap.
 
 The hot path is vectorised end to end: the lexer is one compiled regular expression, all
 k-gram hashes of the text come from a few numpy operations, and the lookup is one
@@ -8,9 +12,12 @@ token, and a clean text has almost none.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from leakguard import score as scoring
+from leakguard.decode import views
 from leakguard.errors import InputError
 from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags
 from leakguard.index.store import Index
@@ -32,10 +39,13 @@ def scan_text(index: Index, text: str, policy: ScanPolicy | None = None) -> Scan
     policy = policy or DEFAULT_POLICY
     best = 0.0
     candidates: list[Finding] = []
-    for tokens in lex_variants(text, index.alphabet):
-        strongest, findings = _scan_tokens(index, tokens, policy)
-        best = max(best, strongest)
-        candidates += findings
+    for view in views(text):
+        for tokens in lex_variants(view.text, index.alphabet):
+            strongest, found = _scan_tokens(index, tokens, policy)
+            best = max(best, strongest)
+            for finding in found:
+                start, end = view.span(finding.start, finding.end)
+                candidates.append(dataclasses.replace(finding, start=start, end=end))
     findings = _merge(candidates)
     return ScanResult(bool(findings), scoring.score(best, policy), findings, text, policy)
 

@@ -1,0 +1,34 @@
+"""Seeing through the wrappings code hides in: Unicode tricks, HTML, string escapes, line prefixes.
+
+:func:`views` returns the text itself plus, when any wrapping is recognised, decoded views
+of it. Each decoded view maps every character back to the original text, so findings and
+redactions land on the characters the user sent. Recognising costs a few regular
+expression scans; text with nothing to decode yields just itself.
+"""
+
+from __future__ import annotations
+
+from leakguard.decode.escapes import decode_escapes
+from leakguard.decode.markup import decode_markup
+from leakguard.decode.prefixes import diff_sides, strip_line_prefixes
+from leakguard.decode.unicode import decode_unicode
+from leakguard.decode.view import View
+
+__all__ = ["View", "views"]
+
+
+def views(text: str) -> list[View]:
+    """The original text and its decoded views (at most three in all)."""
+    original = View(text)
+    current = original
+    for stage in (decode_unicode, decode_markup, decode_escapes):
+        decoded = stage(current)
+        if decoded is not None:
+            current = decoded
+    sides = diff_sides(current)
+    if sides:
+        candidates = sides
+    else:
+        stripped = strip_line_prefixes(current)
+        candidates = [stripped if stripped is not None else current]
+    return [original] + [view for view in candidates if view is not original]

@@ -1,0 +1,45 @@
+"""String escapes: code inside a JSON log record, a Python repr, a quoted shell argument.
+
+``{"prompt": "def f(x):\\n    return x\\n"}`` holds code whose newlines and quotes are
+escapes. This decoder turns ``\\n``, ``\\t``, ``\\r``, ``\\"``, ``\\'``, ``\\\\``, ``\\/``
+and ``\\uXXXX`` (surrogate pairs included) back into characters, and runs a second time
+when the text was escaped twice (JSON inside a JSON string).
+"""
+
+from __future__ import annotations
+
+import re
+
+from leakguard.decode.view import View
+
+_ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[nrt\"'\\/])")
+_SIMPLE = {"n": "\n", "r": "", "t": "\t", '"': '"', "'": "'", "\\": "\\", "/": "/"}
+_HINT = re.compile(r"\\[nt\"]")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    body = match.group()[1:]
+    if body[0] in "uU":
+        if len(body) > 5:  # a surrogate pair, both halves
+            high, low = int(body[1:5], 16), int(body[7:11], 16)
+            return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+        code = int(body[1:5], 16)
+        return chr(code) if not 0xD800 <= code <= 0xDFFF else ""
+    return _SIMPLE[body]
+
+
+def decode_escapes(view: View) -> View | None:
+    """Unescape string escapes (twice if needed); None unless escapes are frequent.
+
+    Code with a few ``"\\n"`` in its own string literals is left alone: only text with at
+    least two escaped newlines or quotes per kilobyte, and at least three in all, counts.
+    """
+    text = view.text
+    hints = len(_HINT.findall(text))
+    if hints < 3 or hints * 1000 < 2 * len(text):
+        return None
+    once = view.substitute(_ESCAPE, _unescape)
+    if once is None:
+        return None
+    twice = once.substitute(_ESCAPE, _unescape) if len(_HINT.findall(once.text)) >= 3 else None
+    return twice or once

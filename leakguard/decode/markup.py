@@ -1,0 +1,37 @@
+"""HTML: code shown in a web page, a ticket, an e-mail, with tags and entities.
+
+``<pre><code><span class="k">if</span> a &lt; b</code></pre>`` is ``if a < b``. When the
+text has HTML closing tags, tags are removed (block-level ones become line breaks) and
+character references are unescaped; text with only entities is just unescaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from leakguard.decode.view import View
+
+_CLOSING = re.compile(r"</(?:pre|code|span|div|p|td|tr|li|a|b|i|em|strong|font|table|body|html)\s*>", re.I)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*?/?>")
+_BLOCK = frozenset({"br", "p", "div", "pre", "tr", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+
+
+def _tag(match: re.Match[str]) -> str:
+    closing, name = match.group(1), match.group(2).lower()
+    return "\n" if name in _BLOCK and (closing or name == "br") else ""
+
+
+def decode_markup(view: View) -> View | None:
+    """Strip HTML tags (only in HTML-looking text) and unescape entities; None if neither."""
+    current = view
+    if _CLOSING.search(view.text):
+        stripped = current.substitute(_TAG, _tag)
+        if stripped is not None:
+            current = stripped
+    if "&" in current.text:
+        unescaped = current.substitute(_ENTITY, lambda m: html.unescape(m.group()))
+        if unescaped is not None:
+            current = unescaped
+    return None if current is view else current

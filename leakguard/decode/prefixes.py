@@ -1,0 +1,101 @@
+"""Line prefixes: unified diffs, numbered listings, quoted replies, REPL sessions.
+
+A prefix at the start of every line (``+`` in a diff, ``  42 | `` from an editor,
+``> `` in a reply, ``>>> `` in a Python session) puts a foreign token at the head of
+each line and breaks every k-gram that crosses a line. These decoders find runs of such
+lines and remove the prefixes (only the prefixes; the code keeps its offsets).
+
+Unified diffs give two views: the new side (context and added lines) and, when lines were
+removed, the old side (context and removed lines), so code leaving in either direction is
+found.
+"""
+
+from __future__ import annotations
+
+import re
+
+from leakguard.decode.view import View
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.M)
+_NUMBERED = re.compile(r"[ \t]*(\d{1,6})(?:[ \t]*[|:\u2502]|\.(?=[ \t])|(?=[ \t])|$)[ \t]?")
+_QUOTED = re.compile(r">>> |\.\.\.(?: |$)|(?:>[ \t]?)+")
+_MIN_RUN = 3
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    position = 0
+    for line in text.splitlines(keepends=True):
+        out.append((position, line))
+        position += len(line)
+    return out
+
+
+def diff_sides(view: View) -> list[View]:
+    """New-side and old-side views of the unified-diff hunks in the text ([] if none)."""
+    if not _HUNK.search(view.text):
+        return []
+    new_side: list[tuple[int, int]] = []
+    old_side: list[tuple[int, int]] = []
+    removed_any = False
+    in_hunk = False
+    for start, line in _lines(view.text):
+        if _HUNK.match(line):
+            in_hunk = True
+            continue
+        first = line[:1]
+        if not in_hunk or first not in ("+", "-", " ", "\\") or line.startswith(("+++ ", "--- ")):
+            in_hunk = in_hunk and first in ("+", "-", " ", "\\")
+            continue
+        if first == "\\":  # "\ No newline at end of file"
+            new_side.append((start, start + len(line)))
+            old_side.append((start, start + len(line)))
+        elif first == "+":
+            new_side.append((start, start + 1))
+            old_side.append((start, start + len(line)))
+        elif first == "-":
+            removed_any = True
+            new_side.append((start, start + len(line)))
+            old_side.append((start, start + 1))
+        else:
+            new_side.append((start, start + 1))
+            old_side.append((start, start + 1))
+    views = [v for v in (view.delete(new_side),) if v is not None]
+    if removed_any:
+        old = view.delete(old_side)
+        if old is not None:
+            views.append(old)
+    return views
+
+
+def strip_line_prefixes(view: View) -> View | None:
+    """Remove line numbers (runs of consecutive numbers) and quote/REPL markers (runs)."""
+    lines = _lines(view.text)
+    cuts: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    previous = -2
+    for start, line in lines:
+        match = _NUMBERED.match(line)
+        number = int(match.group(1)) if match else -1
+        if match and number == previous + 1:
+            run.append((start, start + match.end()))
+        else:
+            if len(run) >= _MIN_RUN:
+                cuts += run
+            run = [(start, start + match.end())] if match else []
+        previous = number
+    if len(run) >= _MIN_RUN:
+        cuts += run
+    quoted: list[tuple[int, int]] = []
+    for start, line in lines:
+        match = _QUOTED.match(line)
+        if match:
+            quoted.append((start, start + match.end()))
+        else:
+            if len(quoted) >= 2:
+                cuts += quoted
+            quoted = []
+    if len(quoted) >= 2:
+        cuts += quoted
+    cuts.sort()
+    return view.delete(cuts)

@@ -1,0 +1,96 @@
+"""A decoded view of scanned text, with an exact map back to the original characters.
+
+Every character of a view knows the range of original characters it came from, so a
+finding in decoded text (an unescaped JSON string, a diff without its ``+`` prefixes)
+is reported at the characters the user actually sent, and redaction removes exactly
+those.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class View:
+    """Text to scan plus, per character, the original range ``[starts[i], ends[i])``.
+
+    The original text itself is a view with no maps (``starts is None``).
+    """
+
+    text: str
+    starts: I64 | None = None
+    ends: I64 | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``[start, end)`` of the view's characters ``[start, end)`` (end > start)."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        return int(self.starts[start]), int(self.ends[end - 1])
+
+    def substitute(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> View | None:
+        """A new view with each match of ``pattern`` replaced; None when nothing changed.
+
+        Every character of a replacement maps to the whole original range of its match;
+        characters outside matches keep their own range.
+        """
+        text = self.text
+        pieces: list[str] = []
+        local_starts: list[I64] = []
+        local_ends: list[I64] = []
+        position = 0
+        for match in pattern.finditer(text):
+            begin, finish = match.span()
+            replacement = replace(match)
+            if replacement == match.group():
+                continue
+            if begin > position:
+                pieces.append(text[position:begin])
+                local_starts.append(np.arange(position, begin, dtype=np.int64))
+                local_ends.append(np.arange(position + 1, begin + 1, dtype=np.int64))
+            if replacement:
+                pieces.append(replacement)
+                local_starts.append(np.full(len(replacement), begin, dtype=np.int64))
+                local_ends.append(np.full(len(replacement), max(finish, begin + 1), dtype=np.int64))
+            position = finish
+        if not pieces and position == 0:
+            return None
+        if position < len(text):
+            pieces.append(text[position:])
+            local_starts.append(np.arange(position, len(text), dtype=np.int64))
+            local_ends.append(np.arange(position + 1, len(text) + 1, dtype=np.int64))
+        starts = np.concatenate(local_starts) if local_starts else np.empty(0, np.int64)
+        ends = np.concatenate(local_ends) if local_ends else np.empty(0, np.int64)
+        return self._compose("".join(pieces), starts, ends)
+
+    def delete(self, ranges: list[tuple[int, int]]) -> View | None:
+        """A new view without the given sorted, disjoint ``[start, end)`` ranges."""
+        if not ranges:
+            return None
+        pattern_free: list[str] = []
+        local_starts: list[I64] = []
+        position = 0
+        for begin, finish in ranges:
+            if begin > position:
+                pattern_free.append(self.text[position:begin])
+                local_starts.append(np.arange(position, begin, dtype=np.int64))
+            position = max(position, finish)
+        if position < len(self.text):
+            pattern_free.append(self.text[position:])
+            local_starts.append(np.arange(position, len(self.text), dtype=np.int64))
+        starts = np.concatenate(local_starts) if local_starts else np.empty(0, np.int64)
+        return self._compose("".join(pattern_free), starts, starts + 1)
+
+    def _compose(self, text: str, starts: I64, ends: I64) -> View:
+        if self.starts is None or self.ends is None:
+            return View(text, starts, ends)
+        if starts.size == 0:
+            return View(text, starts, ends)
+        return View(text, self.starts[starts], self.ends[ends - 1])
