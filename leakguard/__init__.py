@@ -23,6 +23,7 @@ from leakguard.errors import (
 from leakguard.index.store import Index
 from leakguard.options import FingerprintParams, ScanPolicy
 from leakguard.result import Finding, ScanResult
+from leakguard.stream import redact_stream, scan_stream
 
 __version__ = "0.1.0"
 
@@ -40,5 +41,7 @@ __all__ = [
     "__version__",
     "build_index",
     "load_index",
+    "redact_stream",
     "scan",
+    "scan_stream",
 ]

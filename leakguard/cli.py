@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -40,18 +42,20 @@ def _read_key(key_file: str | None) -> bytes | None:
         raise InputError(f"cannot read key file {key_file}: {exc.strerror or exc}") from exc
 
 
-def _read_input(source: str) -> tuple[str, str]:
-    from leakguard.textinput import decode_input
-
+@contextmanager
+def _open_input(source: str) -> Iterator[tuple[IO[bytes], str]]:
+    """The input as a binary stream plus the name reports give it."""
     if source == "-":
-        return decode_input(sys.stdin.buffer.read(), "<stdin>"), "<stdin>"
+        yield sys.stdin.buffer, "<stdin>"
+        return
     try:
-        data = Path(source).read_bytes()
+        handle = open(source, "rb")  # noqa: SIM115 - closed below
     except IsADirectoryError as exc:
         raise InputError(f"{source}: is a directory") from exc
     except OSError as exc:
         raise InputError(f"{source}: {exc.strerror or exc}") from exc
-    return decode_input(data, source), source
+    with handle:
+        yield handle, source
 
 
 def _policy(threshold: float | None) -> ScanPolicy:
@@ -138,8 +142,10 @@ def scan_command(
     from leakguard.api import load_index
 
     index = load_index(index_dir, key=_read_key(key_file))
-    text, name = _read_input(source)
-    result = index.scan(text, _policy(threshold))
+    from leakguard.stream import scan_stream
+
+    with _open_input(source) as (stream, name):
+        result = scan_stream(index, stream, _policy(threshold), name)
     if output_format == "json":
         from leakguard.report.json import render_json
 
@@ -166,10 +172,14 @@ def redact_command(
     from leakguard.api import load_index
 
     index = load_index(index_dir, key=_read_key(key_file))
-    text, _ = _read_input(source)
-    result = index.scan(text, _policy(threshold))
-    sys.stdout.write(result.redacted(template))
-    sys.stdout.flush()
+    from leakguard.stream import redact_stream
+
+    with _open_input(source) as (stream, name):
+        # Bytes out, so everything outside the findings is written back byte for byte.
+        out = sys.stdout.buffer
+        result = redact_stream(index, stream, lambda s: out.write(s.encode("utf-8")), _policy(threshold),
+                               template, name)
+    out.flush()
     if result.is_leak:
         raise _LeakFound
 

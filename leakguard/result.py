@@ -20,6 +20,8 @@ class Finding:
         score: strength in [0, 1]; 0.5 is the leak threshold.
         matched_tokens: tokens of the scanned text covered by matching fingerprints.
         exact_tokens: of those, tokens whose identifier names match too (not renamed).
+        text_start_line: line of the scanned text where the match starts (1-based).
+        text_end_line: line of the scanned text where it ends (1-based, inclusive).
     """
 
     path: str
@@ -30,6 +32,8 @@ class Finding:
     score: float
     matched_tokens: int
     exact_tokens: int = 0
+    text_start_line: int = 0
+    text_end_line: int = 0
 
     def to_json(self) -> dict[str, object]:
         """The finding as the CLI's and the service's JSON object."""
@@ -42,6 +46,8 @@ class Finding:
             "score": round(self.score, 4),
             "matched_tokens": self.matched_tokens,
             "exact_tokens": self.exact_tokens,
+            "text_start_line": self.text_start_line,
+            "text_end_line": self.text_end_line,
         }
 
 
@@ -53,6 +59,7 @@ class ScanResult:
         is_leak: True when at least one finding reaches the leak threshold.
         score: the strongest match seen, in [0, 1], including matches too weak to report.
         findings: matches at or above the threshold, in order of position in the text.
+        text: the scanned text ("" when a stream too large to keep was scanned).
     """
 
     is_leak: bool
@@ -76,6 +83,10 @@ class ScanResult:
         policy's ``redaction_template``) may use ``{path}``, ``{lines}``, ``{start_line}``
         and ``{end_line}``.
         """
+        if self.findings and not self.text:
+            from leakguard.errors import InputError
+
+            raise InputError("the scanned text was streamed and not kept: use leakguard.redact_stream")
         template = template if template is not None else self.policy.redaction_template
         pieces: list[str] = []
         position = 0

@@ -24,7 +24,7 @@ from leakguard.index.store import Index
 from leakguard.match import Chain, Hits, chain_hits, resolve_overlaps
 from leakguard.near import near_chains
 from leakguard.normalise.alphabet import ID
-from leakguard.normalise.lexer import TokenStream, lex_variants
+from leakguard.normalise.lexer import TokenStream, lex_variants, newline_offsets
 from leakguard.options import DEFAULT_POLICY, ScanPolicy
 from leakguard.result import Finding, ScanResult
 
@@ -46,8 +46,20 @@ def scan_text(index: Index, text: str, policy: ScanPolicy | None = None) -> Scan
             for finding in found:
                 start, end = view.span(finding.start, finding.end)
                 candidates.append(dataclasses.replace(finding, start=start, end=end))
-    findings = _merge(candidates)
+    findings = _with_text_lines(_merge(candidates), text)
     return ScanResult(bool(findings), scoring.score(best, policy), findings, text, policy)
+
+
+def _with_text_lines(findings: list[Finding], text: str) -> list[Finding]:
+    if not findings:
+        return findings
+    newlines = newline_offsets(text)
+    out = []
+    for finding in findings:
+        first = int(np.searchsorted(newlines, finding.start, side="left")) + 1
+        last = int(np.searchsorted(newlines, max(finding.start, finding.end - 1), side="left")) + 1
+        out.append(dataclasses.replace(finding, text_start_line=first, text_end_line=last))
+    return out
 
 
 def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple[float, list[Finding]]:

@@ -113,3 +113,19 @@ def test_import_stays_light() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_redaction_is_byte_exact_outside_findings(tmp_path: Path, demo_index_dir: Path) -> None:
+    body = (PROMPTS / "leak_verbatim.md").read_bytes().replace(b"\n", b"\r\n")
+    data = "\ufeff".encode() + "caf\u00e9 \u2014 na\u00efve\r\n".encode() + body + b"\t\r\nend\r\n"
+    target = tmp_path / "in.txt"
+    target.write_bytes(data)
+    done = subprocess.run([sys.executable, "-m", "leakguard", "redact", str(target), "--index", str(demo_index_dir)],
+                          capture_output=True)
+    assert done.returncode == 1
+    out = done.stdout
+    head, _, tail = out.partition(b"[leakguard: ")
+    _, _, tail = tail.partition(b" removed]")
+    assert data.startswith(head) and data.endswith(tail)
+    assert len(head) > 30 and tail.endswith(b"end\r\n")
+    assert b"split_fee" not in out

@@ -15,15 +15,10 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_ID = "LG001"
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
 def to_sarif(result: ScanResult, artifact: str, version: str) -> dict[str, Any]:
     """The SARIF log (as a dict) for one scanned artifact."""
     results: list[dict[str, Any]] = []
     for finding in result.findings:
-        end_char = max(finding.start, finding.end - 1)
         results.append(
             {
                 "ruleId": RULE_ID,
@@ -41,8 +36,8 @@ def to_sarif(result: ScanResult, artifact: str, version: str) -> dict[str, Any]:
                         "physicalLocation": {
                             "artifactLocation": {"uri": artifact},
                             "region": {
-                                "startLine": _line_of(result.text, finding.start),
-                                "endLine": _line_of(result.text, end_char),
+                                "startLine": finding.text_start_line,
+                                "endLine": finding.text_end_line,
                                 "charOffset": finding.start,
                                 "charLength": finding.end - finding.start,
                             },

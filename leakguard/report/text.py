@@ -41,6 +41,9 @@ def render_text(
             f"{finding.start_line}-{finding.end_line}  score {finding.score:.2f}  "
             f"({finding.matched_tokens} tokens, {finding.exact_tokens} with identical names)"
         )
+        console.print(Text(f"   at lines {finding.text_start_line}-{finding.text_end_line} of {source}", style="dim"))
+        if not lines:
+            continue  # a streamed input too large to keep: the lines above say where to look
         first = _line_index(offsets, finding.start)
         last = _line_index(offsets, max(finding.start, finding.end - 1))
         shown_from = max(0, first - _CONTEXT_LINES)
