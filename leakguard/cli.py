@@ -177,9 +177,39 @@ def redact_command(
     with _open_input(source) as (stream, name):
         # Bytes out, so everything outside the findings is written back byte for byte.
         out = sys.stdout.buffer
-        result = redact_stream(index, stream, lambda s: out.write(s.encode("utf-8")), _policy(threshold),
-                               template, name)
+        result = redact_stream(
+            index, stream, lambda s: out.write(s.encode("utf-8")), _policy(threshold), template, name
+        )
     out.flush()
+    if result.is_leak:
+        raise _LeakFound
+
+
+@cli.command("explain")
+@_scan_options
+@click.option(
+    "--source-root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Checkout of the indexed repository, to show the matching source lines.",
+)
+@click.option("--color/--no-color", default=None, help="Force or disable colour.")
+def explain_command(
+    source: str,
+    index_dir: str,
+    key_file: str | None,
+    threshold: float | None,
+    source_root: Path | None,
+    color: bool | None,
+) -> None:
+    """Show each match in SOURCE beside the indexed file and lines it came from. Exit 1 on a leak."""
+    from leakguard.api import load_index
+    from leakguard.report.explain import render_explain
+    from leakguard.stream import scan_stream
+
+    index = load_index(index_dir, key=_read_key(key_file))
+    with _open_input(source) as (stream, name):
+        result = scan_stream(index, stream, _policy(threshold), name)
+    render_explain(result, name, sys.stdout, source_root, color)
     if result.is_leak:
         raise _LeakFound
 

@@ -46,8 +46,9 @@ def _blocks(source: IO[bytes], name: str) -> Iterator[str]:
             return
 
 
-def _windows(index: Index, blocks: Iterator[str], policy: ScanPolicy
-             ) -> Iterator[tuple[str, int, int, list[Finding], int]]:
+def _windows(
+    index: Index, blocks: Iterator[str], policy: ScanPolicy
+) -> Iterator[tuple[str, int, int, list[Finding], int]]:
     """Yield (window, base offset, base line, findings in window coordinates, commit)."""
     pending = ""
     base = 0
@@ -86,8 +87,7 @@ def _globalise(finding: Finding, base: int, line: int) -> Finding:
     )
 
 
-def scan_stream(index: Index, source: IO[bytes], policy: ScanPolicy | None = None, name: str = "<input>"
-                ) -> ScanResult:
+def scan_stream(index: Index, source: IO[bytes], policy: ScanPolicy | None = None, name: str = "<input>") -> ScanResult:
     """Scan a binary stream of UTF-8 text of any size; keeps the text only when small."""
     policy = policy or DEFAULT_POLICY
     findings: list[Finding] = []
@@ -108,8 +108,14 @@ def scan_stream(index: Index, source: IO[bytes], policy: ScanPolicy | None = Non
     return ScanResult(bool(findings), best, findings, text, policy)
 
 
-def redact_stream(index: Index, source: IO[bytes], write: Callable[[str], object], policy: ScanPolicy | None = None,
-                  template: str | None = None, name: str = "<input>") -> ScanResult:
+def redact_stream(
+    index: Index,
+    source: IO[bytes],
+    write: Callable[[str], object],
+    policy: ScanPolicy | None = None,
+    template: str | None = None,
+    name: str = "<input>",
+) -> ScanResult:
     """Copy ``source`` to ``write`` with every finding replaced by a placeholder, in bounded memory.
 
     Everything outside the findings is written unchanged. Returns the findings (the text
@@ -126,8 +132,14 @@ def redact_stream(index: Index, source: IO[bytes], write: Callable[[str], object
             if finding.start >= commit or finding.start < position:
                 continue
             write(window[position : finding.start])
-            write(template.format(path=finding.path, lines=finding.end_line - finding.start_line + 1,
-                                  start_line=finding.start_line, end_line=finding.end_line))
+            write(
+                template.format(
+                    path=finding.path,
+                    lines=finding.end_line - finding.start_line + 1,
+                    start_line=finding.start_line,
+                    end_line=finding.end_line,
+                )
+            )
             position = finding.end
             findings.append(_globalise(finding, base, line))
         write(window[position:commit])

@@ -120,8 +120,9 @@ def test_redaction_is_byte_exact_outside_findings(tmp_path: Path, demo_index_dir
     data = "\ufeff".encode() + "caf\u00e9 \u2014 na\u00efve\r\n".encode() + body + b"\t\r\nend\r\n"
     target = tmp_path / "in.txt"
     target.write_bytes(data)
-    done = subprocess.run([sys.executable, "-m", "leakguard", "redact", str(target), "--index", str(demo_index_dir)],
-                          capture_output=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "leakguard", "redact", str(target), "--index", str(demo_index_dir)], capture_output=True
+    )
     assert done.returncode == 1
     out = done.stdout
     head, _, tail = out.partition(b"[leakguard: ")
@@ -129,3 +130,13 @@ def test_redaction_is_byte_exact_outside_findings(tmp_path: Path, demo_index_dir
     assert data.startswith(head) and data.endswith(tail)
     assert len(head) > 30 and tail.endswith(b"end\r\n")
     assert b"split_fee" not in out
+
+
+def test_explain_shows_source_only_when_given(demo_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["explain", str(PROMPTS / "leak_reformatted.md"), "--index", str(demo_index_dir), "--no-color"]
+    code, out, _ = run(args, capsys)
+    assert code == 1
+    assert "billing/invoice.go lines" in out and "pass --source-root" in out
+    assert "lineNet*int64" not in out  # the source formatting: never printed without a checkout
+    code, out, _ = run([*args, "--source-root", str(EXAMPLES / "acme")], capsys)
+    assert code == 1 and "lineNet*int64" in out

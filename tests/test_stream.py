@@ -3,12 +3,11 @@ from __future__ import annotations
 import io
 
 import pytest
+from conftest import EXAMPLES
 
 import leakguard
 from leakguard import stream
 from leakguard.errors import InputError
-
-from conftest import EXAMPLES
 
 CODE = (EXAMPLES / "acme" / "payments" / "ledger.py").read_text()
 
@@ -17,8 +16,15 @@ def log_lines(count: int, start: int = 0) -> str:
     return "".join(f"2026-11-24T10:00:{i % 60:02d} INFO request {i} took {i % 97} ms\n" for i in range(start, count))
 
 
-@pytest.mark.parametrize("position", [stream.OVERLAP - 700, stream.BLOCK_BYTES - 1200, stream.BLOCK_BYTES + 5,
-                                      2 * stream.BLOCK_BYTES - stream.OVERLAP - 40])
+@pytest.mark.parametrize(
+    "position",
+    [
+        stream.OVERLAP - 700,
+        stream.BLOCK_BYTES - 1200,
+        stream.BLOCK_BYTES + 5,
+        2 * stream.BLOCK_BYTES - stream.OVERLAP - 40,
+    ],
+)
 def test_copies_across_window_borders_are_found_once(demo_index: leakguard.Index, position: int) -> None:
     filler = log_lines(60_000)
     cut = filler.rfind("\n", 0, position) + 1
