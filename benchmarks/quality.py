@@ -28,6 +28,8 @@ there. Nothing here is tuned per case: the windows are drawn with a fixed seed.
 from __future__ import annotations
 
 import argparse
+import html
+import json
 import random
 import re
 import shutil
@@ -131,6 +133,70 @@ def prompt(body: list[str], rng: random.Random) -> tuple[str, int, int]:
     return before + code + after, len(before), len(before) + len(code)
 
 
+WRAPPINGS = ("markdown prompt", "JSON log line", "unified diff", "numbered listing", "HTML page", "zero-width laced")
+_LOG = "2026-11-24T10:00:{:02d}Z INFO gateway request {} served in {} ms\n"
+
+
+def wrap(name: str, body: list[str], rng: random.Random) -> tuple[str, int, int]:
+    """The code in one of the wrappings of real outgoing text; returns (text, start, end) of the code."""
+    code = "\n".join(body) + "\n"
+    before = "".join(_LOG.format(i, rng.randint(1, 9999), rng.randint(1, 999)) for i in range(3))
+    if name == "markdown prompt":
+        return prompt(body, rng)
+    if name == "JSON log line":
+        head = '{"ts": "2026-11-24T10:00:03Z", "level": "INFO", "route": "/v1/chat", "prompt": '
+        payload = json.dumps("Please review:\n" + code)
+        text = before + head + payload + "}\n" + before
+        return text, len(before) + len(head), len(before) + len(head) + len(payload)
+    if name == "unified diff":
+        head = f"diff --git a/src/x b/src/x\n--- a/src/x\n+++ b/src/x\n@@ -10,0 +11,{len(body)} @@\n"
+        added = "".join("+" + line + "\n" for line in body)
+        return (
+            "Fix the retry logic\n\n" + head + added,
+            len("Fix the retry logic\n\n" + head),
+            len("Fix the retry logic\n\n" + head + added),
+        )
+    if name == "numbered listing":
+        first = rng.randint(1, 400)
+        listing = "".join(f"{n:>5} | {line}\n" for n, line in enumerate(body, first))
+        return "From my editor:\n" + listing + "\nwhy?\n", len("From my editor:\n"), len("From my editor:\n" + listing)
+    if name == "HTML page":
+        head = "<html><body><p>Stack Overflow question</p><pre><code>"
+        escaped = html.escape(code)
+        return head + escaped + "</code></pre></body></html>", len(head), len(head) + len(escaped)
+    laced = "".join(c + ("\u200b" if i % 5 == 4 else "") for i, c in enumerate(code))
+    laced = re.sub("a", lambda m: "\u0430" if m.start() % 3 == 0 else "a", laced)
+    return "see:\n" + laced + "\nthanks", len("see:\n"), len("see:\n" + laced)
+
+
+def redacted_share(result: leakguard.ScanResult, text: str, language: str, first: int, last: int, offset: int) -> float:
+    """Share of the pasted code's token characters a redaction removes.
+
+    Tokens come from the whole file's index-side normalisation, so comment and docstring
+    lines of the window (a window may start inside a comment) do not count as code.
+    ``first``/``last`` are the window's 0-based line range, ``offset`` where it starts in
+    the prompt.
+    """
+    tokens = normalise_source(text, language, _ALPHABET).tokens
+    with_ends = text.splitlines(keepends=True)
+    line_start = [0]
+    for line in with_ends:
+        line_start.append(line_start[-1] + len(line))
+    joined_start = [0]
+    for line in text.splitlines()[first:last]:
+        joined_start.append(joined_start[-1] + len(line) + 1)
+    total = covered = 0
+    spans = zip(tokens.start.tolist(), tokens.end.tolist(), tokens.line.tolist(), tokens.end_line.tolist(), strict=True)
+    for start, end, line, end_line in spans:
+        if not (first < line and end_line <= last):
+            continue  # only tokens wholly inside the window (a long string may run past it)
+        at = offset + joined_start[line - 1 - first] + start - line_start[line - 1]
+        total += end - start
+        if any(f.start <= at and at + end - start <= f.end for f in result.findings):
+            covered += end - start
+    return covered / total if total else 1.0
+
+
 def windows(text: str, language: str, rng: random.Random, count: int) -> list[tuple[int, int, int]]:
     """Random windows of 8-60 lines holding at least MIN_CODE_TOKENS tokens of code.
 
@@ -193,6 +259,10 @@ def run(
     by_language: dict[tuple[str, str], list[bool]] = defaultdict(list)
     renamed_small: list[bool] = []
     misses: list[str] = []
+    wrap_rng = random.Random(7)  # its own stream, so adding wrappings leaves the other cases unchanged
+    wrapped_found: dict[str, list[bool]] = defaultdict(list)
+    wrapped_inside: dict[str, list[bool]] = defaultdict(list)
+    coverage: list[float] = []
     scan_seconds = 0.0
     present = set(index.paths)  # generated and minified files are (rightly) not indexed
     texts = {relative: path.read_text(encoding="utf-8", errors="replace").splitlines() for _, relative, path in indexed}
@@ -212,6 +282,17 @@ def run(
                     renamed_small.append(result.is_leak)
                     continue
                 found[name].append(result.is_leak)
+                if name == "verbatim":
+                    for wrapping in WRAPPINGS:
+                        wrapped, code_start, code_end = wrap(wrapping, body, wrap_rng)
+                        outcome = index.scan(wrapped, policy)
+                        wrapped_found[wrapping].append(outcome.is_leak)
+                        if outcome.is_leak:
+                            wrapped_inside[wrapping].append(
+                                all(code_start <= f.start and f.end <= code_end for f in outcome.findings)
+                            )
+                        if wrapping == "markdown prompt":
+                            coverage.append(redacted_share(outcome, text, language, start, end, code_start))
                 if not result.is_leak:
                     misses.append(f"## {name} {relative} lines {start + 1}-{end} score {result.score:.2f}\n{message}")
                 by_language[(language, name)].append(result.is_leak)
@@ -241,6 +322,9 @@ def run(
         "renamed_small": renamed_small,
         "negatives": negatives,
         "misses": misses,
+        "wrapped_found": wrapped_found,
+        "wrapped_inside": wrapped_inside,
+        "coverage": coverage,
     }
 
 
@@ -262,6 +346,20 @@ def table(report: dict[str, object]) -> str:
     small = report["renamed_small"]
     assert isinstance(small, list)
     rows.append(f"| renamed (< 50 code tokens) | {_pct(small)} | |")
+    wrapped_found, wrapped_inside = report["wrapped_found"], report["wrapped_inside"]
+    assert isinstance(wrapped_found, dict) and isinstance(wrapped_inside, dict)
+    rows += ["", "| wrapping (verbatim code) | recall | every finding inside the wrapped code |", "|---|---|---|"]
+    rows += [f"| {w} | {_pct(wrapped_found.get(w, []))} | {_pct(wrapped_inside.get(w, []))} |" for w in WRAPPINGS]
+    coverage = report["coverage"]
+    assert isinstance(coverage, list)
+    if coverage:
+        mean = 100 * sum(coverage) / len(coverage)
+        rows += [
+            "",
+            f"Redaction of verbatim code in a markdown prompt removes {mean:.1f}% of the code's token "
+            f"characters on average; all of them in {_pct([c >= 0.999 for c in coverage])} of the cases, "
+            f"at least 99% in {_pct([c >= 0.99 for c in coverage])}.",
+        ]
     rows += ["", "| negatives | false alarms |", "|---|---|"]
     rows += [f"| {name} | {_pct(values)} |" for name, values in negatives.items()]
     languages = sorted({language for language, _ in by_language})

@@ -77,6 +77,26 @@ def _covered(positions: list[int], k: int) -> int:
     return int(gaps.sum()) + k
 
 
+def _prefer_exact(hits: Hits) -> Hits:
+    """Where one scanned k-gram hits several places of a file and some match by name, keep those.
+
+    Repetitive code (a run of similar declarations) makes one structural k-gram hit every
+    repetition; the names say which repetition was copied.
+    """
+    if not hits.exact.any() or hits.exact.all():
+        return hits
+    key = hits.file * (int(hits.pos.max()) + 1) + hits.pos
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_key[1:] != sorted_key[:-1])))
+    group_exact = np.maximum.reduceat(hits.exact[order].astype(np.int8), starts).astype(bool)
+    sizes = np.diff(np.append(starts, key.shape[0]))
+    keep_sorted = hits.exact[order] | ~np.repeat(group_exact, sizes)
+    keep = np.empty_like(keep_sorted)
+    keep[order] = keep_sorted
+    return Hits(hits.pos[keep], hits.file[keep], hits.line[keep], hits.end_line[keep], hits.exact[keep], hits.key[keep])
+
+
 def chain_hits(hits: Hits, k: int, policy: ScanPolicy, scan_line: npt.NDArray[np.int32]) -> list[Chain]:
     """Group hits into chains (see module docstring) and measure each chain's evidence.
 
@@ -84,6 +104,7 @@ def chain_hits(hits: Hits, k: int, policy: ScanPolicy, scan_line: npt.NDArray[np
     """
     if hits.pos.size == 0:
         return []
+    hits = _prefer_exact(hits)
     order = np.lexsort((hits.line, hits.pos, hits.file))
     pos, file = hits.pos[order].tolist(), hits.file[order].tolist()
     line, end_line, exact = hits.line[order].tolist(), hits.end_line[order].tolist(), hits.exact[order].tolist()

@@ -15,11 +15,12 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import numpy.typing as npt
 
 from leakguard import score as scoring
 from leakguard.decode import views
 from leakguard.errors import InputError
-from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags
+from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags, line_hashes
 from leakguard.index.store import Index
 from leakguard.match import Chain, Hits, chain_hits, resolve_overlaps
 from leakguard.near import near_chains
@@ -67,17 +68,20 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
     k = index.params.k
     if len(tokens) < k:
         return 0.0, []
-    hits = lookup(index, tokens, policy)
+    hashes = kgram_hashes(tokens.abstract, k)
+    hits = lookup(index, tokens, policy, hashes)
     chains = chain_hits(hits, k, policy, tokens.line)
     if policy.near_duplicates:
         chains += near_chains(index, tokens, policy, exclude=chains)
     best = max((c.evidence for c in chains), default=0.0)
     kept = resolve_overlaps(chains, k, len(tokens), policy)
-    findings = [
-        _finding(index, chain, tokens, k, policy)
+    leaking = [
+        chain
         for chain in kept
         if chain.matched >= policy.min_report_tokens and scoring.is_leak(scoring.score(chain.evidence, policy))
     ]
+    lines = _Lines(tokens, index.alphabet.symbol(ID), _sentence_ends(index)) if leaking else None
+    findings = [_finding(index, chain, tokens, lines, policy) for chain in leaking if lines is not None]
     return best, findings
 
 
@@ -93,7 +97,7 @@ def _merge(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy) -> Hits:
+def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.NDArray[np.uint64] | None = None) -> Hits:
     """Every (scanned k-gram, indexed posting) pair whose hashes agree, as arrays.
 
     A hash held by more than ``policy.max_df`` files is common structure and is followed
@@ -108,7 +112,8 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy) -> Hits:
     empty = Hits(none, none, none, none, np.empty(0, dtype=bool), none)
     if table.shape[0] == 0:
         return empty
-    hashes = kgram_hashes(tokens.abstract, k)
+    if hashes is None:
+        hashes = kgram_hashes(tokens.abstract, k)
     slot = np.searchsorted(table, hashes)
     slot[slot == table.shape[0]] = 0
     found = table[slot] == hashes
@@ -149,34 +154,114 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy) -> Hits:
     )
 
 
-def _extend(tokens: TokenStream, position: int, step: int, limit: int) -> int:
-    """Move from a token up to ``limit`` tokens in direction ``step``, stopping at a blank line.
+def _sentence_ends(index: Index) -> npt.NDArray[np.uint64]:
+    return np.asarray([index.alphabet.symbol(c) for c in "!?.:"], dtype=np.uint64)
 
-    The index keeps one k-gram in ``window``, so a copy can begin up to ``window - 1`` tokens
-    before its first hit and end as far after its last one. Those tokens are claimed only
-    while they sit in the same block of text (no blank line between), so prose around a
-    snippet is not swallowed.
+
+class _Lines:
+    """Per-line views of a token stream: first and last token of each line, and line hashes."""
+
+    def __init__(self, tokens: TokenStream, id_value: int, sentence_ends: npt.NDArray[np.uint64]) -> None:
+        n_lines = int(tokens.line[-1]) if len(tokens) else 0
+        self.hash = line_hashes(tokens.abstract, tokens.line, n_lines)
+        lines = tokens.line.astype(np.int64)
+        self.first = np.searchsorted(lines, np.arange(1, n_lines + 1), side="left")
+        self.last = np.searchsorted(lines, np.arange(1, n_lines + 1), side="right") - 1
+        # A line that reads like the end of a sentence ("thanks", "Thanks!", "Any ideas?")
+        # matches some line of code by chance; a walk may pass through one but not end on it.
+        count = self.last - self.first + 1
+        has = count > 0
+        head = np.where(has, tokens.abstract[np.minimum(self.first, len(tokens) - 1)], np.uint64(0))
+        second = np.where(count > 1, tokens.abstract[np.minimum(self.first + 1, len(tokens) - 1)], np.uint64(0))
+        named = head == np.uint64(id_value)
+        self.weak = named & ((count == 1) | ((count == 2) & np.isin(second, sentence_ends)))
+
+
+_ALIGN_LINES = 12
+
+
+def _copy_bounds(index: Index, chain: Chain, tokens: TokenStream, lines: _Lines) -> tuple[int, int, int, int]:
+    """Token span and indexed line range of a copy, grown line by line past the outer hits.
+
+    The index keeps one k-gram in every ``w``, so a copy may begin some tokens before its
+    first hit and end some after its last k-gram. Those tokens are claimed a whole line at
+    a time, and only while each scanned line's hash equals the hash of the indexed line it
+    stands for (lines without code are stepped over on both sides): the span grows exactly
+    as far as the index vouches for, never into prose or log lines around the code. The
+    indexed line an edge stands for is found by alignment near the outer hit, because
+    repeated code can give the hit the posting of an identical line nearby.
+    Returns (first token, last token, first indexed line, last indexed line).
     """
-    lines = tokens.line
-    for _ in range(limit):
-        nxt = position + step
-        if nxt < 0 or nxt >= len(tokens) or abs(int(lines[nxt]) - int(lines[position])) > 1:
+    k = index.params.k
+    budget = 20 * (index.params.window + k)  # line hashes verify each step; this bounds coincidences
+    source = index.arrays["line_hash"]
+    base = int(index.arrays["line_base"][chain.file])
+    file_lines = int(index.arrays["line_base"][chain.file + 1]) - base
+    first = chain.positions[0]
+    last = min(chain.positions[-1] + k - 1, len(tokens) - 1)
+    start_line, end_line = chain.first_line, max(chain.max_line, chain.first_line)
+
+    def source_hash(number: int) -> int:
+        return int(source[base + number - 1]) if 1 <= number <= file_lines else -1
+
+    def walk(scan_line: int, src_line: int, step: int) -> list[tuple[int, int]]:
+        """Pairs (scanned line, indexed line) that match, from the given pair onwards."""
+        pairs: list[tuple[int, int]] = []
+        start_scan = scan_line
+        n_scan = lines.hash.shape[0]
+        while 1 <= scan_line <= n_scan and 1 <= src_line <= file_lines:
+            if int(lines.hash[scan_line - 1]) != source_hash(src_line):
+                break
+            pairs.append((scan_line, src_line))
+            scan_line += step
+            while 1 <= scan_line <= n_scan and lines.hash[scan_line - 1] == 0:
+                scan_line += step
+            src_line += step
+            while 1 <= src_line <= file_lines and source_hash(src_line) == 0:
+                src_line += step
+        while pairs and lines.weak[pairs[-1][0] - 1] and len(pairs) > 1:
+            pairs.pop()
+        if len(pairs) == 1 and lines.weak[pairs[0][0] - 1] and pairs[0][0] != start_scan:
+            pairs.pop()
+        return pairs
+
+    def best_walk(scan_line: int, near: int, step: int) -> list[tuple[int, int]]:
+        direct = walk(scan_line, near, step)
+        candidates = range(max(1, near - _ALIGN_LINES), min(file_lines, near + _ALIGN_LINES) + 1)
+        others = [walk(scan_line, src, step) for src in candidates if src != near]
+        return max([direct, *others], key=len)
+
+    # Backward from the first hit's line.
+    first_scan_line = int(tokens.line[first])
+    pairs = best_walk(first_scan_line, start_line, -1)
+    spent = 0
+    for scan_line, src_line in pairs:
+        spent += max(0, first - int(lines.first[scan_line - 1]))
+        if spent > budget:
             break
-        position = nxt
-    return position
+        first, start_line = min(first, int(lines.first[scan_line - 1])), src_line
+    if not pairs and int(tokens.line[first + k - 1]) > first_scan_line:
+        # The first k-gram starts on a line that is not the indexed one: its tokens there
+        # matched by structure alone (prose just before the code).
+        first = int(lines.first[int(tokens.line[first + k - 1]) - 1])
+    # Forward from the last k-gram's last line.
+    last_scan_line = int(tokens.line[last])
+    pairs = best_walk(last_scan_line, end_line, 1)
+    spent = 0
+    for scan_line, src_line in pairs:
+        spent += max(0, int(lines.last[scan_line - 1]) - last)
+        if spent > budget:
+            break
+        last, end_line = max(last, int(lines.last[scan_line - 1])), src_line
+    if not pairs and int(tokens.line[chain.positions[-1]]) < last_scan_line:
+        # The last k-gram ends on a line that is not the indexed one: trim its tail there
+        # (an identifier just after the code matches any identifier).
+        last = int(lines.last[last_scan_line - 2])
+    return first, last, min(start_line, end_line), min(end_line, file_lines)
 
 
-def _finding(index: Index, chain: Chain, tokens: TokenStream, k: int, policy: ScanPolicy) -> Finding:
-    slack = index.params.window - 1
-    hit_first = chain.positions[0]
-    hit_last = min(chain.positions[-1] + k - 1, len(tokens) - 1)
-    first = _extend(tokens, hit_first, -1, slack)
-    last = _extend(tokens, hit_last, 1, slack)
-    start_line = max(1, chain.first_line - int(tokens.line[hit_first] - tokens.line[first]))
-    base = index.arrays["line_base"]
-    file_lines = int(base[chain.file + 1]) - int(base[chain.file])
-    end_line = max(chain.max_line, chain.first_line) + int(tokens.end_line[last] - tokens.end_line[hit_last])
-    end_line = min(end_line, file_lines)
+def _finding(index: Index, chain: Chain, tokens: TokenStream, lines: _Lines, policy: ScanPolicy) -> Finding:
+    first, last, start_line, end_line = _copy_bounds(index, chain, tokens, lines)
     return Finding(
         path=index.paths[chain.file],
         start_line=start_line,

@@ -81,6 +81,29 @@ def identifier_counts(is_identifier: npt.NDArray[np.bool_], k: int) -> npt.NDArr
     return np.asarray(total[k : k + n] - total[:n], dtype=np.int64)
 
 
+def line_hashes(abstract: U64, line: npt.NDArray[np.int32], n_lines: int) -> npt.NDArray[np.uint16]:
+    """16-bit hash of the abstract tokens on each line (index ``line - 1``); 0 for lines without tokens.
+
+    It lets the matcher extend a finding over whole lines that verifiably match the
+    indexed file (see :func:`leakguard.scanner._copy_bounds`) while revealing nothing about
+    the code: 16 bits of an abstracted line.
+    """
+    out = np.zeros(n_lines, dtype=np.uint16)
+    if abstract.shape[0] == 0:
+        return out
+    starts = np.flatnonzero(np.concatenate(([True], line[1:] != line[:-1])))
+    rank = np.arange(abstract.shape[0], dtype=np.uint64) - np.repeat(
+        starts.astype(np.uint64), np.diff(np.append(starts, abstract.shape[0]))
+    )
+    with np.errstate(over="ignore"):
+        mixed = fmix64(abstract ^ (rank * _BASE))
+    sums = np.add.reduceat(mixed, starts)
+    values = (fmix64(sums) >> np.uint64(48)).astype(np.uint16)
+    values[values == 0] = 1
+    out[line[starts] - 1] = values
+    return out
+
+
 def kgram_tags(concrete: U64, k: int) -> npt.NDArray[np.uint16]:
     """16-bit tag of each k-gram's concrete tokens (identifier names included).
 

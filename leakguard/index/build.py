@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from leakguard.fingerprint.kgrams import informative, kgram_hashes, kgram_tags
+from leakguard.fingerprint.kgrams import informative, kgram_hashes, kgram_tags, line_hashes
 from leakguard.fingerprint.minhash import datasketch_signature, shingles
 from leakguard.fingerprint.winnow import winnow
 from leakguard.index.walk import SourceFile, iter_source_files, skip_reason
@@ -48,6 +48,7 @@ class FileFingerprints:
     unit_lines: npt.NDArray[np.uint32] = field(default_factory=lambda: np.empty((0, 2), np.uint32))
     unit_tokens: npt.NDArray[np.uint32] = field(default_factory=lambda: np.empty(0, np.uint32))
     signatures: npt.NDArray[np.uint32] | None = None
+    line_hashes: npt.NDArray[np.uint16] = field(default_factory=lambda: np.empty(0, np.uint16))
     skipped: str | None = None
 
 
@@ -71,15 +72,17 @@ def fingerprint_text(
     end_lines = tokens.end_line[picked + k - 1].astype(np.int64) if picked.size else np.empty(0, np.int64)
     spans = np.clip(end_lines - start_lines, 0, 255).astype(np.uint8)
     tags = kgram_tags(tokens.concrete, k)[picked]
+    n_lines = text.count("\n") + 1
     result = FileFingerprints(
         relative=relative,
         language=normalised.language,
-        lines=text.count("\n") + 1,
+        lines=n_lines,
         tokens=len(tokens),
         hashes=hashes[picked],
         start_lines=start_lines,
         spans=spans,
         tags=tags,
+        line_hashes=line_hashes(tokens.abstract, tokens.line, n_lines),
     )
     _add_unit_signatures(result, normalised.units, tokens.start, tokens.abstract, params)
     return result

@@ -41,6 +41,7 @@ _REQUIRED = (
     "line_base",
     "paths",
     "file_tokens",
+    "line_hash",
     "perms",
     "unit_file",
     "unit_lines",
@@ -125,6 +126,7 @@ class Index:
             "line_base": line_base.astype(np.uint32),
             "paths": np.frombuffer("\n".join(f.relative for f in kept).encode("utf-8"), dtype=np.uint8),
             "file_tokens": np.asarray([f.tokens for f in kept], dtype=np.uint32),
+            "line_hash": (np.concatenate([f.line_hashes for f in kept]) if kept else np.empty(0)).astype(np.uint16),
         }
         arrays.update(_minhash_tables(kept, params))
         stats = {
