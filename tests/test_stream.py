@@ -55,3 +55,15 @@ def test_large_streams_do_not_keep_the_text(demo_index: leakguard.Index, monkeyp
     assert result.is_leak and result.text == ""
     with pytest.raises(InputError, match="redact_stream"):
         result.redacted()
+
+
+def test_one_json_record_in_a_long_log_is_decoded(demo_index: leakguard.Index) -> None:
+    import json
+
+    record = json.dumps({"level": "INFO", "prompt": "fix this:\n" + CODE}) + "\n"
+    text = log_lines(4000) + record + log_lines(8000, 4000)
+    result = demo_index.scan(text)
+    assert result.is_leak
+    start = text.index(record)
+    assert all(start <= f.start and f.end <= start + len(record) for f in result.findings)
+    assert "def settle_card_payment" not in result.redacted()

@@ -28,16 +28,41 @@ def _unescape(match: re.Match[str]) -> str:
     return _SIMPLE[body]
 
 
+def _escaped_lines(text: str, positions: list[int]) -> list[tuple[int, int]]:
+    """Line ranges holding at least three of the given escape positions."""
+    lines: list[tuple[int, int]] = []
+    index = 0
+    while index < len(positions):
+        start = text.rfind("\n", 0, positions[index]) + 1
+        end = text.find("\n", positions[index])
+        end = len(text) if end < 0 else end
+        count = 0
+        while index < len(positions) and positions[index] < end:
+            count += 1
+            index += 1
+        if count >= 3:
+            lines.append((start, end))
+    return lines
+
+
 def decode_escapes(view: View) -> View | None:
     """Unescape string escapes (twice if needed); None unless escapes are frequent.
 
-    Code with a few ``"\\n"`` in its own string literals is left alone: only text with at
-    least two escaped newlines or quotes per kilobyte, and at least three in all, counts.
+    Code with a few ``"\\n"`` in its own string literals is left alone. Text with at least
+    two escaped newlines or quotes per kilobyte is decoded whole; in a long text where they
+    are rarer (a log with one JSON record holding a prompt), only the lines with at least
+    three escapes are decoded, into a view of those lines alone.
     """
     text = view.text
-    hints = len(_HINT.findall(text))
-    if hints < 3 or hints * 1000 < 2 * len(text):
+    positions = [match.start() for match in _HINT.finditer(text)]
+    hints = len(positions)
+    if hints < 3:
         return None
+    if hints * 1000 < 2 * len(text):
+        lines = _escaped_lines(text, positions)
+        if not lines:
+            return None
+        view = view.select(lines)
     once = view.substitute(_ESCAPE, _unescape)
     if once is None:
         return None
