@@ -108,7 +108,8 @@ def main() -> int:
     redact_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     table = "\n".join(
         [
-            "| input | copies pasted | findings | scan: wall, MB/s, peak RSS | redact: wall, peak RSS (max of both runs) |",
+            "| input | copies pasted | findings | scan: wall, MB/s, peak RSS "
+            "| redact: wall, peak RSS (max of both runs) |",
             "|---|---|---|---|---|",
             f"| {size:.0f} MiB log | {copies} | {len(found)} | {scan_s:.1f} s, {size / scan_s:.1f} MB/s, "
             f"{scan_mb:.0f} MiB | {redact_s:.1f} s, {redact_mb:.0f} MiB |",
