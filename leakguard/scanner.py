@@ -24,7 +24,7 @@ from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_
 from leakguard.index.store import Index
 from leakguard.match import Chain, Hits, chain_hits, resolve_overlaps
 from leakguard.near import near_chains
-from leakguard.normalise.alphabet import ID
+from leakguard.normalise.alphabet import ID, Alphabet
 from leakguard.normalise.lexer import TokenStream, lex_variants, newline_offsets
 from leakguard.options import DEFAULT_POLICY, ScanPolicy
 from leakguard.result import Finding, ScanResult
@@ -80,7 +80,7 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
         for chain in kept
         if chain.matched >= policy.min_report_tokens and scoring.is_leak(scoring.score(chain.evidence, policy))
     ]
-    lines = _Lines(tokens, index.alphabet.symbol(ID), _sentence_ends(index)) if leaking else None
+    lines = _Lines(tokens, index.alphabet) if leaking else None
     findings = [_finding(index, chain, tokens, lines, policy) for chain in leaking if lines is not None]
     return best, findings
 
@@ -154,16 +154,14 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
     )
 
 
-def _sentence_ends(index: Index) -> npt.NDArray[np.uint64]:
-    return np.asarray([index.alphabet.symbol(c) for c in "!?.:"], dtype=np.uint64)
-
-
 class _Lines:
     """Per-line views of a token stream: first and last token of each line, and line hashes."""
 
-    def __init__(self, tokens: TokenStream, id_value: int, sentence_ends: npt.NDArray[np.uint64]) -> None:
+    def __init__(self, tokens: TokenStream, alphabet: Alphabet) -> None:
+        id_value = alphabet.symbol(ID)
+        sentence_ends = np.asarray([alphabet.symbol(c) for c in "!?.:"], dtype=np.uint64)
         n_lines = int(tokens.line[-1]) if len(tokens) else 0
-        self.hash = line_hashes(tokens.abstract, tokens.line, n_lines)
+        self.hash = line_hashes(tokens.abstract, tokens.line, n_lines, alphabet.symbol(","))
         lines = tokens.line.astype(np.int64)
         self.first = np.searchsorted(lines, np.arange(1, n_lines + 1), side="left")
         self.last = np.searchsorted(lines, np.arange(1, n_lines + 1), side="right") - 1

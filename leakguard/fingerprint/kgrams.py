@@ -81,14 +81,22 @@ def identifier_counts(is_identifier: npt.NDArray[np.bool_], k: int) -> npt.NDArr
     return np.asarray(total[k : k + n] - total[:n], dtype=np.int64)
 
 
-def line_hashes(abstract: U64, line: npt.NDArray[np.int32], n_lines: int) -> npt.NDArray[np.uint16]:
+def line_hashes(
+    abstract: U64, line: npt.NDArray[np.int32], n_lines: int, skip: int | None = None
+) -> npt.NDArray[np.uint16]:
     """16-bit hash of the abstract tokens on each line (index ``line - 1``); 0 for lines without tokens.
+
+    Tokens whose value is ``skip`` do not count (the comma: whether a trailing comma is
+    dropped depends on the next line, which a copy may not include).
 
     It lets the matcher extend a finding over whole lines that verifiably match the
     indexed file (see :func:`leakguard.scanner._copy_bounds`) while revealing nothing about
     the code: 16 bits of an abstracted line.
     """
     out = np.zeros(n_lines, dtype=np.uint16)
+    if skip is not None:
+        keep = abstract != np.uint64(skip)
+        abstract, line = abstract[keep], line[keep]
     if abstract.shape[0] == 0:
         return out
     starts = np.flatnonzero(np.concatenate(([True], line[1:] != line[:-1])))

@@ -82,7 +82,7 @@ def fingerprint_text(
         start_lines=start_lines,
         spans=spans,
         tags=tags,
-        line_hashes=line_hashes(tokens.abstract, tokens.line, n_lines),
+        line_hashes=line_hashes(tokens.abstract, tokens.line, n_lines, alphabet.symbol(",")),
     )
     _add_unit_signatures(result, normalised.units, tokens.start, tokens.abstract, params)
     return result

@@ -39,6 +39,7 @@ class LanguageSpec:
 
 
 _C_UNITS = ("function_definition", "struct_specifier")
+_C_TEXTS = ("preproc_arg",)  # raw directive text (#define bodies, #import "x.h"): lexed like the scan side
 SPECS: dict[str, LanguageSpec] = {
     spec.name: spec
     for spec in (
@@ -79,13 +80,14 @@ SPECS: dict[str, LanguageSpec] = {
                 "enum_declaration",
             ),
         ),
-        LanguageSpec("c", "tree_sitter_c", "language", ("string_literal", "char_literal"), _C_UNITS),
+        LanguageSpec("c", "tree_sitter_c", "language", ("string_literal", "char_literal"), _C_UNITS, _C_TEXTS),
         LanguageSpec(
             "cpp",
             "tree_sitter_cpp",
             "language",
             ("string_literal", "char_literal", "raw_string_literal"),
             (*_C_UNITS, "class_specifier"),
+            _C_TEXTS,
         ),
         LanguageSpec(
             "csharp",

@@ -64,6 +64,8 @@ def _query(language: str) -> Query:
             parts += [f"({k}) @s" for k in spec.strings if lang.id_for_node_kind(k, True)]
             parts += [f"({k}) @u" for k in spec.units if lang.id_for_node_kind(k, True)]
             parts += [f"({k}) @t" for k in spec.texts if lang.id_for_node_kind(k, True)]
+            # Where the parser gave up, read the text exactly as the scan side does.
+            parts.append("(ERROR) @t")
             query = Query(lang, "\n".join(parts))
             _QUERIES[language] = query
         return query
