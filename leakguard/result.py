@@ -35,6 +35,16 @@ class Finding:
     text_start_line: int = 0
     text_end_line: int = 0
 
+    def placeholder(self, template: str) -> str:
+        """What replaces this finding in redacted text (``{path}``, ``{lines}``, ``{start_line}``,
+        ``{end_line}`` are filled in)."""
+        return template.format(
+            path=self.path,
+            lines=self.end_line - self.start_line + 1,
+            start_line=self.start_line,
+            end_line=self.end_line,
+        )
+
     def to_json(self) -> dict[str, object]:
         """The finding as the CLI's and the service's JSON object."""
         return {
@@ -94,14 +104,7 @@ class ScanResult:
             if finding.start < position:
                 continue
             pieces.append(self.text[position : finding.start])
-            pieces.append(
-                template.format(
-                    path=finding.path,
-                    lines=finding.end_line - finding.start_line + 1,
-                    start_line=finding.start_line,
-                    end_line=finding.end_line,
-                )
-            )
+            pieces.append(finding.placeholder(template))
             position = finding.end
         pieces.append(self.text[position:])
         return "".join(pieces)

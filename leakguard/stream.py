@@ -132,14 +132,7 @@ def redact_stream(
             if finding.start >= commit or finding.start < position:
                 continue
             write(window[position : finding.start])
-            write(
-                template.format(
-                    path=finding.path,
-                    lines=finding.end_line - finding.start_line + 1,
-                    start_line=finding.start_line,
-                    end_line=finding.end_line,
-                )
-            )
+            write(finding.placeholder(template))
             position = finding.end
             findings.append(_globalise(finding, base, line))
         write(window[position:commit])
