@@ -14,7 +14,13 @@ stolen keyed index cannot be probed without the key.
 
 from __future__ import annotations
 
+import threading
+
+import numpy as np
+import numpy.typing as npt
 import xxhash
+
+from leakguard.normalise.code_tokens import word_hash
 
 ID = "\x00id"
 STR = "\x00str"
@@ -149,18 +155,31 @@ def key_id(key: bytes) -> str:
     return xxhash.xxh3_64_hexdigest(key, seed=0x6C65616B)
 
 
+_NAME_SALT = 0x243F6A8885A308D3
+
+
+def _mix(values: npt.NDArray[np.uint64], seed: int) -> npt.NDArray[np.uint64]:
+    from leakguard.normalise.code_tokens import _fmix
+
+    return _fmix(values ^ np.uint64(seed ^ _NAME_SALT))
+
+
 class Alphabet:
     """Maps symbols and identifier names to 64-bit token values under one key.
 
-    Instances cache every value they compute; they are safe to share between threads
-    because a cache miss only ever stores the same value twice.
+    Symbols (keywords, punctuation, the classes) take an xxhash of their text; names take
+    the word hash of :mod:`leakguard.normalise.code_tokens` mixed with the key, so the
+    vectorised tokenizer and this class agree. Instances cache what they compute and are
+    safe to share between threads (a cache miss only ever stores the same value twice).
     """
 
     def __init__(self, key: bytes = b"") -> None:
         self.key_id = key_id(key)
         self._seed = xxhash.xxh3_64_intdigest(key, seed=0x4C47) if key else 0
         self._symbols: dict[str, int] = {}
-        self._names: dict[str, int] = {}
+        self._tables_lock = threading.Lock()
+        self._ascii: npt.NDArray[np.uint64] | None = None
+        self._keywords: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None = None
 
     def symbol(self, symbol: str) -> int:
         """Abstract value of a symbol (keyword, punctuation, ID, STR or NUM)."""
@@ -172,11 +191,27 @@ class Alphabet:
 
     def name(self, name: str) -> int:
         """Concrete value of an identifier name, used to tell exact copies from renamed ones."""
-        value = self._names.get(name)
-        if value is None:
-            value = xxhash.xxh3_64_intdigest(b"n" + name.encode("utf-8", "surrogatepass"), seed=self._seed)
-            if len(self._names) > 200_000:
-                # Bounded memory for long-running scanners fed endless unique names.
-                self._names.clear()
-            self._names[name] = value
-        return value
+        return int(self.names(np.asarray([word_hash(name)], dtype=np.uint64))[0])
+
+    def names(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+        """Concrete values of identifiers given their word hashes (vectorised :meth:`name`)."""
+        return _mix(hashes, self._seed)
+
+    def ascii_symbols(self) -> npt.NDArray[np.uint64]:
+        """Symbol value of each ASCII character, by code point (for punctuation)."""
+        if self._ascii is None:
+            with self._tables_lock:
+                self._ascii = np.asarray([self.symbol(chr(i)) for i in range(128)], dtype=np.uint64)
+        return self._ascii
+
+    def keyword_table(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+        """(sorted word hashes of every keyword spelling, the symbol value of each)."""
+        if self._keywords is None:
+            spellings = {word: word for word in KEYWORDS} | _CASE_FOLDED
+            pairs = sorted((word_hash(word), self.symbol(symbol)) for word, symbol in spellings.items())
+            with self._tables_lock:
+                self._keywords = (
+                    np.asarray([h for h, _ in pairs], dtype=np.uint64),
+                    np.asarray([v for _, v in pairs], dtype=np.uint64),
+                )
+        return self._keywords

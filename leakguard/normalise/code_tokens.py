@@ -1,0 +1,197 @@
+"""Code to tokens with whole-array operations: no Python work per token.
+
+The scan side must keep up with a gateway's traffic, so cutting code into tokens is done
+on arrays of code points. Every character gets a class (word, digit, ``$``, space,
+punctuation); token boundaries, kinds and word hashes then fall out of a few vector
+operations, with the same result as these regular-expression rules (the reference kept
+in ``tests/normalise/reference_lexer.py``):
+
+* number: ``\\d(?:\\w|\\.(?=\\d)|(?<=[eE])[+-](?=\\d))*``
+* word: ``(?:\\$|[^\\W\\d])[\\w$]*``
+* punctuation: any other single non-space character.
+
+Words are identified by a 64-bit polynomial hash over their code points, computed for
+all words at once from prefix sums: with ``P`` odd it has an inverse modulo 2**64, so
+``hash(text[a:b]) = P**(b-1) * (S[b] - S[a])`` where ``S`` is the prefix sum of
+``(c + 1) * P**-j``. :func:`word_hash` is the same function for one Python string.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+_P = 0x9E3779B97F4A7C15
+_P_INV = pow(_P, -1, 1 << 64)
+_LENGTH = 0xD6E8FEB86659FD93
+_MASK = (1 << 64) - 1
+
+PUNCT, WORD, NUMBER = 0, 1, 2
+
+
+def _fmix_int(value: int) -> int:
+    value ^= value >> 33
+    value = (value * 0xFF51AFD7ED558CCD) & _MASK
+    value ^= value >> 33
+    value = (value * 0xC4CEB9FE1A85EC53) & _MASK
+    return value ^ (value >> 33)
+
+
+def _fmix(values: U64) -> U64:
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> np.uint64(33))
+        values = values * np.uint64(0xFF51AFD7ED558CCD)
+        values = values ^ (values >> np.uint64(33))
+        values = values * np.uint64(0xC4CEB9FE1A85EC53)
+        return np.asarray(values ^ (values >> np.uint64(33)), dtype=np.uint64)
+
+
+def word_hash(word: str) -> int:
+    """The 64-bit hash of one word, equal to what :func:`tokenise` computes for it."""
+    value = 0
+    for char in word:
+        value = (value * _P + ord(char) + 1) & _MASK
+    return _fmix_int((value + len(word) * _LENGTH) & _MASK)
+
+
+class _Powers:
+    """``P**i`` and ``P**-i`` for i below a bound that grows on demand (shared, read-only)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.up, self.down = self._make(1 << 12)
+
+    @staticmethod
+    def _make(size: int) -> tuple[U64, U64]:
+        with np.errstate(over="ignore"):
+            up = np.cumprod(np.full(size, _P, dtype=np.uint64), dtype=np.uint64)
+            down = np.cumprod(np.full(size, _P_INV, dtype=np.uint64), dtype=np.uint64)
+        one = np.ones(1, dtype=np.uint64)
+        return np.concatenate((one, up[:-1])), np.concatenate((one, down[:-1]))
+
+    def get(self, size: int) -> tuple[U64, U64]:
+        up, down = self.up, self.down
+        if up.shape[0] >= size:
+            return up, down
+        with self._lock:
+            if self.up.shape[0] < size:
+                self.up, self.down = self._make(1 << max(12, (size - 1).bit_length()))
+            return self.up, self.down
+
+
+_POWERS = _Powers()
+
+# Classes of the ASCII characters, by code point.
+_ASCII = [chr(i) for i in range(128)]
+_ASCII_WORD = np.array([bool(re.match(r"\w", c)) for c in _ASCII])
+_ASCII_DIGIT = np.array([bool(re.match(r"\d", c)) for c in _ASCII])
+_ASCII_SPACE = np.array([bool(re.match(r"\s", c)) for c in _ASCII])
+
+
+def codepoints(text: str) -> npt.NDArray[np.uint32]:
+    """The code points of text as an array (one byte each when the text is ASCII)."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8).astype(np.uint32)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _classes(cps: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """(is word char, is digit, is space) for every code point, with Python's ``re`` semantics."""
+    ascii_part = np.minimum(cps, 127)
+    word = _ASCII_WORD[ascii_part]
+    digit = _ASCII_DIGIT[ascii_part]
+    space = _ASCII_SPACE[ascii_part]
+    wide = cps > 127
+    if wide.any():
+        unique, inverse = np.unique(cps[wide], return_inverse=True)
+        chars = [chr(int(c)) for c in unique]
+        word[wide] = np.array([bool(re.match(r"\w", c)) for c in chars])[inverse]
+        digit[wide] = np.array([bool(re.match(r"\d", c)) for c in chars])[inverse]
+        space[wide] = np.array([bool(re.match(r"\s", c)) for c in chars])[inverse]
+    return word, digit, space
+
+
+@dataclass(frozen=True)
+class CodeTokens:
+    """Tokens found in the code parts of a text: offsets, kind, and for words their hash."""
+
+    start: I64
+    end: I64
+    kind: npt.NDArray[np.int8]
+    hashes: U64
+    first: npt.NDArray[np.uint32]
+
+
+def tokenise(
+    cps: npt.NDArray[np.uint32], in_code: npt.NDArray[np.bool_], breaks: npt.NDArray[np.bool_] | None = None
+) -> CodeTokens:
+    """Cut the characters marked ``in_code`` into number, word and punctuation tokens.
+
+    Characters outside code (comments, strings) end any token and belong to none; a token
+    never continues across a position marked in ``breaks``.
+    ``hashes`` holds :func:`word_hash` of each word (0 for other tokens) and ``first``
+    the first code point of each token.
+    """
+    n = cps.shape[0]
+    word, digit, space = _classes(cps)
+    dollar = (cps == 36) & in_code
+    word &= in_code
+    digit &= in_code
+    wordish = word | dollar
+    before = np.zeros(n, dtype=bool)
+    before[1:] = wordish[:-1]
+    if breaks is not None:
+        before &= ~breaks
+    run_start = wordish & ~before
+    run_id = np.cumsum(run_start) - 1
+    starts_of_runs = np.flatnonzero(run_start)
+    # One extra entry keeps the look-ups below valid when the text has no word at all.
+    number_run = np.append(digit[starts_of_runs], False)
+    in_number_run = wordish & number_run[np.maximum(run_id, 0)]
+    # A number stops at its first "$", where a word begins (word chars continue through "$").
+    dollars = dollar & in_number_run
+    seen = np.cumsum(dollars)
+    seen_before_run = np.append((seen - dollars)[starts_of_runs], 0)
+    dollars_so_far = seen - seen_before_run[np.maximum(run_id, 0)]
+    splits = dollars & (dollars_so_far == 1)
+    number_char = in_number_run & (dollars_so_far == 0)
+    # "1.5" and "1e+5" continue one number across "." and an exponent sign.
+    after_digit = np.zeros(n, dtype=bool)
+    after_digit[:-1] = digit[1:]
+    previous_number = np.zeros(n, dtype=bool)
+    previous_number[1:] = number_char[:-1]
+    previous_e = np.zeros(n, dtype=bool)
+    previous_e[1:] = (cps[:-1] == 101) | (cps[:-1] == 69)
+    joins = in_code & previous_number & after_digit & ((cps == 46) | (((cps == 43) | (cps == 45)) & previous_e))
+    if breaks is not None:
+        joins &= ~breaks
+        joins[:-1] &= ~breaks[1:]
+    joined_runs = np.zeros(n, dtype=bool)
+    joined_runs[1:] = joins[:-1]
+    in_token = in_code & ~space
+    punct = in_token & ~wordish & ~joins
+    start_mask = (run_start & ~joined_runs) | splits | punct
+    starts = np.flatnonzero(start_mask)
+    boundaries = np.flatnonzero(start_mask | ~in_token)
+    boundaries = np.append(boundaries, n)
+    ends = boundaries[np.searchsorted(boundaries, starts, side="right")]
+    kind = np.where(punct[starts], PUNCT, np.where(digit[starts], NUMBER, WORD)).astype(np.int8)
+    hashes = np.zeros(starts.shape[0], dtype=np.uint64)
+    words = np.flatnonzero(kind == WORD)
+    if words.size:
+        up, down = _POWERS.get(n + 1)
+        with np.errstate(over="ignore"):
+            weighted = (cps.astype(np.uint64) + np.uint64(1)) * down[:n]
+            prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
+            a, b = starts[words], ends[words]
+            poly = up[b - 1] * (prefix[b] - prefix[a])
+            lengths = (b - a).astype(np.uint64)
+            hashes[words] = _fmix(poly + lengths * np.uint64(_LENGTH))
+    return CodeTokens(starts.astype(np.int64), ends.astype(np.int64), kind, hashes, cps[starts])
