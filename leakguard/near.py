@@ -24,6 +24,7 @@ from leakguard.options import ScanPolicy
 
 NEAR_JACCARD = 0.6
 WINDOW_SIZES = (64, 128, 256)
+_BLOCK = 32  # windows start on multiples of this; every size is a power-of-two multiple of it
 _CHUNK = 1 << 15
 _F1 = np.uint32(0x85EBCA6B)
 _F2 = np.uint32(0xC2B2AE35)
@@ -43,6 +44,35 @@ def _permuted_shingles(index: Index, tokens: TokenStream) -> npt.NDArray[np.uint
         return np.asarray(values[:, None] * perms[0][None, :] + perms[1][None, :], dtype=np.uint32)
 
 
+def _window_signatures(permuted: npt.NDArray[np.uint32]) -> tuple[list[int], list[int], npt.NDArray[np.uint32]]:
+    """MinHash signatures of every window (sizes WINDOW_SIZES, each overlapping by half).
+
+    Windows start on multiples of ``_BLOCK`` tokens, so each is the minimum over a few block
+    minima: the minima of blocks come from one ``reduceat`` and the windows from doubling.
+    """
+    m, perm = permuted.shape
+    blocks = np.minimum.reduceat(permuted, np.arange(0, m, _BLOCK), axis=0)
+    padded = np.vstack((blocks, np.full((8, perm), np.iinfo(np.uint32).max, dtype=np.uint32)))
+    spans = {_BLOCK: padded}
+    size = _BLOCK
+    while size < WINDOW_SIZES[-1]:
+        half = spans[size]
+        spans[2 * size] = np.minimum(half[: -(size // _BLOCK)], half[size // _BLOCK :])
+        size *= 2
+    starts: list[int] = []
+    ends: list[int] = []
+    rows: list[npt.NDArray[np.uint32]] = []
+    for size in WINDOW_SIZES:
+        if size > m and size != WINDOW_SIZES[0]:
+            break
+        step = size // 2
+        begins = list(range(0, max(1, m - size + step), step))
+        starts += begins
+        ends += [min(begin + size, m) for begin in begins]
+        rows.append(spans[size][np.asarray(begins) // _BLOCK])
+    return starts, ends, np.vstack(rows)
+
+
 def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, exclude: list[Chain]) -> list[Chain]:
     """Chains supported by MinHash similarity between scanned windows and indexed units."""
     n_units = index.arrays["signatures"].shape[0]
@@ -52,18 +82,7 @@ def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, exclude: 
         # O(n * perm) memory for evidence the k-gram chains already give.
         return []
     permuted = _permuted_shingles(index, tokens)
-    starts: list[int] = []
-    ends: list[int] = []
-    for size in WINDOW_SIZES:
-        if size > permuted.shape[0] and size != WINDOW_SIZES[0]:
-            break
-        step = max(1, size // 2)
-        for begin in range(0, max(1, permuted.shape[0] - size + step), step):
-            starts.append(begin)
-            ends.append(min(begin + size, permuted.shape[0]))
-    if not starts:
-        return []
-    signatures = np.vstack([permuted[a:b].min(axis=0) for a, b in zip(starts, ends, strict=True)])
+    starts, ends, signatures = _window_signatures(permuted)
     keys = band_keys(signatures)
     table = index.arrays["band_keys"]
     slot = np.searchsorted(table, keys.reshape(-1))

@@ -71,7 +71,8 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
     hashes = kgram_hashes(tokens.abstract, k)
     hits = lookup(index, tokens, policy, hashes)
     chains = chain_hits(hits, k, policy, tokens.line)
-    if policy.near_duplicates:
+    if policy.near_duplicates and hits.pos.size:
+        # An edited copy keeps some exact k-grams; text with no hit at all skips MinHash.
         chains += near_chains(index, tokens, policy, exclude=chains)
     best = max((c.evidence for c in chains), default=0.0)
     kept = resolve_overlaps(chains, k, len(tokens), policy)
@@ -225,6 +226,8 @@ def _copy_bounds(index: Index, chain: Chain, tokens: TokenStream, lines: _Lines)
 
     def best_walk(scan_line: int, near: int, step: int) -> list[tuple[int, int]]:
         direct = walk(scan_line, near, step)
+        if len(direct) >= 4:
+            return direct  # four matching lines: the alignment is settled
         candidates = range(max(1, near - _ALIGN_LINES), min(file_lines, near + _ALIGN_LINES) + 1)
         others = [walk(scan_line, src, step) for src in candidates if src != near]
         return max([direct, *others], key=len)

@@ -68,8 +68,18 @@ def diff_sides(view: View) -> list[View]:
     return views
 
 
+_HINT = re.compile(r"^[ \t]*\d{1,6}[ \t|:.\u2502]|^(?:>|\.\.\.)", re.M)
+
+
 def strip_line_prefixes(view: View) -> View | None:
     """Remove line numbers (runs of consecutive numbers) and quote/REPL markers (runs)."""
+    hints = 0
+    for _ in _HINT.finditer(view.text):
+        hints += 1
+        if hints >= 2:
+            break
+    else:
+        return None  # fewer than two candidate lines: nothing to strip, and no line loop
     lines = _lines(view.text)
     cuts: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []

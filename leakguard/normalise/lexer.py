@@ -45,7 +45,7 @@ _STRING = r"""
 SPECIAL_PATTERN = re.compile(
     # The look-ahead lets the engine leave a position after one character test: only these
     # characters can begin a special (about 6x faster on plain code).
-    r"""(?=[/\#<`'"@$rRbBuUfFL])(?:
+    r"""(?=[/\#<`'"@$]|[rRbBuUfFL]{1,2}['"\#]|u8")(?:
   (?P<c>/\*[\s\S]*?(?:\*/|\Z) | //[^\n]* | \A\#![^\n]* | \#(?![\w\[!{(])[^\n]* | <!--[\s\S]*?(?:-->|\Z))
 | (?P<f>`{3,}[^\n]*)
 | (?P<l>(?<=[<&])'(?=[^\W\d]\w*(?![\w'])))
@@ -226,8 +226,22 @@ def lex(text: str, alphabet: Alphabet) -> TokenStream:
     return collector.finish(text, alphabet)
 
 
+def _may_start_inside(text: str, quote: str) -> bool:
+    """Whether text may begin inside a triple-quoted string: an odd number of the quotes,
+    or a first one that stands alone on its line, as a docstring's closing quotes do."""
+    first = text.find(quote)
+    if first < 0:
+        return False
+    if text.count(quote) % 2:
+        return True
+    line_start = text.rfind("\n", 0, first) + 1
+    line_end = text.find("\n", first)
+    line_end = len(text) if line_end < 0 else line_end
+    return not text[line_start:first].strip() and not text[first + len(quote) : line_end].strip()
+
+
 def lex_variants(text: str, alphabet: Alphabet) -> list[TokenStream]:
-    """The token streams a scan must consider: the plain one, plus one per triple quote.
+    """The token streams a scan must consider: the plain one, plus one per unpaired triple quote.
 
     A paste that starts inside a Python docstring turns the pairing of triple quotes inside
     out: the scan lexer would take the code between two docstrings for one long string.
@@ -236,7 +250,7 @@ def lex_variants(text: str, alphabet: Alphabet) -> list[TokenStream]:
     """
     streams = [lex(text, alphabet)]
     for quote in ('"""', "'''"):
-        if quote in text:
+        if _may_start_inside(text, quote):
             shifted = lex(quote + text, alphabet)
             streams.append(
                 TokenStream(
