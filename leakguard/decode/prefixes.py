@@ -73,12 +73,8 @@ _HINT = re.compile(r"^[ \t]*\d{1,6}[ \t|:.\u2502]|^(?:>|\.\.\.)", re.M)
 
 def strip_line_prefixes(view: View) -> View | None:
     """Remove line numbers (runs of consecutive numbers) and quote/REPL markers (runs)."""
-    hints = 0
-    for _ in _HINT.finditer(view.text):
-        hints += 1
-        if hints >= 2:
-            break
-    else:
+    candidates = _HINT.finditer(view.text)
+    if next(candidates, None) is None or next(candidates, None) is None:
         return None  # fewer than two candidate lines: nothing to strip, and no line loop
     lines = _lines(view.text)
     cuts: list[tuple[int, int]] = []
