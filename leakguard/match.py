@@ -72,6 +72,8 @@ def _covered(positions: list[int], k: int) -> int:
     """Number of tokens covered by k-grams starting at the given sorted positions."""
     if not positions:
         return 0
+    if len(positions) < 32:  # plain Python beats numpy's call overhead on short chains
+        return sum(min(b - a, k) for a, b in zip(positions, positions[1:], strict=False)) + k
     starts = np.asarray(positions, dtype=np.int64)
     gaps = np.minimum(np.diff(starts), k)
     return int(gaps.sum()) + k
@@ -97,6 +99,29 @@ def _prefer_exact(hits: Hits) -> Hits:
     return Hits(hits.pos[keep], hits.file[keep], hits.line[keep], hits.end_line[keep], hits.exact[keep], hits.key[keep])
 
 
+def _without_isolated(hits: Hits, gap: int) -> Hits:
+    """Drop hits with no other hit of the same file within ``gap`` scanned tokens.
+
+    A lone hit makes a chain of ``k`` tokens at most, under any threshold above ``k``: it
+    can never be reported, and text that shares common structure with a large index has
+    thousands of them.
+    """
+    order = np.lexsort((hits.pos, hits.file))
+    pos, file = hits.pos[order], hits.file[order]
+    near_next = np.zeros(pos.shape[0], dtype=bool)
+    same = file[1:] == file[:-1]
+    close = same & (pos[1:] - pos[:-1] <= gap) & (pos[1:] != pos[:-1])
+    near_next[:-1] = close
+    near_previous = np.zeros(pos.shape[0], dtype=bool)
+    near_previous[1:] = close
+    keep_sorted = near_next | near_previous
+    if keep_sorted.all():
+        return hits
+    keep = np.zeros(pos.shape[0], dtype=bool)
+    keep[order[keep_sorted]] = True
+    return Hits(hits.pos[keep], hits.file[keep], hits.line[keep], hits.end_line[keep], hits.exact[keep], hits.key[keep])
+
+
 def chain_hits(hits: Hits, k: int, policy: ScanPolicy, scan_line: npt.NDArray[np.int32]) -> list[Chain]:
     """Group hits into chains (see module docstring) and measure each chain's evidence.
 
@@ -105,6 +130,8 @@ def chain_hits(hits: Hits, k: int, policy: ScanPolicy, scan_line: npt.NDArray[np
     if hits.pos.size == 0:
         return []
     hits = _prefer_exact(hits)
+    if policy.threshold > k:
+        hits = _without_isolated(hits, policy.gap)
     order = np.lexsort((hits.line, hits.pos, hits.file))
     pos, file = hits.pos[order].tolist(), hits.file[order].tolist()
     line, end_line, exact = hits.line[order].tolist(), hits.end_line[order].tolist(), hits.exact[order].tolist()
@@ -160,14 +187,16 @@ def _evidence(chain: Chain, policy: ScanPolicy) -> float:
 
 
 def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPolicy) -> list[Chain]:
-    """Keep, strongest first, the chains that still add matched tokens of their own."""
+    """Keep, strongest first, the leaking chains that still add matched tokens of their own."""
     covered = np.zeros(n_tokens + k, dtype=bool)
     kept: list[Chain] = []
-    for chain in sorted(chains, key=lambda c: (-c.evidence, c.file, c.positions[0])):
-        mask = np.zeros(n_tokens + k, dtype=bool)
+    candidates = [c for c in chains if scoring.is_leak(scoring.score(c.evidence, policy))]
+    for chain in sorted(candidates, key=lambda c: (-c.evidence, c.file, c.positions[0])):
+        low, high = chain.positions[0], chain.positions[-1] + k
+        mask = np.zeros(high - low, dtype=bool)
         for p in chain.positions:
-            mask[p : p + k] = True
-        fresh = int(np.count_nonzero(mask & ~covered))
+            mask[p - low : p - low + k] = True
+        fresh = int(np.count_nonzero(mask & ~covered[low:high]))
         if fresh < max(policy.min_report_tokens, chain.matched // 2):
             continue
         if fresh < chain.matched:
@@ -175,6 +204,6 @@ def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPol
             chain.matched = fresh
             chain.exact = int(chain.exact * scale)
             chain.evidence = _evidence(chain, policy)
-        covered |= mask
+        covered[low:high] |= mask
         kept.append(chain)
     return kept

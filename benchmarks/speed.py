@@ -1,0 +1,375 @@
+"""Speed and memory, side by side with peers, on this machine, in one run.
+
+Parts (each runs in its own child process, so each peak memory is its own):
+
+* ``throughput``: MB/s scanning mixed prose and code (index loaded, warm), next to
+  SCANOSS's C-accelerated winnowing (``_winnowing.compute_wfd``: fingerprint generation
+  alone) and copydetect's fingerprinting (pygments filter, k-gram hashes, winnowing) of
+  the same text, as ratios;
+* ``build``: index build throughput (MB of source per second, with 1 and 2 worker
+  processes), index size on disk per MB of source;
+* ``latency``: p50 and p99 of scanning 4 KB prompts in-process against the big index
+  (real package sources, topped up with synthetic fingerprints to ``--fingerprints``),
+  and the time to open it;
+* ``cli``: wall time of ``leakguard scan -`` on a 4 KB prompt, cold process, same index.
+
+    python benchmarks/speed.py --write          # full run, updates benchmarks/RESULTS.md
+    python benchmarks/speed.py --smoke          # small sizes (CI)
+
+The peers are installed with ``pip install -e '.[bench]'``; a missing peer is reported,
+not faked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests"))
+WORK = HERE / ".work"
+PROMPT_BYTES = 4096
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory (VmHWM), in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# The same split as the quality benchmark: these packages are indexed, the others are the
+# unrelated code that prompts are made of (a gateway mostly sees text that does not leak).
+INDEXED = (
+    "react-native-screens",
+    "golang-github-spf13-cobra-dev",
+    "librust-memchr-dev",
+    "pythonnet",
+    "libruby3.1",
+    "php-psr-log",
+)
+
+
+def source_roots() -> list[Path]:
+    """Real package sources to index: the corpus packages in INDEXED and Python's standard library."""
+    from corpus_files import CORPUS
+
+    roots = [p for p in sorted(CORPUS.glob("*/*")) if p.is_dir() and p.name in INDEXED] if CORPUS.is_dir() else []
+    return [*roots, Path(json.__file__).parent.parent]  # the standard library (its site-packages is skipped)
+
+
+def mixed_text(megabytes: float, rng: random.Random, leaking: bool = False) -> str:
+    """Prose paragraphs and real code blocks, as in prompts and logs (indexed code if ``leaking``)."""
+    from corpus_files import files_by_language
+
+    def indexed(path: Path) -> bool:
+        return any(part in INDEXED for part in path.parts)
+
+    code = [
+        p.read_text(encoding="utf-8", errors="replace")
+        for files in files_by_language(limit=40).values()
+        for p in files
+        if indexed(p) == leaking
+    ]
+    prose = (
+        "The service returns an error when the request body is larger than the limit. "
+        "Could you explain why the retry logic does not back off, and how to test it? "
+    ) * 3
+    pieces: list[str] = []
+    size = 0
+    while size < megabytes * 1e6:
+        block = rng.choice(code)
+        start = rng.randint(0, max(0, len(block) - 3000))
+        piece = prose + "\n\n```\n" + block[start : start + 3000] + "\n```\n\n"
+        pieces.append(piece)
+        size += len(piece)
+    return "".join(pieces)
+
+
+def part_throughput(args: argparse.Namespace) -> dict[str, object]:
+    import leakguard
+
+    rng = random.Random(3)
+    text = mixed_text(args.mb, rng)
+    data = text.encode()
+    index = leakguard.load_index(args.index)
+    chunks = [text[i : i + (1 << 20)] for i in range(0, len(text), 1 << 20)]
+    index.scan(chunks[0])  # warm
+
+    def timed(function: object) -> float:
+        best = float("inf")
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            function()  # type: ignore[operator]
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    ours = timed(lambda: [index.scan(chunk) for chunk in chunks])
+    result: dict[str, object] = {"mb": len(data) / 1e6, "leakguard_mb_s": len(data) / 1e6 / ours}
+    leaking = mixed_text(args.mb, rng, leaking=True)
+    leak_chunks = [leaking[i : i + (1 << 20)] for i in range(0, len(leaking), 1 << 20)]
+    result["leaking_mb_s"] = len(leaking.encode()) / 1e6 / timed(lambda: [index.scan(c) for c in leak_chunks])
+    try:
+        import _winnowing
+        from crc32c import crc32c
+
+        scanoss = timed(lambda: _winnowing.compute_wfd(data, crc32c))
+        result["scanoss_mb_s"] = len(data) / 1e6 / scanoss
+    except ImportError as exc:
+        result["scanoss_mb_s"] = f"not installed ({exc})"
+    try:
+        from copydetect.utils import filter_code, get_document_fingerprints
+
+        def copydetect_run() -> None:
+            for chunk in chunks:
+                filtered, _ = filter_code(chunk, "prompt.py")
+                get_document_fingerprints(filtered, 25, 6)
+
+        copy_seconds = timed(copydetect_run)
+        result["copydetect_mb_s"] = len(data) / 1e6 / copy_seconds
+    except ImportError as exc:
+        result["copydetect_mb_s"] = f"not installed ({exc})"
+    result["peak_mib"] = peak_mib()
+    return result
+
+
+def _source_bytes(roots: list[Path]) -> int:
+    from leakguard.index.walk import iter_source_files
+
+    return sum(f.path.stat().st_size for f in iter_source_files(roots))
+
+
+def part_build(args: argparse.Namespace) -> dict[str, object]:
+    import leakguard
+
+    roots = source_roots()[: args.roots] if args.roots else source_roots()
+    size = _source_bytes(roots)
+    out: dict[str, object] = {"source_mb": size / 1e6}
+    for jobs in (1, 2):
+        started = time.perf_counter()
+        index = leakguard.build_index(roots, jobs=jobs)
+        seconds = time.perf_counter() - started
+        out[f"jobs{jobs}_s"] = seconds
+        out[f"jobs{jobs}_mb_s"] = size / 1e6 / seconds
+    with tempfile.TemporaryDirectory() as directory:
+        path = index.save(directory)
+        out["index_mb"] = path.stat().st_size / 1e6
+    out["fingerprints"] = index.stats["fingerprints"]
+    out["peak_mib"] = peak_mib()
+    return out
+
+
+def part_big_index(args: argparse.Namespace) -> dict[str, object]:
+    """Build the latency index: real sources, then synthetic postings up to the target."""
+    import numpy as np
+
+    import leakguard
+    from leakguard.index.build import FileFingerprints, fingerprint_tree
+    from leakguard.index.store import Index
+
+    params = leakguard.FingerprintParams()
+    started = time.perf_counter()
+    files = fingerprint_tree(source_roots(), params, jobs=2)
+    real = sum(f.hashes.shape[0] for f in files if f.skipped is None)
+    rng = np.random.default_rng(5)
+    missing = max(0, args.fingerprints - real)
+    per_file = 50_000
+    for n in range(0, missing, per_file):
+        count = min(per_file, missing - n)
+        lines = np.sort(rng.integers(1, 20_000, count)).astype(np.uint32)
+        files.append(
+            FileFingerprints(
+                f"synthetic/{n // per_file:05d}.txt",
+                None,
+                20_000,
+                count * 4,
+                rng.integers(0, 2**63, count, dtype=np.uint64),
+                lines,
+                np.zeros(count, np.uint8),
+                rng.integers(0, 2**16, count).astype(np.uint16),
+                line_hashes=np.zeros(20_000, np.uint16),
+            )
+        )
+    index = Index.from_fingerprints(files, params)
+    target = Path(args.index)
+    if target.exists():
+        shutil.rmtree(target)
+    index.save(target)
+    return {
+        "real_fingerprints": real,
+        "fingerprints": index.stats["fingerprints"],
+        "build_s": time.perf_counter() - started,
+        "peak_mib": peak_mib(),
+    }
+
+
+def _prompts(count: int, rng: random.Random) -> list[str]:
+    text = mixed_text(count * PROMPT_BYTES / 1e6 + 0.1, rng)
+    return [text[i * PROMPT_BYTES : (i + 1) * PROMPT_BYTES] for i in range(count)]
+
+
+def part_latency(args: argparse.Namespace) -> dict[str, object]:
+    import numpy as np
+
+    import leakguard
+
+    started = time.perf_counter()
+    index = leakguard.load_index(args.index)
+    open_ms = (time.perf_counter() - started) * 1000
+    prompts = _prompts(args.prompts, random.Random(9))
+    for prompt in prompts[:20]:
+        index.scan(prompt)
+    times = []
+    for prompt in prompts:
+        started = time.perf_counter()
+        index.scan(prompt)
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "fingerprints": index.stats["fingerprints"],
+        "open_ms": open_ms,
+        "p50_ms": float(np.percentile(times, 50)),
+        "p99_ms": float(np.percentile(times, 99)),
+        "peak_mib": peak_mib(),
+    }
+
+
+def part_cli(args: argparse.Namespace) -> dict[str, object]:
+    prompt = _prompts(1, random.Random(4))[0].encode()
+    times = []
+    for _ in range(args.repeat * 3):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "leakguard", "scan", "-", "--index", args.index, "--format", "json"],
+            input=prompt,
+            capture_output=True,
+            check=False,
+        )
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"median_ms": times[len(times) // 2], "min_ms": times[0]}
+
+
+PARTS = {
+    "throughput": part_throughput,
+    "build": part_build,
+    "big_index": part_big_index,
+    "latency": part_latency,
+    "cli": part_cli,
+}
+
+
+def run_part(name: str, args: argparse.Namespace) -> dict[str, object]:
+    command = [
+        sys.executable,
+        __file__,
+        "--part",
+        name,
+        "--index",
+        args.index,
+        "--mb",
+        str(args.mb),
+        "--repeat",
+        str(args.repeat),
+        "--fingerprints",
+        str(args.fingerprints),
+        "--prompts",
+        str(args.prompts),
+        "--roots",
+        str(args.roots),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"part {name} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _ratio(ours: object, theirs: object) -> str:
+    return f"{ours / theirs:.2f}x" if isinstance(ours, float) and isinstance(theirs, float) else "n/a"
+
+
+def report(results: dict[str, dict[str, object]], command: str) -> str:
+    t, b, big, lat, cli = (results[k] for k in ("throughput", "build", "big_index", "latency", "cli"))
+
+    def num(value: object, fmt: str = ".1f") -> str:
+        return format(value, fmt) if isinstance(value, float | int) else str(value)
+
+    lines = [
+        f"Command: `{command}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)",
+        "",
+        "| measure | leakguard | SCANOSS winnowing (C) | copydetect | leakguard vs SCANOSS | vs copydetect |",
+        "|---|---|---|---|---|---|",
+        f"| scan throughput, mixed prose and code ({num(t['mb'])} MB), MB/s | {num(t['leakguard_mb_s'])} | "
+        f"{num(t['scanoss_mb_s'])} | {num(t['copydetect_mb_s'])} | {_ratio(t['leakguard_mb_s'], t['scanoss_mb_s'])} | "
+        f"{_ratio(t['leakguard_mb_s'], t['copydetect_mb_s'])} |",
+        f"| the same made of indexed code (every block a leak), MB/s | {num(t['leaking_mb_s'])} | | | | |",
+        "",
+        "| measure | figure | peak RSS |",
+        "|---|---|---|",
+        f"| scan throughput (above) | {num(t['leakguard_mb_s'])} MB/s | {num(t['peak_mib'], '.0f')} MiB |",
+        f"| 4 KB prompt in-process, index of {big['fingerprints']:,} fingerprints ({big['real_fingerprints']:,} from "
+        f"real sources) | p50 {num(lat['p50_ms'], '.2f')} ms, p99 {num(lat['p99_ms'], '.2f')} ms | "
+        f"{num(lat['peak_mib'], '.0f')} MiB |",
+        f"| open that index | {num(lat['open_ms'], '.1f')} ms | |",
+        f"| CLI `leakguard scan -`, 4 KB prompt, cold process, same index | median {num(cli['median_ms'], '.0f')} ms | |",
+        f"| index build, {num(b['source_mb'])} MB of real source, 1 process | {num(b['jobs1_mb_s'], '.2f')} MB/s | "
+        f"{num(b['peak_mib'], '.0f')} MiB |",
+        f"| index build, 2 processes | {num(b['jobs2_mb_s'], '.2f')} MB/s "
+        f"({_ratio(b['jobs2_mb_s'], b['jobs1_mb_s'])} of 1 process) | |",
+        f"| index size on disk | {num(b['index_mb'], '.2f')} MB for {num(b['source_mb'])} MB of source "
+        f"({100 * float(b['index_mb']) / float(b['source_mb']):.0f}%) | |",  # type: ignore[arg-type]
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=sorted(PARTS))
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--write", action="store_true")
+    parser.add_argument("--index", default=str(WORK / "big-index"))
+    parser.add_argument("--mb", type=float, default=8.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--fingerprints", type=int, default=10_000_000)
+    parser.add_argument("--prompts", type=int, default=1000)
+    parser.add_argument("--roots", type=int, default=0, help="index only the first N source roots (0: all)")
+    args = parser.parse_args()
+    if args.part:
+        print(json.dumps(PARTS[args.part](args)))
+        return 0
+    if args.smoke:
+        args.mb, args.repeat, args.fingerprints, args.prompts, args.roots = 0.5, 1, 200_000, 50, 2
+        args.index = str(WORK / "smoke-index")
+    WORK.mkdir(exist_ok=True)
+    results = {"big_index": run_part("big_index", args)}
+    for name in ("throughput", "latency", "cli", "build"):
+        results[name] = run_part(name, args)
+    command = "python benchmarks/speed.py" + (" --smoke" if args.smoke else "") + (" --write" if args.write else "")
+    text = report(results, command)
+    print(text)
+    if args.write:
+        path = HERE / "RESULTS.md"
+        current = path.read_text() if path.exists() else "# Benchmark results\n"
+        begin, end = "<!-- speed:begin -->", "<!-- speed:end -->"
+        block = f"{begin}\n## Speed and memory\n\n{text}\n{end}"
+        if begin in current:
+            current = current[: current.index(begin)] + block + current[current.index(end) + len(end) :]
+        else:
+            current = current.rstrip() + "\n\n" + block + "\n"
+        path.write_text(current)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
