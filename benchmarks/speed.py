@@ -322,7 +322,8 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
         f"real sources) | p50 {num(lat['p50_ms'], '.2f')} ms, p99 {num(lat['p99_ms'], '.2f')} ms | "
         f"{num(lat['peak_mib'], '.0f')} MiB |",
         f"| open that index | {num(lat['open_ms'], '.1f')} ms | |",
-        f"| CLI `leakguard scan -`, 4 KB prompt, cold process, same index | median {num(cli['median_ms'], '.0f')} ms | |",
+        f"| CLI `leakguard scan -`, 4 KB prompt, cold process, same index "
+        f"| median {num(cli['median_ms'], '.0f')} ms | |",
         f"| index build, {num(b['source_mb'])} MB of real source, 1 process | {num(b['jobs1_mb_s'], '.2f')} MB/s | "
         f"{num(b['peak_mib'], '.0f')} MiB |",
         f"| index build, 2 processes | {num(b['jobs2_mb_s'], '.2f')} MB/s "

@@ -22,6 +22,7 @@ the strongest keeps the text and weaker chains keep only what they add.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,7 +74,7 @@ def _covered(positions: list[int], k: int) -> int:
     if not positions:
         return 0
     if len(positions) < 32:  # plain Python beats numpy's call overhead on short chains
-        return sum(min(b - a, k) for a, b in zip(positions, positions[1:], strict=False)) + k
+        return sum(min(b - a, k) for a, b in itertools.pairwise(positions)) + k
     starts = np.asarray(positions, dtype=np.int64)
     gaps = np.minimum(np.diff(starts), k)
     return int(gaps.sum()) + k
