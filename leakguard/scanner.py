@@ -20,14 +20,15 @@ import numpy.typing as npt
 from leakguard import score as scoring
 from leakguard.decode import views
 from leakguard.errors import InputError
-from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags, line_hashes
+from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags
 from leakguard.index.store import Index
 from leakguard.match import Chain, Hits, chain_hits, resolve_overlaps
 from leakguard.near import near_chains
-from leakguard.normalise.alphabet import ID, Alphabet
+from leakguard.normalise.alphabet import ID
 from leakguard.normalise.lexer import TokenStream, lex_variants, newline_offsets
 from leakguard.options import DEFAULT_POLICY, ScanPolicy
 from leakguard.result import Finding, ScanResult
+from leakguard.span import LineTable, copy_bounds
 
 #: At most this many postings of one fingerprint are followed (repetitive indexed code).
 MAX_POSTINGS_PER_HASH = 32
@@ -81,7 +82,7 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
         for chain in kept
         if chain.matched >= policy.min_report_tokens and scoring.is_leak(scoring.score(chain.evidence, policy))
     ]
-    lines = _Lines(tokens, index.alphabet) if leaking else None
+    lines = LineTable(tokens, index.alphabet) if leaking else None
     findings = [_finding(index, chain, tokens, lines, policy) for chain in leaking if lines is not None]
     return best, findings
 
@@ -155,114 +156,8 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
     )
 
 
-class _Lines:
-    """Per-line views of a token stream: first and last token of each line, and line hashes."""
-
-    def __init__(self, tokens: TokenStream, alphabet: Alphabet) -> None:
-        id_value = alphabet.symbol(ID)
-        sentence_ends = np.asarray([alphabet.symbol(c) for c in "!?.:"], dtype=np.uint64)
-        n_lines = int(tokens.line[-1]) if len(tokens) else 0
-        self.hash = line_hashes(tokens.abstract, tokens.line, n_lines, alphabet.symbol(","))
-        lines = tokens.line.astype(np.int64)
-        self.first = np.searchsorted(lines, np.arange(1, n_lines + 1), side="left")
-        self.last = np.searchsorted(lines, np.arange(1, n_lines + 1), side="right") - 1
-        # A line that reads like the end of a sentence ("thanks", "Thanks!", "Any ideas?")
-        # matches some line of code by chance; a walk may pass through one but not end on it.
-        count = self.last - self.first + 1
-        has = count > 0
-        head = np.where(has, tokens.abstract[np.minimum(self.first, len(tokens) - 1)], np.uint64(0))
-        second = np.where(count > 1, tokens.abstract[np.minimum(self.first + 1, len(tokens) - 1)], np.uint64(0))
-        named = head == np.uint64(id_value)
-        self.weak = named & ((count == 1) | ((count == 2) & np.isin(second, sentence_ends)))
-
-
-_ALIGN_LINES = 12
-
-
-def _copy_bounds(index: Index, chain: Chain, tokens: TokenStream, lines: _Lines) -> tuple[int, int, int, int]:
-    """Token span and indexed line range of a copy, grown line by line past the outer hits.
-
-    The index keeps one k-gram in every ``w``, so a copy may begin some tokens before its
-    first hit and end some after its last k-gram. Those tokens are claimed a whole line at
-    a time, and only while each scanned line's hash equals the hash of the indexed line it
-    stands for (lines without code are stepped over on both sides): the span grows exactly
-    as far as the index vouches for, never into prose or log lines around the code. The
-    indexed line an edge stands for is found by alignment near the outer hit, because
-    repeated code can give the hit the posting of an identical line nearby.
-    Returns (first token, last token, first indexed line, last indexed line).
-    """
-    k = index.params.k
-    budget = 20 * (index.params.window + k)  # line hashes verify each step; this bounds coincidences
-    source = index.arrays["line_hash"]
-    base = int(index.arrays["line_base"][chain.file])
-    file_lines = int(index.arrays["line_base"][chain.file + 1]) - base
-    first = chain.positions[0]
-    last = min(chain.positions[-1] + k - 1, len(tokens) - 1)
-    start_line, end_line = chain.first_line, max(chain.max_line, chain.first_line)
-
-    def source_hash(number: int) -> int:
-        return int(source[base + number - 1]) if 1 <= number <= file_lines else -1
-
-    def walk(scan_line: int, src_line: int, step: int) -> list[tuple[int, int]]:
-        """Pairs (scanned line, indexed line) that match, from the given pair onwards."""
-        pairs: list[tuple[int, int]] = []
-        start_scan = scan_line
-        n_scan = lines.hash.shape[0]
-        while 1 <= scan_line <= n_scan and 1 <= src_line <= file_lines:
-            if int(lines.hash[scan_line - 1]) != source_hash(src_line):
-                break
-            pairs.append((scan_line, src_line))
-            scan_line += step
-            while 1 <= scan_line <= n_scan and lines.hash[scan_line - 1] == 0:
-                scan_line += step
-            src_line += step
-            while 1 <= src_line <= file_lines and source_hash(src_line) == 0:
-                src_line += step
-        while pairs and lines.weak[pairs[-1][0] - 1] and len(pairs) > 1:
-            pairs.pop()
-        if len(pairs) == 1 and lines.weak[pairs[0][0] - 1] and pairs[0][0] != start_scan:
-            pairs.pop()
-        return pairs
-
-    def best_walk(scan_line: int, near: int, step: int) -> list[tuple[int, int]]:
-        direct = walk(scan_line, near, step)
-        if len(direct) >= 4:
-            return direct  # four matching lines: the alignment is settled
-        candidates = range(max(1, near - _ALIGN_LINES), min(file_lines, near + _ALIGN_LINES) + 1)
-        others = [walk(scan_line, src, step) for src in candidates if src != near]
-        return max([direct, *others], key=len)
-
-    # Backward from the first hit's line.
-    first_scan_line = int(tokens.line[first])
-    pairs = best_walk(first_scan_line, start_line, -1)
-    spent = 0
-    for scan_line, src_line in pairs:
-        spent += max(0, first - int(lines.first[scan_line - 1]))
-        if spent > budget:
-            break
-        first, start_line = min(first, int(lines.first[scan_line - 1])), src_line
-    if not pairs and int(tokens.line[first + k - 1]) > first_scan_line:
-        # The first k-gram starts on a line that is not the indexed one: its tokens there
-        # matched by structure alone (prose just before the code).
-        first = int(lines.first[int(tokens.line[first + k - 1]) - 1])
-    # Forward from the last k-gram's last line.
-    last_scan_line = int(tokens.line[last])
-    pairs = best_walk(last_scan_line, end_line, 1)
-    spent = 0
-    for scan_line, src_line in pairs:
-        spent += max(0, int(lines.last[scan_line - 1]) - last)
-        if spent > budget:
-            break
-        last, end_line = max(last, int(lines.last[scan_line - 1])), src_line
-    if not pairs and int(tokens.line[chain.positions[-1]]) < last_scan_line:
-        # The last k-gram ends on a line that is not the indexed one: trim its tail there
-        # (an identifier just after the code matches any identifier).
-        last = int(lines.last[last_scan_line - 2])
-    return first, last, min(start_line, end_line), min(end_line, file_lines)
-
-
-def _finding(index: Index, chain: Chain, tokens: TokenStream, lines: _Lines, policy: ScanPolicy) -> Finding:
-    first, last, start_line, end_line = _copy_bounds(index, chain, tokens, lines)
+def _finding(index: Index, chain: Chain, tokens: TokenStream, lines: LineTable, policy: ScanPolicy) -> Finding:
+    first, last, start_line, end_line = copy_bounds(index, chain, tokens, lines)
     return Finding(
         path=index.paths[chain.file],
         start_line=start_line,
