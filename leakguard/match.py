@@ -100,26 +100,26 @@ def _prefer_exact(hits: Hits) -> Hits:
     return Hits(hits.pos[keep], hits.file[keep], hits.line[keep], hits.end_line[keep], hits.exact[keep], hits.key[keep])
 
 
-def _without_isolated(hits: Hits, gap: int) -> Hits:
-    """Drop hits with no other hit of the same file within ``gap`` scanned tokens.
+#: A hit is kept for chaining only with this many hits of its file (itself included) within
+#: ``gap`` scanned tokens: two when its names match, four when only its structure does.
+#: Fewer cannot reach the threshold (20 exact tokens, about 37 structural ones) anyway.
+MIN_EXACT_NEIGHBOURS = 2
+MIN_STRUCTURAL_NEIGHBOURS = 4
 
-    A lone hit makes a chain of ``k`` tokens at most, under any threshold above ``k``: it
-    can never be reported, and text that shares common structure with a large index has
-    thousands of them.
+
+def _without_sparse(hits: Hits, gap: int) -> Hits:
+    """Drop hits too sparse to ever form a reportable chain (see MIN_*_NEIGHBOURS).
+
+    Text sharing common structure with a large index has thousands of scattered hits;
+    chaining them one by one in Python would dominate the scan.
     """
-    order = np.lexsort((hits.pos, hits.file))
-    pos, file = hits.pos[order], hits.file[order]
-    near_next = np.zeros(pos.shape[0], dtype=bool)
-    same = file[1:] == file[:-1]
-    close = same & (pos[1:] - pos[:-1] <= gap) & (pos[1:] != pos[:-1])
-    near_next[:-1] = close
-    near_previous = np.zeros(pos.shape[0], dtype=bool)
-    near_previous[1:] = close
-    keep_sorted = near_next | near_previous
-    if keep_sorted.all():
+    width = int(hits.pos.max()) + 2 * gap + 2
+    keys = np.unique(hits.file * width + hits.pos)
+    key = hits.file * width + hits.pos
+    around = np.searchsorted(keys, key + gap, side="right") - np.searchsorted(keys, key - gap, side="left")
+    keep = np.where(hits.exact, around >= MIN_EXACT_NEIGHBOURS, around >= MIN_STRUCTURAL_NEIGHBOURS)
+    if keep.all():
         return hits
-    keep = np.zeros(pos.shape[0], dtype=bool)
-    keep[order[keep_sorted]] = True
     return Hits(hits.pos[keep], hits.file[keep], hits.line[keep], hits.end_line[keep], hits.exact[keep], hits.key[keep])
 
 
@@ -132,7 +132,7 @@ def chain_hits(hits: Hits, k: int, policy: ScanPolicy, scan_line: npt.NDArray[np
         return []
     hits = _prefer_exact(hits)
     if policy.threshold > k:
-        hits = _without_isolated(hits, policy.gap)
+        hits = _without_sparse(hits, policy.gap)
     order = np.lexsort((hits.line, hits.pos, hits.file))
     pos, file = hits.pos[order].tolist(), hits.file[order].tolist()
     line, end_line, exact = hits.line[order].tolist(), hits.end_line[order].tolist(), hits.exact[order].tolist()

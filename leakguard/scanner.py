@@ -131,12 +131,12 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
     max_df = policy.max_df(index.n_files)
     common = arrays["df"][slot] > max_df
     post_tag = arrays["post_tag"]
-    for i in np.flatnonzero(common & named).tolist():
-        group = post_tag[first[i] : stop[i]]
-        lo = int(np.searchsorted(group, tags[i], side="left"))
-        hi = int(np.searchsorted(group, tags[i], side="right"))
-        if hi - lo <= max_df:
-            first[i], stop[i] = first[i] + lo, first[i] + hi
+    narrow = np.flatnonzero(common & named)
+    if narrow.size:
+        lo = _bisect(post_tag, first[narrow], stop[narrow], tags[narrow], right=False)
+        hi = _bisect(post_tag, lo, stop[narrow], tags[narrow], right=True)
+        rare = hi - lo <= max_df
+        first[narrow[rare]], stop[narrow[rare]] = lo[rare], hi[rare]
     keep = ~common | (stop - first <= max_df)
     positions, first, stop, tags, named = positions[keep], first[keep], stop[keep], tags[keep], named[keep]
     slot_kept = slot[keep]
@@ -154,6 +154,30 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
         exact=(post_tag[post] == np.repeat(tags, count)) & np.repeat(named, count),
         key=np.repeat(slot_kept, count).astype(np.int64),
     )
+
+
+def _bisect(
+    values: npt.NDArray[np.uint16],
+    low: npt.NDArray[np.int64],
+    high: npt.NDArray[np.int64],
+    targets: npt.NDArray[np.uint16],
+    right: bool,
+) -> npt.NDArray[np.int64]:
+    """Per row, ``searchsorted(values[low:high], target)`` (left or right), all rows at once.
+
+    Postings of one hash are sorted by tag, so every common hit finds its tag's postings
+    with one vectorised bisection instead of a Python call each.
+    """
+    low, high = low.copy(), high.copy()
+    while True:
+        active = low < high
+        if not active.any():
+            return low
+        middle = (low + high) // 2
+        probe = values[np.minimum(middle, values.shape[0] - 1)]
+        go_right = (probe <= targets) if right else (probe < targets)
+        low = np.where(active & go_right, middle + 1, low)
+        high = np.where(active & ~go_right, middle, high)
 
 
 def _finding(index: Index, chain: Chain, tokens: TokenStream, lines: LineTable, policy: ScanPolicy) -> Finding:

@@ -14,7 +14,9 @@ from leakguard.decode.view import View
 
 _ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[nrt\"'\\/])")
 _SIMPLE = {"n": "\n", "r": "", "t": "\t", '"': '"', "'": "'", "\\": "\\", "/": "/"}
-_HINT = re.compile(r"\\[nt\"]")
+# What escaped code looks like: an escaped line break with more text after it, or an
+# escaped tab. A "\n" closing an ordinary string literal in code ("...\n") is no hint.
+_HINT = re.compile(r"\\n(?=[^\"'\\])|\\t")
 
 
 def _unescape(match: re.Match[str]) -> str:

@@ -1,8 +1,10 @@
 """HTML: code shown in a web page, a ticket, an e-mail, with tags and entities.
 
-``<pre><code><span class="k">if</span> a &lt; b</code></pre>`` is ``if a < b``. When the
-text has HTML closing tags, tags are removed (block-level ones become line breaks) and
-character references are unescaped; text with only entities is just unescaped.
+``<pre><code><span class="k">if</span> a &lt; b</code></pre>`` is ``if a < b``. Only text
+with the entities escaped code needs (``&lt;``, ``&amp;``, ``&quot;``, ...) is decoded:
+its character references are unescaped and, when it has the closing tags of a page
+showing code (``</pre>``, ``</code>``, ...), its tags removed (block-level ones become
+line breaks). JSX, or Javadoc's ``<code>``, whose tags are code, triggers nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import re
 
 from leakguard.decode.view import View
 
-_CLOSING = re.compile(r"</(?:pre|code|span|div|p|td|tr|li|a|b|i|em|strong|font|table|body|html)\s*>", re.I)
+# Tags of a page that shows code; JSX's <div> alone does not make a text a web page.
+_CLOSING = re.compile(r"</(?:pre|code|html|body|td|font)\s*>", re.I)
+_ESCAPED_CODE = re.compile(r"&(?:lt|gt|amp|quot|#39|#x27);")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*?/?>")
 _BLOCK = frozenset({"br", "p", "div", "pre", "tr", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
@@ -25,6 +29,8 @@ def _tag(match: re.Match[str]) -> str:
 
 def decode_markup(view: View) -> View | None:
     """Strip HTML tags (only in HTML-looking text) and unescape entities; None if neither."""
+    if not _ESCAPED_CODE.search(view.text):
+        return None  # code shown in a page escapes its quotes, < and &: no entity, no page
     current = view
     if _CLOSING.search(view.text):
         stripped = current.substitute(_TAG, _tag)
