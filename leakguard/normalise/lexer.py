@@ -240,6 +240,25 @@ def _may_start_inside(text: str, quote: str) -> bool:
     return not text[line_start:first].strip() and not text[first + len(quote) : line_end].strip()
 
 
+_CODE_LINE = re.compile(
+    r"^[ \t]*(?:def |class |return\b|import |from \S+ import |[\w.]+ *[-+*/]?= *\S|[\w.]+\(.*\)[ \t]*$"
+    r"|(?:if|for|while|elif|else|try|except|with)\b.*:[ \t]*$)",
+    re.M,
+)
+_TRIPLE = {q: re.compile(re.escape(q) + r"[\s\S]*?" + re.escape(q)) for q in ('"""', "'''")}
+
+
+def _swallows_code(text: str, quote: str) -> bool:
+    """Whether, paired from the start, a string runs to the end or holds three lines of code."""
+    if text.count(quote) % 2:
+        return True
+    for match in _TRIPLE[quote].finditer(text):
+        body = match.group()
+        if body.count("\n") >= 3 and len(_CODE_LINE.findall(body)) >= 3:
+            return True
+    return False
+
+
 def lex_variants(text: str, alphabet: Alphabet) -> list[TokenStream]:
     """The token streams a scan must consider: the plain one, plus one per unpaired triple quote.
 
@@ -250,7 +269,7 @@ def lex_variants(text: str, alphabet: Alphabet) -> list[TokenStream]:
     """
     streams = [lex(text, alphabet)]
     for quote in ('"""', "'''"):
-        if _may_start_inside(text, quote):
+        if _may_start_inside(text, quote) and _swallows_code(text, quote):
             shifted = lex(quote + text, alphabet)
             streams.append(
                 TokenStream(
