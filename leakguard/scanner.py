@@ -13,6 +13,7 @@ token, and a clean text has almost none.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -116,7 +117,10 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
         return empty
     if hashes is None:
         hashes = kgram_hashes(tokens.abstract, k)
-    slot = np.searchsorted(table, hashes)
+    buckets = arrays["hash_buckets"]
+    shift = np.uint64(65 - (buckets.shape[0] - 1).bit_length())  # 64 - bits, for 2**bits + 1 entries
+    bucket = (hashes >> shift).astype(np.int64)
+    slot = _bisect(table, buckets[bucket].astype(np.int64), buckets[bucket + 1].astype(np.int64), hashes, right=False)
     slot[slot == table.shape[0]] = 0
     found = table[slot] == hashes
     positions = np.flatnonzero(found)
@@ -157,16 +161,16 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
 
 
 def _bisect(
-    values: npt.NDArray[np.uint16],
+    values: npt.NDArray[Any],
     low: npt.NDArray[np.int64],
     high: npt.NDArray[np.int64],
-    targets: npt.NDArray[np.uint16],
+    targets: npt.NDArray[Any],
     right: bool,
 ) -> npt.NDArray[np.int64]:
-    """Per row, ``searchsorted(values[low:high], target)`` (left or right), all rows at once.
+    """Per row, ``low + searchsorted(values[low:high], target)`` (left or right), all rows at once.
 
-    Postings of one hash are sorted by tag, so every common hit finds its tag's postings
-    with one vectorised bisection instead of a Python call each.
+    Used where each query has its own small sorted range: a hash within its bucket of the
+    hash table, a tag among the postings of one common hash.
     """
     low, high = low.copy(), high.copy()
     while True:

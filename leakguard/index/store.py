@@ -33,6 +33,7 @@ from leakguard.result import ScanResult
 
 _REQUIRED = (
     "hashes",
+    "hash_buckets",
     "offsets",
     "df",
     "post_loc",
@@ -118,6 +119,7 @@ class Index:
         df = np.add.reduceat(new_file.astype(np.uint32), starts) if starts.size else np.empty(0, np.uint32)
         arrays: dict[str, npt.NDArray[Any]] = {
             "hashes": unique.astype(np.uint64),
+            "hash_buckets": bucket_directory(unique),
             "offsets": offsets,
             "df": df.astype(np.uint32),
             "post_loc": loc.astype(np.uint32),
@@ -193,6 +195,18 @@ class Index:
         from leakguard.scanner import scan_text
 
         return scan_text(self, text, policy)
+
+
+def bucket_directory(hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+    """Where each run of hashes sharing their top ``b`` bits starts (``2**b + 1`` entries).
+
+    ``b`` is chosen for about eight hashes a bucket, so a lookup bisects a handful of
+    neighbouring entries instead of the whole table: several times fewer cache misses.
+    """
+    count = hashes.shape[0]
+    bits = int(min(32, max(4, np.ceil(np.log2(max(count, 1) / 8)))))
+    edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(64 - bits)
+    return np.append(np.searchsorted(hashes, edges), count).astype(np.uint32)
 
 
 def _language_counts(files: Sequence[FileFingerprints]) -> dict[str, int]:
