@@ -73,8 +73,10 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
     hashes = kgram_hashes(tokens.abstract, k)
     hits = lookup(index, tokens, policy, hashes)
     chains = chain_hits(hits, k, policy, tokens.line)
-    if policy.near_duplicates and hits.pos.size:
-        # An edited copy keeps some exact k-grams; text with no hit at all skips MinHash.
+    strongest = max((c.evidence for c in chains), default=0.0)
+    if policy.near_duplicates and strongest >= policy.threshold / 2:
+        # An edited copy keeps runs of exact k-grams: MinHash confirms a partial match, it
+        # is not run over text that matched nothing worth confirming.
         chains += near_chains(index, tokens, policy, exclude=chains)
     best = max((c.evidence for c in chains), default=0.0)
     kept = resolve_overlaps(chains, k, len(tokens), policy)
