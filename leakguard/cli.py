@@ -214,6 +214,44 @@ def explain_command(
         raise _LeakFound
 
 
+@cli.command("hook")
+@click.argument("filenames", nargs=-1, type=click.Path())
+@click.option(
+    "--index",
+    "index_dir",
+    required=True,
+    type=click.Path(),
+    envvar="LEAKGUARD_INDEX",
+    help="Index directory (or LEAKGUARD_INDEX).",
+)
+@click.option("--key-file", type=click.Path(dir_okay=False), help="Key the index was built with (or LEAKGUARD_KEY).")
+@click.option("--threshold", type=float, default=None, help="Evidence in tokens at which a match is a leak.")
+def hook_command(filenames: tuple[str, ...], index_dir: str, key_file: str | None, threshold: float | None) -> None:
+    """Pre-commit hook: refuse a commit whose added lines copy indexed code. Exit 1 on a leak.
+
+    Scans the lines the staged changes add (of FILENAMES only, when given). A line with
+    the comment marker "leakguard: allow" accepts a finding that touches it.
+    """
+    from leakguard.api import load_index
+    from leakguard.hook import scan_added, staged_additions
+
+    index = load_index(index_dir, key=_read_key(key_file))
+    added = staged_additions(Path.cwd())
+    if filenames:
+        wanted = {Path(name).as_posix() for name in filenames}
+        added = [entry for entry in added if entry.path in wanted]
+    findings = scan_added(index, added, _policy(threshold))
+    for item in findings:
+        source = item.finding
+        click.echo(
+            f"{item.path}:{item.start_line}-{item.end_line}: matches indexed {source.path} lines "
+            f"{source.start_line}-{source.end_line} (score {source.score:.2f}); "
+            f"remove it, or mark the line '# leakguard: allow' if it is public"
+        )
+    if findings:
+        raise _LeakFound
+
+
 @cli.command("info")
 @click.option("--index", "index_dir", required=True, type=click.Path(), envvar="LEAKGUARD_INDEX")
 @click.option("--verify", is_flag=True, help="Also check every section's checksum.")

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, ROOT
+
+import leakguard
+from leakguard.hook import parse_diff, scan_added
+
+LEDGER = (EXAMPLES / "acme" / "payments" / "ledger.py").read_text().splitlines()
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture()
+def repo(tmp_path: Path) -> Path:
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q")
+    git(path, "config", "user.email", "dev@example.com")
+    git(path, "config", "user.name", "Dev")
+    (path / "app.py").write_text("import os\n\nprint(os.getcwd())\n")
+    git(path, "add", "app.py")
+    git(path, "commit", "-qm", "start")
+    return path
+
+
+def renamed_copy() -> str:
+    body = "\n".join(LEDGER[45:55])  # split_fee, 10 lines
+    for old, new in (
+        ("gross_minor", "amount"),
+        ("fee_basis_points", "bps"),
+        ("minimum_fee_minor", "floor"),
+        ("fee_minor", "cut"),
+        ("split_fee", "divide"),
+    ):
+        body = body.replace(old, new)
+    return body + "\n"
+
+
+def test_parse_diff_keeps_added_lines_and_numbers() -> None:
+    diff = "+++ b/a.py\n@@ -3,0 +4,2 @@\n+x = 1\n+y = 2\n@@ -9 +11 @@\n-old\n+z = 3\n+++ /dev/null\n"
+    (added,) = parse_diff(diff)
+    assert added.path == "a.py" and added.lines == ("x = 1", "y = 2", "z = 3") and added.numbers == (4, 5, 11)
+
+
+def test_hook_names_the_file_and_line(repo: Path, demo_index: leakguard.Index) -> None:
+    (repo / "app.py").write_text("import os\n\nprint(os.getcwd())\n\n" + renamed_copy())
+    git(repo, "add", "app.py")
+    from leakguard.hook import staged_additions
+
+    (finding,) = scan_added(demo_index, staged_additions(repo))
+    assert finding.path == "app.py" and finding.start_line >= 5 and finding.finding.path == "payments/ledger.py"
+
+
+def test_allow_marker_accepts_a_finding(repo: Path, demo_index: leakguard.Index) -> None:
+    first, rest = renamed_copy().split("\n", 1)
+    code = first + "  # leakguard: allow (vendored from our public SDK)\n" + rest
+    (repo / "lib.py").write_text(code)
+    git(repo, "add", "lib.py")
+    from leakguard.hook import staged_additions
+
+    assert scan_added(demo_index, staged_additions(repo)) == []
+
+
+@pytest.mark.skipif(
+    shutil.which("pre-commit") is None and not (Path(sys.executable).parent / "pre-commit").exists(),
+    reason="pre-commit is not installed",
+)
+def test_real_pre_commit_refuses_a_leak_and_accepts_clean_code(
+    repo: Path, demo_index_dir: Path, tmp_path: Path
+) -> None:
+    """End to end with the pre-commit framework, installing this repository as the hook."""
+    source = tmp_path / "leakguard-src"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".corpus", ".git", "benchmarks", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"
+        ),
+    )
+    git(source, "init", "-q")
+    git(source, "add", "-A")
+    git(source, "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "hook")
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {source}\n  rev: {git(source, 'rev-parse', 'HEAD').strip()}\n"
+        f"  hooks:\n  - id: leakguard\n    args: [--index, {demo_index_dir}]\n"
+    )
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"))
+    subprocess.run([pre_commit, "install"], cwd=repo, check=True, env=env, capture_output=True)
+    (repo / "clean.py").write_text("def greet(name):\n    return 'hello ' + name\n")
+    git(repo, "add", "clean.py", ".pre-commit-config.yaml")
+    ok = subprocess.run(["git", "commit", "-qm", "clean"], cwd=repo, env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    (repo / "leak.py").write_text(renamed_copy())
+    git(repo, "add", "leak.py")
+    refused = subprocess.run(["git", "commit", "-qm", "leak"], cwd=repo, env=env, capture_output=True, text=True)
+    assert refused.returncode != 0
+    output = refused.stdout + refused.stderr
+    assert "leak.py:1-" in output and "payments/ledger.py" in output
