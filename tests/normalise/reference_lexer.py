@@ -31,13 +31,15 @@ import numpy.typing as npt
 
 from leakguard.normalise.alphabet import ID, NUM, STR, Alphabet, keyword_symbol
 
+# Refined when the vectorised lexer came: a prefixed string never starts right after a
+# word or number character (the look-behinds), so "1$\"\"" is a number, "$" and a string.
 _STRING = r"""
   (?P<s>
-     [rRbBuUfF]{0,2}(?:\"\"\"[\s\S]*?(?:\"\"\"|\Z)|'''[\s\S]*?(?:'''|\Z))
-   | (?:\$@|@\$|@)"(?:[^"]|"")*"
-   | r\#+"[\s\S]*?"\#+
-   | (?:[rRbBuUfFL$]|u8|[rRbBfF]{2})?"(?:\\.|[^"\\\n])*"
-   | [bB]?'(?:\\.|[^'\\\n])*'
+     (?:(?<![\w$])[rRbBuUfF]{1,2})?(?:\"\"\"[\s\S]*?(?:\"\"\"|\Z)|'''[\s\S]*?(?:'''|\Z))
+   | (?:(?<![\w$])\$@|@\$|@)"(?:[^"]|"")*"
+   | (?<![\w$])r\#+"[\s\S]*?"\#+
+   | (?:(?<![\w$])(?:[rRbBuUfFL$]|u8|[rRbBfF]{2}))?"(?:\\.|[^"\\\n])*"
+   | (?:(?<![\w$])[bB])?'(?:\\.|[^'\\\n])*'
    | `(?:\\[\s\S]|[^`\\\n]|\n(?![ \t]*\n))*`
   )
 """
