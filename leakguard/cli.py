@@ -16,11 +16,16 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leakguard.index.store import Index
 
 import click
 
+from leakguard.config import Config, find_config
 from leakguard.errors import ConfigError, InputError, LeakguardError
 from leakguard.options import DEFAULT_PARAMS, DEFAULT_POLICY, ScanPolicy
 
@@ -58,8 +63,24 @@ def _open_input(source: str) -> Iterator[tuple[IO[bytes], str]]:
         yield handle, source
 
 
-def _policy(threshold: float | None) -> ScanPolicy:
-    return ScanPolicy() if threshold is None else ScanPolicy(threshold=threshold)
+@dataclass(frozen=True)
+class _Settings:
+    """Flags, then environment (click's envvar), then the configuration file, then defaults."""
+
+    index: Index
+    policy: ScanPolicy
+    config: Config
+
+
+def _settings(index_dir: str | None, key_file: str | None, threshold: float | None) -> _Settings:
+    from leakguard.api import load_index
+
+    config = find_config(Path.cwd())
+    index_dir = index_dir or config.index
+    if not index_dir:
+        raise click.UsageError("no index: pass --index, set LEAKGUARD_INDEX, or set index in [tool.leakguard]")
+    key = _read_key(key_file or config.key_file)
+    return _Settings(load_index(index_dir, key=key), config.policy(threshold), config)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,10 +134,10 @@ def _scan_options(function: Callable[..., None]) -> Callable[..., None]:
     function = click.option(
         "--index",
         "index_dir",
-        required=True,
+        default=None,
         type=click.Path(),
         envvar="LEAKGUARD_INDEX",
-        help="Index directory (or LEAKGUARD_INDEX).",
+        help="Index directory (or LEAKGUARD_INDEX, or index in [tool.leakguard]).",
     )(function)
     return click.argument("source", default="-", type=str)(function)
 
@@ -124,28 +145,31 @@ def _scan_options(function: Callable[..., None]) -> Callable[..., None]:
 @cli.command("scan")
 @_scan_options
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif"]),
+    default=None,
+    help="Output format [default: text, or format in [tool.leakguard]].",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Text format: print only the verdict line, nothing when clean.")
 @click.option("--color/--no-color", default=None, help="Force or disable colour in text output.")
 def scan_command(
     source: str,
-    index_dir: str,
+    index_dir: str | None,
     key_file: str | None,
     threshold: float | None,
-    output_format: str,
+    output_format: str | None,
     quiet: bool,
     color: bool | None,
 ) -> None:
     """Scan SOURCE (a file, or - for standard input) for indexed code. Exit 1 on a leak."""
     from leakguard import __version__
-    from leakguard.api import load_index
-
-    index = load_index(index_dir, key=_read_key(key_file))
     from leakguard.stream import scan_stream
 
+    settings = _settings(index_dir, key_file, threshold)
+    output_format = output_format or settings.config.format or "text"
     with _open_input(source) as (stream, name):
-        result = scan_stream(index, stream, _policy(threshold), name)
+        result = scan_stream(settings.index, stream, settings.policy, name)
     if output_format == "json":
         from leakguard.report.json import render_json
 
@@ -166,19 +190,17 @@ def scan_command(
 @_scan_options
 @click.option("--template", default=None, help="Placeholder, with {path}, {lines}, {start_line}, {end_line}.")
 def redact_command(
-    source: str, index_dir: str, key_file: str | None, threshold: float | None, template: str | None
+    source: str, index_dir: str | None, key_file: str | None, threshold: float | None, template: str | None
 ) -> None:
     """Print SOURCE with every match replaced by a placeholder. Exit 1 if anything was redacted."""
-    from leakguard.api import load_index
-
-    index = load_index(index_dir, key=_read_key(key_file))
     from leakguard.stream import redact_stream
 
+    settings = _settings(index_dir, key_file, threshold)
     with _open_input(source) as (stream, name):
         # Bytes out, so everything outside the findings is written back byte for byte.
         out = sys.stdout.buffer
         result = redact_stream(
-            index, stream, lambda s: out.write(s.encode("utf-8")), _policy(threshold), template, name
+            settings.index, stream, lambda s: out.write(s.encode("utf-8")), settings.policy, template, name
         )
     out.flush()
     if result.is_leak:
@@ -195,20 +217,19 @@ def redact_command(
 @click.option("--color/--no-color", default=None, help="Force or disable colour.")
 def explain_command(
     source: str,
-    index_dir: str,
+    index_dir: str | None,
     key_file: str | None,
     threshold: float | None,
     source_root: Path | None,
     color: bool | None,
 ) -> None:
     """Show each match in SOURCE beside the indexed file and lines it came from. Exit 1 on a leak."""
-    from leakguard.api import load_index
     from leakguard.report.explain import render_explain
     from leakguard.stream import scan_stream
 
-    index = load_index(index_dir, key=_read_key(key_file))
+    settings = _settings(index_dir, key_file, threshold)
     with _open_input(source) as (stream, name):
-        result = scan_stream(index, stream, _policy(threshold), name)
+        result = scan_stream(settings.index, stream, settings.policy, name)
     render_explain(result, name, sys.stdout, source_root, color)
     if result.is_leak:
         raise _LeakFound
@@ -219,28 +240,29 @@ def explain_command(
 @click.option(
     "--index",
     "index_dir",
-    required=True,
+    default=None,
     type=click.Path(),
     envvar="LEAKGUARD_INDEX",
-    help="Index directory (or LEAKGUARD_INDEX).",
+    help="Index directory (or LEAKGUARD_INDEX, or index in [tool.leakguard]).",
 )
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Key the index was built with (or LEAKGUARD_KEY).")
 @click.option("--threshold", type=float, default=None, help="Evidence in tokens at which a match is a leak.")
-def hook_command(filenames: tuple[str, ...], index_dir: str, key_file: str | None, threshold: float | None) -> None:
+def hook_command(
+    filenames: tuple[str, ...], index_dir: str | None, key_file: str | None, threshold: float | None
+) -> None:
     """Pre-commit hook: refuse a commit whose added lines copy indexed code. Exit 1 on a leak.
 
     Scans the lines the staged changes add (of FILENAMES only, when given). A line with
     the comment marker "leakguard: allow" accepts a finding that touches it.
     """
-    from leakguard.api import load_index
     from leakguard.hook import scan_added, staged_additions
 
-    index = load_index(index_dir, key=_read_key(key_file))
+    settings = _settings(index_dir, key_file, threshold)
     added = staged_additions(Path.cwd())
     if filenames:
         wanted = {Path(name).as_posix() for name in filenames}
         added = [entry for entry in added if entry.path in wanted]
-    findings = scan_added(index, added, _policy(threshold))
+    findings = scan_added(settings.index, added, settings.policy)
     for item in findings:
         source = item.finding
         click.echo(

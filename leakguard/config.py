@@ -1,0 +1,107 @@
+"""Configuration from ``leakguard.toml`` or ``[tool.leakguard]`` in ``pyproject.toml``.
+
+Like black, the nearest configuration file above the working directory is read once into
+one frozen :class:`Config`; command-line flags override it. Paths in it are relative to
+the file that names them. Example::
+
+    [tool.leakguard]
+    index = "../security/acme-index"
+    threshold = 24
+    renamed_weight = 0.55
+    redaction_template = "[removed: {lines} lines of {path}]"
+    format = "json"
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from leakguard.errors import ConfigError
+from leakguard.options import DEFAULT_POLICY, ScanPolicy
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILES = ("leakguard.toml", "pyproject.toml")
+_FORMATS = ("text", "json", "sarif")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings read from a configuration file (every field optional)."""
+
+    index: str | None = None
+    key_file: str | None = None
+    threshold: float | None = None
+    renamed_weight: float | None = None
+    redaction_template: str | None = None
+    format: str | None = None
+    source: str | None = None
+
+    def policy(self, threshold: float | None = None) -> ScanPolicy:
+        """The scan policy: defaults, then this file, then ``threshold`` from the command line."""
+        values: dict[str, Any] = {}
+        for name in ("threshold", "renamed_weight", "redaction_template"):
+            value = getattr(self, name)
+            if value is not None:
+                values[name] = value
+        if threshold is not None:
+            values["threshold"] = threshold
+        return ScanPolicy(**values) if values else DEFAULT_POLICY
+
+
+def _table(path: Path) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+    table: object = data.get("tool", {}).get("leakguard") if path.name == "pyproject.toml" else data
+    return table if isinstance(table, dict) else None
+
+
+def parse_config(table: dict[str, Any], path: Path) -> Config:
+    """Validate one configuration table; raise ConfigError naming the file and the key."""
+    known = {field.name for field in fields(Config)} - {"source"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    values: dict[str, Any] = {"source": str(path)}
+    for name in ("index", "key_file"):
+        if name in table:
+            if not isinstance(table[name], str):
+                raise ConfigError(f"{path}: {name} must be a path string")
+            values[name] = str((path.parent / table[name]).resolve())
+    for name in ("threshold", "renamed_weight"):
+        if name in table:
+            if not isinstance(table[name], int | float) or isinstance(table[name], bool):
+                raise ConfigError(f"{path}: {name} must be a number")
+            values[name] = float(table[name])
+    if "redaction_template" in table:
+        values["redaction_template"] = str(table["redaction_template"])
+    if "format" in table:
+        if table["format"] not in _FORMATS:
+            raise ConfigError(f"{path}: format must be one of {', '.join(_FORMATS)}")
+        values["format"] = table["format"]
+    config = Config(**values)
+    try:
+        config.policy()  # validate the ranges now, with the file named in the error
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    return config
+
+
+def find_config(start: Path) -> Config:
+    """The configuration of the nearest directory at or above ``start`` that has one."""
+    for directory in (start.resolve(), *start.resolve().parents):
+        for name in CONFIG_FILES:
+            path = directory / name
+            if path.is_file():
+                table = _table(path)
+                if table is not None:
+                    return parse_config(table, path)
+    return Config()
