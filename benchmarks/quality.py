@@ -378,16 +378,11 @@ def table(report: dict[str, object]) -> str:
 
 
 def write_results(text: str, command: str) -> None:
-    results = HERE / "RESULTS.md"
-    current = results.read_text() if results.exists() else "# Benchmark results\n"
-    begin, end = "<!-- quality:begin -->", "<!-- quality:end -->"
-    when = time.strftime("%Y-%m-%d")
-    block = f"{begin}\n## Detection quality\n\nCommand: `{command}` ({when}, 2 cores)\n\n{text}\n{end}"
-    if begin in current:
-        current = current[: current.index(begin)] + block + current[current.index(end) + len(end) :]
-    else:
-        current = current.rstrip() + "\n\n" + block + "\n"
-    results.write_text(current)
+    from results import write_section
+
+    write_section(
+        "quality", "Detection quality", f"Command: `{command}` ({time.strftime('%Y-%m-%d')}, 2 cores)\n\n{text}"
+    )
 
 
 def main() -> int:

@@ -360,15 +360,9 @@ def main() -> int:
     text = report(results, command)
     print(text)
     if args.write:
-        path = HERE / "RESULTS.md"
-        current = path.read_text() if path.exists() else "# Benchmark results\n"
-        begin, end = "<!-- speed:begin -->", "<!-- speed:end -->"
-        block = f"{begin}\n## Speed and memory\n\n{text}\n{end}"
-        if begin in current:
-            current = current[: current.index(begin)] + block + current[current.index(end) + len(end) :]
-        else:
-            current = current.rstrip() + "\n\n" + block + "\n"
-        path.write_text(current)
+        from results import write_section
+
+        write_section("speed", "Speed and memory", text)
     return 0
 
 

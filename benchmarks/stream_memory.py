@@ -119,18 +119,14 @@ def main() -> int:
     log.unlink()
     redacted.unlink()
     if args.write:
-        results = HERE / "RESULTS.md"
-        text = results.read_text()
-        begin, end = "<!-- stream:begin -->", "<!-- stream:end -->"
-        block = (
-            f"{begin}\n## Large inputs: memory\n\nCommand: `python benchmarks/stream_memory.py --mb {args.mb} "
-            f"--write` ({time.strftime('%Y-%m-%d')}, 2 cores, index `fingerprints/demo`)\n\n{table}\n{end}"
+        from results import write_section
+
+        write_section(
+            "stream",
+            "Large inputs: memory",
+            f"Command: `python benchmarks/stream_memory.py --mb {args.mb} --write` ({time.strftime('%Y-%m-%d')}, "
+            f"2 cores, index `fingerprints/demo`)\n\n{table}",
         )
-        if begin in text:
-            text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
-        else:
-            text = text.rstrip() + "\n\n" + block + "\n"
-        results.write_text(text)
     return 0
 
 

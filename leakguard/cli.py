@@ -121,7 +121,8 @@ def index_command(
         )
 
 
-def _scan_options(function: Callable[..., None]) -> Callable[..., None]:
+def _index_options(function: Callable[..., None]) -> Callable[..., None]:
+    """--index, --key-file and --threshold, shared by every command that scans."""
     function = click.option(
         "--threshold",
         type=float,
@@ -139,7 +140,12 @@ def _scan_options(function: Callable[..., None]) -> Callable[..., None]:
         envvar="LEAKGUARD_INDEX",
         help="Index directory (or LEAKGUARD_INDEX, or index in [tool.leakguard]).",
     )(function)
-    return click.argument("source", default="-", type=str)(function)
+    return function
+
+
+def _scan_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The index options plus the SOURCE argument (a file, or - for standard input)."""
+    return click.argument("source", default="-", type=str)(_index_options(function))
 
 
 @cli.command("scan")
@@ -237,16 +243,7 @@ def explain_command(
 
 @cli.command("hook")
 @click.argument("filenames", nargs=-1, type=click.Path())
-@click.option(
-    "--index",
-    "index_dir",
-    default=None,
-    type=click.Path(),
-    envvar="LEAKGUARD_INDEX",
-    help="Index directory (or LEAKGUARD_INDEX, or index in [tool.leakguard]).",
-)
-@click.option("--key-file", type=click.Path(dir_okay=False), help="Key the index was built with (or LEAKGUARD_KEY).")
-@click.option("--threshold", type=float, default=None, help="Evidence in tokens at which a match is a leak.")
+@_index_options
 def hook_command(
     filenames: tuple[str, ...], index_dir: str | None, key_file: str | None, threshold: float | None
 ) -> None:
