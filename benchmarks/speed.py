@@ -50,21 +50,11 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-# The same split as the quality benchmark: these packages are indexed, the others are the
-# unrelated code that prompts are made of (a gateway mostly sees text that does not leak).
-INDEXED = (
-    "react-native-screens",
-    "golang-github-spf13-cobra-dev",
-    "librust-memchr-dev",
-    "pythonnet",
-    "libruby3.1",
-    "php-psr-log",
-)
-
-
 def source_roots() -> list[Path]:
-    """Real package sources to index: the corpus packages in INDEXED and Python's standard library."""
+    """Real package sources to index: the quality benchmark's indexed corpus packages and
+    Python's standard library. The other packages are the unrelated code prompts are made of."""
     from corpus_files import CORPUS
+    from quality import INDEXED
 
     roots = [p for p in sorted(CORPUS.glob("*/*")) if p.is_dir() and p.name in INDEXED] if CORPUS.is_dir() else []
     return [*roots, Path(json.__file__).parent.parent]  # the standard library (its site-packages is skipped)
@@ -74,8 +64,10 @@ def mixed_text(megabytes: float, rng: random.Random, leaking: bool = False) -> s
     """Prose paragraphs and real code blocks, as in prompts and logs (indexed code if ``leaking``)."""
     from corpus_files import files_by_language
 
+    roots = source_roots()
+
     def indexed(path: Path) -> bool:
-        return any(part in INDEXED for part in path.parts)
+        return any(root in path.parents for root in roots)
 
     code = [
         p.read_text(encoding="utf-8", errors="replace")
