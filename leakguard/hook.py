@@ -51,6 +51,7 @@ def parse_diff(diff: str) -> list[Added]:
     number = 0
 
     def flush() -> None:
+        """Record the file being read, if it added any line."""
         if path is not None and lines:
             files.append(Added(path, tuple(lines), tuple(numbers)))
 

@@ -63,6 +63,7 @@ def copy_bounds(index: Index, chain: Chain, tokens: TokenStream, lines: LineTabl
     start_line, end_line = chain.first_line, max(chain.max_line, chain.first_line)
 
     def source_hash(number: int) -> int:
+        """Hash of an indexed line of this file; -1 outside it."""
         return int(source[base + number - 1]) if 1 <= number <= file_lines else -1
 
     def walk(scan_line: int, src_line: int, step: int) -> list[tuple[int, int]]:
@@ -87,6 +88,7 @@ def copy_bounds(index: Index, chain: Chain, tokens: TokenStream, lines: LineTabl
         return pairs
 
     def best_walk(scan_line: int, near: int, step: int) -> list[tuple[int, int]]:
+        """The longest walk from the expected indexed line or, failing that, one nearby."""
         direct = walk(scan_line, near, step)
         if len(direct) >= 4:
             return direct  # four matching lines: the alignment is settled

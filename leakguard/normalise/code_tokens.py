@@ -77,6 +77,7 @@ class _Powers:
         return np.concatenate((one, up[:-1])), np.concatenate((one, down[:-1]))
 
     def get(self, size: int) -> tuple[U64, U64]:
+        """Powers up to at least ``size`` (the arrays may be longer)."""
         up, down = self.up, self.down
         if up.shape[0] >= size:
             return up, down

@@ -96,9 +96,11 @@ class _Collector:
         self.string_ends: list[int] = []
 
     def exclude(self, begin: int, finish: int) -> None:
+        """Mark a comment or markdown fence: no tokens come from it."""
         self.in_code[begin:finish] = False
 
     def string(self, begin: int, finish: int) -> None:
+        """Mark a string literal: it becomes one STR token."""
         self.in_code[begin:finish] = False
         self.string_starts.append(begin)
         self.string_ends.append(finish)
@@ -116,6 +118,7 @@ class _Collector:
                 self.exclude(match.start(), match.end())
 
     def finish(self, text: str, alphabet: Alphabet) -> TokenStream:
+        """Cut the remaining code, merge in the strings and apply the drop rules."""
         cps = codepoints(text)
         code = tokenise(cps, self.in_code, self.breaks[: cps.shape[0]])
         kind = code.kind

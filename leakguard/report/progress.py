@@ -30,6 +30,7 @@ def index_progress(enabled: bool) -> Iterator[ProgressCallback | None]:
         task = bar.add_task("", total=None)
 
         def update(done: int, total: int, path: str) -> None:
+            """Advance the bar to ``done`` of ``total`` files."""
             bar.update(task, completed=done, total=total, description=path[-50:])
 
         yield update
