@@ -1,7 +1,8 @@
 """Real source files per language for tests and benchmarks.
 
-Sources, all real code nobody on this project wrote: ``.corpus/`` (filled by
-``tests/corpus/fetch.sh`` from npm, PyPI sdists and Debian packages), the installed
+Sources, all real code nobody on this project wrote: the corpus that
+``tests/corpus/fetch.sh`` fills from npm, PyPI sdists and Debian packages (``$LEAKGUARD_CORPUS``,
+else ``~/.cache/leakguard/corpus``), the installed
 Python packages (click, rich), and the Java of ``../shared/datasets`` when present.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from leakguard.normalise.languages import EXTENSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("LEAKGUARD_CORPUS", ROOT / ".corpus"))
+CORPUS = Path(os.environ.get("LEAKGUARD_CORPUS", Path.home() / ".cache" / "leakguard" / "corpus"))
 SHARED = ROOT.parent / "shared" / "datasets"
 LANGUAGES = (
     "python",

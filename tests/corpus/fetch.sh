@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Fetch real, permissively licensed source files of every supported language into .corpus/
-# (git-ignored) for the agreement test and the benchmarks. Nothing is installed: packages
-# are downloaded from the registries and unpacked. Safe to rerun; skips what is there.
+# Fetch real, permissively licensed source files of every supported language for the
+# agreement test and the benchmarks. Nothing is installed: packages are downloaded from the
+# registries and unpacked. Safe to rerun; skips what is there, retries what fails.
 #
-#   bash tests/corpus/fetch.sh [DEST]        (default DEST: .corpus beside this repo's root)
+#   bash tests/corpus/fetch.sh [DEST]
+#
+# DEST defaults to $LEAKGUARD_CORPUS, else ~/.cache/leakguard/corpus (kept between clones,
+# so CI on the same machine does not download again); tests read the same place.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-dest=${1:-$root/.corpus}
+dest=${1:-${LEAKGUARD_CORPUS:-$HOME/.cache/leakguard/corpus}}
 mkdir -p "$dest"
 cd "$dest"
+
+retry() {  # a registry can time out now and then: three tries, a pause between
+  "$@" || { sleep 5; "$@"; } || { sleep 15; "$@"; }
+}
 
 fetch_npm() {  # name@version -> dest/npm/<name>
   local spec=$1 dir=npm/${1%@*}
   [ -d "$dir" ] && return 0
   mkdir -p "$dir" tmp
-  (cd tmp && npm pack "$spec" --silent >/dev/null 2>&1) || { echo "corpus: npm $spec unavailable" >&2; return 0; }
+  (cd tmp && retry npm pack "$spec" --silent >/dev/null 2>&1) || { echo "corpus: npm $spec unavailable" >&2; rm -rf "$dir"; return 0; }
   tar xzf tmp/*.tgz -C "$dir" --strip-components=1 && rm -f tmp/*.tgz
 }
 
@@ -22,8 +28,8 @@ fetch_sdist() {  # name==version -> dest/pypi/<name>
   local spec=$1 dir=pypi/${1%==*}
   [ -d "$dir" ] && return 0
   mkdir -p "$dir" tmp
-  python3 -m pip download --quiet --no-deps --no-binary :all: -d tmp "$spec" >/dev/null 2>&1 \
-    || { echo "corpus: sdist $spec unavailable" >&2; return 0; }
+  retry python3 -m pip download --quiet --no-deps --no-binary :all: -d tmp "$spec" >/dev/null 2>&1 \
+    || { echo "corpus: sdist $spec unavailable" >&2; rm -rf "$dir"; return 0; }
   tar xzf tmp/*.tar.gz -C "$dir" --strip-components=1 && rm -f tmp/*.tar.gz
 }
 
@@ -33,7 +39,7 @@ fetch_deb() {  # debian package -> dest/deb/<name>
   command -v apt-get >/dev/null || { echo "corpus: no apt-get for $name" >&2; return 0; }
   mkdir -p "$dir" tmp
   (cd tmp && apt-get download "$name" >/dev/null 2>&1) \
-    || { apt-get update -qq >/dev/null 2>&1 || true; (cd tmp && apt-get download "$name" >/dev/null 2>&1); } \
+    || { apt-get update -qq >/dev/null 2>&1 || true; (cd tmp && retry apt-get download "$name" >/dev/null 2>&1); } \
     || { echo "corpus: deb $name unavailable" >&2; rm -rf "$dir"; return 0; }
   dpkg-deb -x tmp/"$name"_*.deb "$dir" && rm -f tmp/"$name"_*.deb
 }
