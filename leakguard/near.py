@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from leakguard import score as scoring
 from leakguard.fingerprint.kgrams import kgram_hashes
-from leakguard.fingerprint.minhash import band_keys
+from leakguard.fingerprint.minhash import band_keys, jaccard, permute
 from leakguard.index.store import Index
 from leakguard.match import Chain
 from leakguard.normalise.lexer import TokenStream
@@ -26,22 +26,13 @@ NEAR_JACCARD = 0.6
 WINDOW_SIZES = (64, 128, 256)
 _BLOCK = 32  # windows start on multiples of this; every size is a power-of-two multiple of it
 _CHUNK = 1 << 15
-_F1 = np.uint32(0x85EBCA6B)
-_F2 = np.uint32(0xC2B2AE35)
 
 
 def _permuted_shingles(index: Index, tokens: TokenStream) -> npt.NDArray[np.uint32]:
     """(n_shingles, perm) matrix: every shingle under every permutation."""
-    size = index.params.shingle
-    values = (kgram_hashes(tokens.abstract, size) >> np.uint64(32)).astype(np.uint32)
-    perms = index.arrays["perms"]
-    with np.errstate(over="ignore"):
-        values = values ^ (values >> np.uint32(16))
-        values = values * _F1
-        values = values ^ (values >> np.uint32(13))
-        values = values * _F2
-        values = values ^ (values >> np.uint32(16))
-        return np.asarray(values[:, None] * perms[0][None, :] + perms[1][None, :], dtype=np.uint32)
+    # Shingles by position (not deduplicated, unlike minhash.shingles): windows need them in order.
+    values = (kgram_hashes(tokens.abstract, index.params.shingle) >> np.uint64(32)).astype(np.uint32)
+    return permute(values, index.arrays["perms"])
 
 
 def _window_signatures(permuted: npt.NDArray[np.uint32]) -> tuple[list[int], list[int], npt.NDArray[np.uint32]]:
@@ -99,8 +90,7 @@ def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, exclude: 
         begin, end = starts[window], ends[window] + index.params.shingle - 1
         if covered[begin:end].mean() > 0.8:
             continue  # the exact path already explains this window
-        similarity = float(np.count_nonzero(signatures[window] == index.arrays["signatures"][unit]))
-        similarity /= signatures.shape[1]
+        similarity = jaccard(signatures[window], index.arrays["signatures"][unit])
         if similarity < NEAR_JACCARD:
             continue
         first_line, last_line = (int(x) for x in index.arrays["unit_lines"][unit])

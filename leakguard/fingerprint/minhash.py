@@ -54,6 +54,7 @@ def datasketch_signature(values: U32, num_perm: int, seed: int) -> U32:
 
 
 def _fmix32(values: U32) -> U32:
+    """MurmurHash3's 32-bit finaliser, as datasketch applies it before permuting."""
     values = values ^ (values >> np.uint32(16))
     values = values * _F1
     values = values ^ (values >> np.uint32(13))
@@ -61,14 +62,18 @@ def _fmix32(values: U32) -> U32:
     return np.asarray(values ^ (values >> np.uint32(16)), dtype=np.uint32)
 
 
+def permute(values: U32, permutations: npt.NDArray[np.uint32]) -> U32:
+    """(n, num_perm) matrix: every shingle hash under every permutation (datasketch's affine32)."""
+    with np.errstate(over="ignore"):
+        mixed = _fmix32(values.astype(np.uint32))[:, None]
+        return np.asarray(mixed * permutations[0][None, :] + permutations[1][None, :], dtype=np.uint32)
+
+
 def signature(values: U32, permutations: npt.NDArray[np.uint32]) -> U32:
     """Signature of one shingle set with numpy alone (scan side); equals datasketch's."""
     if values.shape[0] == 0:
         return np.full(permutations.shape[1], np.iinfo(np.uint32).max, dtype=np.uint32)
-    with np.errstate(over="ignore"):
-        mixed = _fmix32(values.astype(np.uint32))[:, None]
-        permuted = mixed * permutations[0][None, :] + permutations[1][None, :]
-    return np.asarray(permuted.min(axis=0), dtype=np.uint32)
+    return np.asarray(permute(values, permutations).min(axis=0), dtype=np.uint32)
 
 
 def band_keys(signatures: U32) -> npt.NDArray[np.uint64]:

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
+from leakguard.fingerprint.kgrams import fmix64
 from leakguard.normalise.code_tokens import word_hash
 
 ID = "\x00id"
@@ -159,9 +160,7 @@ _NAME_SALT = 0x243F6A8885A308D3
 
 
 def _mix(values: npt.NDArray[np.uint64], seed: int) -> npt.NDArray[np.uint64]:
-    from leakguard.normalise.code_tokens import _fmix
-
-    return _fmix(values ^ np.uint64(seed ^ _NAME_SALT))
+    return fmix64(values ^ np.uint64(seed ^ _NAME_SALT))
 
 
 class Alphabet:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from leakguard.fingerprint.kgrams import fmix64
+
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 
@@ -42,15 +44,6 @@ def _fmix_int(value: int) -> int:
     value ^= value >> 33
     value = (value * 0xC4CEB9FE1A85EC53) & _MASK
     return value ^ (value >> 33)
-
-
-def _fmix(values: U64) -> U64:
-    with np.errstate(over="ignore"):
-        values = values ^ (values >> np.uint64(33))
-        values = values * np.uint64(0xFF51AFD7ED558CCD)
-        values = values ^ (values >> np.uint64(33))
-        values = values * np.uint64(0xC4CEB9FE1A85EC53)
-        return np.asarray(values ^ (values >> np.uint64(33)), dtype=np.uint64)
 
 
 def word_hash(word: str) -> int:
@@ -194,5 +187,5 @@ def tokenise(
             a, b = starts[words], ends[words]
             poly = up[b - 1] * (prefix[b] - prefix[a])
             lengths = (b - a).astype(np.uint64)
-            hashes[words] = _fmix(poly + lengths * np.uint64(_LENGTH))
+            hashes[words] = fmix64(poly + lengths * np.uint64(_LENGTH))
     return CodeTokens(starts.astype(np.int64), ends.astype(np.int64), kind, hashes, cps[starts])
