@@ -139,14 +139,8 @@ KEYWORDS: frozenset[str] = frozenset(
     ]
 )
 
-_CASE_FOLDED = {"None": "none", "True": "true", "False": "false", "String": "string"}
-
-
-def keyword_symbol(word: str) -> str | None:
-    """Return the keyword symbol for ``word``, or None when it is an identifier."""
-    if word in KEYWORDS:
-        return word
-    return _CASE_FOLDED.get(word)
+#: Capitalised spellings of keywords (Python's None/True/False, C#'s String).
+CASE_FOLDED = {"None": "none", "True": "true", "False": "false", "String": "string"}
 
 
 def key_id(key: bytes) -> str:
@@ -206,7 +200,7 @@ class Alphabet:
     def keyword_table(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
         """(sorted word hashes of every keyword spelling, the symbol value of each)."""
         if self._keywords is None:
-            spellings = {word: word for word in KEYWORDS} | _CASE_FOLDED
+            spellings = {word: word for word in KEYWORDS} | CASE_FOLDED
             pairs = sorted((word_hash(word), self.symbol(symbol)) for word, symbol in spellings.items())
             with self._tables_lock:
                 self._keywords = (
