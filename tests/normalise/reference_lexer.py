@@ -57,10 +57,6 @@ SCAN_PATTERN = re.compile(
 
 _CLOSERS = frozenset(")]}")
 
-COMMENT, STRING, TEXT = 0, 1, 2
-Region = tuple[int, int, int]
-"""A region found by a parser: (start, end, kind) with kind COMMENT, STRING or TEXT."""
-
 
 class _Builder:
     """Collects tokens while applying the inline drop rules."""
