@@ -25,7 +25,7 @@ class LineTable:
 
     def __init__(self, tokens: TokenStream, alphabet: Alphabet) -> None:
         id_value = alphabet.symbol(ID)
-        sentence_ends = np.asarray([alphabet.symbol(c) for c in "!?.:"], dtype=np.uint64)
+        sentence_ends = alphabet.char_symbols("!?.:")
         n_lines = int(tokens.line[-1]) if len(tokens) else 0
         self.hash = line_hashes(tokens.abstract, tokens.line, n_lines, alphabet.symbol(","))
         lines = tokens.line.astype(np.int64)

@@ -172,6 +172,7 @@ class Alphabet:
         self._symbols: dict[str, int] = {}
         self._tables_lock = threading.Lock()
         self._ascii: npt.NDArray[np.uint64] | None = None
+        self._char_arrays: dict[str, npt.NDArray[np.uint64]] = {}
         self._keywords: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None = None
 
     def symbol(self, symbol: str) -> int:
@@ -189,6 +190,14 @@ class Alphabet:
     def names(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         """Concrete values of identifiers given their word hashes (vectorised :meth:`name`)."""
         return _mix(hashes, self._seed)
+
+    def char_symbols(self, chars: str) -> npt.NDArray[np.uint64]:
+        """Symbol values of the given characters, as an array (cached: used on every scan)."""
+        values = self._char_arrays.get(chars)
+        if values is None:
+            values = np.asarray([self.symbol(c) for c in chars], dtype=np.uint64)
+            self._char_arrays[chars] = values
+        return values
 
     def ascii_symbols(self) -> npt.NDArray[np.uint64]:
         """Symbol value of each ASCII character, by code point (for punctuation)."""

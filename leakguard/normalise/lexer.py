@@ -169,7 +169,7 @@ def _not_before_closer(abstract: npt.NDArray[np.uint64], alphabet: Alphabet) -> 
     comma = abstract == np.uint64(alphabet.symbol(","))
     if not comma.any():
         return None
-    closers = np.asarray([alphabet.symbol(c) for c in _CLOSERS], dtype=np.uint64)
+    closers = alphabet.char_symbols(_CLOSERS)
     before = np.zeros(abstract.shape[0], dtype=bool)
     before[:-1] = np.isin(abstract[1:], closers)
     drop = comma & before
