@@ -4,15 +4,17 @@ Build an index of fingerprints from your repositories (no source text is stored)
 scan any text — AI prompts, logs, diffs — for code that came from them::
 
     import leakguard
-    index = leakguard.build_index(["path/to/repo"])
-    result = index.scan(prompt)
+    leakguard.build_index(["path/to/repo"]).save("acme-index")
+    scanner = leakguard.Scanner.open("acme-index")   # load once, share between threads
+    result = scanner.scan(prompt)
     if result.is_leak:
-        prompt = result.redacted()
+        prompt = scanner.redact(prompt).text
 """
 
 from __future__ import annotations
 
-from leakguard.api import build_index, load_index, scan
+from leakguard.api import Redaction, Scanner, build_index, load_index, scan
+from leakguard.baseline import Baseline, load_baseline, save_baseline
 from leakguard.errors import (
     ConfigError,
     IncompatibleIndexError,
@@ -28,6 +30,7 @@ from leakguard.stream import redact_stream, scan_stream
 __version__ = "0.1.0"
 
 __all__ = [
+    "Baseline",
     "ConfigError",
     "Finding",
     "FingerprintParams",
@@ -36,12 +39,16 @@ __all__ = [
     "IndexFormatError",
     "InputError",
     "LeakguardError",
+    "Redaction",
     "ScanPolicy",
     "ScanResult",
+    "Scanner",
     "__version__",
     "build_index",
+    "load_baseline",
     "load_index",
     "redact_stream",
+    "save_baseline",
     "scan",
     "scan_stream",
 ]

@@ -1,11 +1,15 @@
-"""The functions most callers need: build, load and scan."""
+"""What most callers need: build and load an index, and a :class:`Scanner` to scan with."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from leakguard.baseline import Baseline, load_baseline
+from leakguard.config import Config, find_config
+from leakguard.errors import ConfigError
 from leakguard.index.build import Progress, fingerprint_tree
 from leakguard.index.store import Index
 from leakguard.normalise.alphabet import key_id
@@ -13,6 +17,7 @@ from leakguard.options import DEFAULT_PARAMS, FingerprintParams, ScanPolicy
 from leakguard.result import ScanResult
 
 KEY_ENV = "LEAKGUARD_KEY"
+INDEX_ENV = "LEAKGUARD_INDEX"
 
 
 def build_index(
@@ -53,3 +58,85 @@ def load_index(directory: str | Path, *, key: bytes | None = None, verify: bool 
 def scan(text: str, index: Index, policy: ScanPolicy | None = None) -> ScanResult:
     """Scan ``text`` against ``index``; same as ``index.scan(text, policy)``."""
     return index.scan(text, policy)
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """What :meth:`Scanner.redact` returns: the text to send on, and the scan behind it."""
+
+    text: str
+    result: ScanResult
+
+
+class Scanner:
+    """An index, a policy and a baseline, loaded once and shared by every thread.
+
+    Built for long-running processes (an LLM gateway, a proxy, a service): :meth:`scan`
+    and :meth:`redact` keep no state between calls, and the index is read-only and
+    memory-mapped, so one Scanner serves any number of threads without locking::
+
+        scanner = leakguard.Scanner.open("/etc/leakguard/index")
+        verdict = scanner.scan(prompt)          # from any thread
+        safe = scanner.redact(prompt).text
+    """
+
+    def __init__(self, index: Index, policy: ScanPolicy | None = None, baseline: Baseline | None = None) -> None:
+        self._index = index
+        self._policy = policy or ScanPolicy()
+        self._baseline = baseline or Baseline()
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: str | Path | None = None,
+        *,
+        key: bytes | None = None,
+        policy: ScanPolicy | None = None,
+        baseline: str | Path | None = None,
+        config: Config | None = None,
+    ) -> Scanner:
+        """Load an index and settings: arguments first, then ``LEAKGUARD_INDEX``, then the config.
+
+        ``config`` defaults to the nearest ``leakguard.toml`` / ``[tool.leakguard]`` above
+        the working directory; it supplies the index path, key file, thresholds and baseline
+        that the arguments leave out. Raises ConfigError when no index is named anywhere.
+        """
+        config = config if config is not None else find_config(Path.cwd())
+        index_dir = index_dir or os.environ.get(INDEX_ENV) or config.index
+        if not index_dir:
+            raise ConfigError(f"no index: pass one, set {INDEX_ENV}, or set index in [tool.leakguard]")
+        if key is None and config.key_file:
+            try:
+                key = Path(config.key_file).read_bytes().strip()
+            except OSError as exc:
+                raise ConfigError(f"cannot read key file {config.key_file}: {exc.strerror or exc}") from exc
+        baseline = baseline or config.baseline
+        return cls(
+            load_index(index_dir, key=key),
+            policy or config.policy(),
+            load_baseline(baseline) if baseline else None,
+        )
+
+    @property
+    def index(self) -> Index:
+        """The index scanned against."""
+        return self._index
+
+    @property
+    def policy(self) -> ScanPolicy:
+        """Thresholds and redaction style used by every scan."""
+        return self._policy
+
+    @property
+    def baseline(self) -> Baseline:
+        """Findings accepted by a reviewer, never reported."""
+        return self._baseline
+
+    def scan(self, text: str) -> ScanResult:
+        """Scan ``text``: the verdict, its score, and each finding (accepted ones left out)."""
+        return self._baseline.filter(self._index.scan(text, self._policy))
+
+    def redact(self, text: str, template: str | None = None) -> Redaction:
+        """Scan ``text`` and replace every finding by a placeholder (see :meth:`ScanResult.redacted`)."""
+        result = self.scan(text)
+        return Redaction(result.redacted(template) if result.findings else text, result)

@@ -14,20 +14,20 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from leakguard.index.store import Index
+    from leakguard.api import Scanner
+    from leakguard.hook import StagedFinding
 
 import click
 
 from leakguard.config import Config, find_config
 from leakguard.errors import ConfigError, InputError, LeakguardError
-from leakguard.options import DEFAULT_PARAMS, DEFAULT_POLICY, ScanPolicy
+from leakguard.options import DEFAULT_PARAMS, DEFAULT_POLICY
 
 EXIT_CLEAN = 0
 EXIT_LEAK = 1
@@ -47,40 +47,28 @@ def _read_key(key_file: str | None) -> bytes | None:
         raise InputError(f"cannot read key file {key_file}: {exc.strerror or exc}") from exc
 
 
-@contextmanager
-def _open_input(source: str) -> Iterator[tuple[IO[bytes], str]]:
-    """The input as a binary stream plus the name reports give it."""
-    if source == "-":
-        yield sys.stdin.buffer, "<stdin>"
-        return
-    try:
-        handle = open(source, "rb")  # noqa: SIM115 - closed below
-    except IsADirectoryError as exc:
-        raise InputError(f"{source}: is a directory") from exc
-    except OSError as exc:
-        raise InputError(f"{source}: {exc.strerror or exc}") from exc
-    with handle:
-        yield handle, source
-
-
 @dataclass(frozen=True)
 class _Settings:
     """Flags, then environment (click's envvar), then the configuration file, then defaults."""
 
-    index: Index
-    policy: ScanPolicy
+    scanner: Scanner
     config: Config
 
 
-def _settings(index_dir: str | None, key_file: str | None, threshold: float | None) -> _Settings:
-    from leakguard.api import load_index
+def _settings(
+    index_dir: str | None, key_file: str | None, threshold: float | None, baseline: str | None = None
+) -> _Settings:
+    from leakguard.api import Scanner, load_index
+    from leakguard.baseline import load_baseline
 
     config = find_config(Path.cwd())
     index_dir = index_dir or config.index
     if not index_dir:
         raise click.UsageError("no index: pass --index, set LEAKGUARD_INDEX, or set index in [tool.leakguard]")
     key = _read_key(key_file or config.key_file)
-    return _Settings(load_index(index_dir, key=key), config.policy(threshold), config)
+    baseline = baseline or config.baseline
+    accepted = load_baseline(baseline) if baseline else None
+    return _Settings(Scanner(load_index(index_dir, key=key), config.policy(threshold), accepted), config)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -122,7 +110,13 @@ def index_command(
 
 
 def _index_options(function: Callable[..., None]) -> Callable[..., None]:
-    """--index, --key-file and --threshold, shared by every command that scans."""
+    """--index, --key-file, --threshold and --baseline, shared by every command that scans."""
+    function = click.option(
+        "--baseline",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="File of accepted findings to leave out (see 'leakguard baseline'; or baseline in the config).",
+    )(function)
     function = click.option(
         "--threshold",
         type=float,
@@ -143,13 +137,18 @@ def _index_options(function: Callable[..., None]) -> Callable[..., None]:
     return function
 
 
-def _scan_options(function: Callable[..., None]) -> Callable[..., None]:
+def _display(source: str) -> str:
+    return "<stdin>" if source == "-" else source
+
+
+def _source_options(function: Callable[..., None]) -> Callable[..., None]:
     """The index options plus the SOURCE argument (a file, or - for standard input)."""
     return click.argument("source", default="-", type=str)(_index_options(function))
 
 
 @cli.command("scan")
-@_scan_options
+@click.argument("sources", nargs=-1, type=str)
+@_index_options
 @click.option(
     "--format",
     "output_format",
@@ -157,56 +156,90 @@ def _scan_options(function: Callable[..., None]) -> Callable[..., None]:
     default=None,
     help="Output format [default: text, or format in [tool.leakguard]].",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Text format: print only the verdict line, nothing when clean.")
+@click.option("--quiet", "-q", is_flag=True, help="Text format: print only what leaks, one line each.")
 @click.option("--color/--no-color", default=None, help="Force or disable colour in text output.")
 def scan_command(
-    source: str,
+    sources: tuple[str, ...],
     index_dir: str | None,
     key_file: str | None,
     threshold: float | None,
+    baseline: str | None,
     output_format: str | None,
     quiet: bool,
     color: bool | None,
 ) -> None:
-    """Scan SOURCE (a file, or - for standard input) for indexed code. Exit 1 on a leak."""
+    """Scan SOURCES (files, directories of files, or - for standard input) for indexed code.
+
+    With one file or standard input, each finding is shown with the scanned lines; with
+    several, or a directory (a folder of logs), a summary table lists the sources that leak.
+    Exit 1 if anything leaks.
+    """
     from leakguard import __version__
-    from leakguard.stream import scan_stream
+    from leakguard.inputs import expand, scan_source
 
-    settings = _settings(index_dir, key_file, threshold)
+    settings = _settings(index_dir, key_file, threshold, baseline)
     output_format = output_format or settings.config.format or "text"
-    with _open_input(source) as (stream, name):
-        result = scan_stream(settings.index, stream, settings.policy, name)
-    if output_format == "json":
-        from leakguard.report.json import render_json
+    expanded = expand(sources or ("-",))
+    outcomes = [scan_source(settings.scanner, source) for source in expanded]
+    single = len(expanded) == 1 and not expanded[0].walked
+    if single and outcomes[0].result is not None:
+        name, result = outcomes[0].source, outcomes[0].result
+        if output_format == "json":
+            from leakguard.report.json import render_json
 
-        click.echo(render_json(result))
+            click.echo(render_json(result))
+        elif output_format == "sarif":
+            from leakguard.report.sarif import render_sarif
+
+            click.echo(render_sarif(result, name, __version__))
+        else:
+            from leakguard.report.text import render_text
+
+            render_text(result, name, sys.stdout, color=color, quiet=quiet)
+    elif output_format == "json":
+        from leakguard.report.json import render_json_many
+
+        click.echo(render_json_many(outcomes))
     elif output_format == "sarif":
-        from leakguard.report.sarif import render_sarif
+        from leakguard.report.sarif import render_sarif_many
 
-        click.echo(render_sarif(result, name, __version__))
+        scanned = [(o.source, o.result) for o in outcomes if o.result is not None]
+        click.echo(render_sarif_many(scanned, __version__))
     else:
-        from leakguard.report.text import render_text
+        from leakguard.report.text import render_summary
 
-        render_text(result, name, sys.stdout, color=color, quiet=quiet)
-    if result.is_leak:
+        render_summary(outcomes, sys.stdout, color=color, quiet=quiet)
+    if any(o.result is not None and o.result.is_leak for o in outcomes):
         raise _LeakFound
 
 
 @cli.command("redact")
-@_scan_options
+@_source_options
 @click.option("--template", default=None, help="Placeholder, with {path}, {lines}, {start_line}, {end_line}.")
 def redact_command(
-    source: str, index_dir: str | None, key_file: str | None, threshold: float | None, template: str | None
+    source: str,
+    index_dir: str | None,
+    key_file: str | None,
+    threshold: float | None,
+    baseline: str | None,
+    template: str | None,
 ) -> None:
     """Print SOURCE with every match replaced by a placeholder. Exit 1 if anything was redacted."""
+    from leakguard.inputs import open_source
     from leakguard.stream import redact_stream
 
-    settings = _settings(index_dir, key_file, threshold)
-    with _open_input(source) as (stream, name):
+    scanner = _settings(index_dir, key_file, threshold, baseline).scanner
+    with open_source(source) as stream:
         # Bytes out, so everything outside the findings is written back byte for byte.
         out = sys.stdout.buffer
         result = redact_stream(
-            settings.index, stream, lambda s: out.write(s.encode("utf-8")), settings.policy, template, name
+            scanner.index,
+            stream,
+            lambda s: out.write(s.encode("utf-8")),
+            scanner.policy,
+            template,
+            _display(source),
+            scanner.baseline,
         )
     out.flush()
     if result.is_leak:
@@ -214,7 +247,7 @@ def redact_command(
 
 
 @cli.command("explain")
-@_scan_options
+@_source_options
 @click.option(
     "--source-root",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -226,18 +259,18 @@ def explain_command(
     index_dir: str | None,
     key_file: str | None,
     threshold: float | None,
+    baseline: str | None,
     source_root: Path | None,
     color: bool | None,
 ) -> None:
     """Show each match in SOURCE beside the indexed file and lines it came from. Exit 1 on a leak."""
+    from leakguard.inputs import Source, scan_source
     from leakguard.report.explain import render_explain
-    from leakguard.stream import scan_stream
 
-    settings = _settings(index_dir, key_file, threshold)
-    with _open_input(source) as (stream, name):
-        result = scan_stream(settings.index, stream, settings.policy, name)
-    render_explain(result, name, sys.stdout, source_root, color)
-    if result.is_leak:
+    outcome = scan_source(_settings(index_dir, key_file, threshold, baseline).scanner, Source(source))
+    assert outcome.result is not None  # only directory walks skip sources
+    render_explain(outcome.result, outcome.source, sys.stdout, source_root, color)
+    if outcome.result.is_leak:
         raise _LeakFound
 
 
@@ -245,21 +278,20 @@ def explain_command(
 @click.argument("filenames", nargs=-1, type=click.Path())
 @_index_options
 def hook_command(
-    filenames: tuple[str, ...], index_dir: str | None, key_file: str | None, threshold: float | None
+    filenames: tuple[str, ...],
+    index_dir: str | None,
+    key_file: str | None,
+    threshold: float | None,
+    baseline: str | None,
 ) -> None:
     """Pre-commit hook: refuse a commit whose added lines copy indexed code. Exit 1 on a leak.
 
     Scans the lines the staged changes add (of FILENAMES only, when given). A line with
-    the comment marker "leakguard: allow" accepts a finding that touches it.
+    the comment marker "leakguard: allow" accepts a finding that touches it; so does an
+    entry of the --baseline file.
     """
-    from leakguard.hook import scan_added, staged_additions
-
-    settings = _settings(index_dir, key_file, threshold)
-    added = staged_additions(Path.cwd())
-    if filenames:
-        wanted = {Path(name).as_posix() for name in filenames}
-        added = [entry for entry in added if entry.path in wanted]
-    findings = scan_added(settings.index, added, settings.policy)
+    scanner = _settings(index_dir, key_file, threshold, baseline).scanner
+    findings = _staged_findings(scanner, filenames)
     for item in findings:
         source = item.finding
         click.echo(
@@ -269,6 +301,61 @@ def hook_command(
         )
     if findings:
         raise _LeakFound
+
+
+def _staged_findings(scanner: Scanner, filenames: tuple[str, ...]) -> list[StagedFinding]:
+    from leakguard.hook import scan_added, staged_additions
+
+    added = staged_additions(Path.cwd())
+    if filenames:
+        wanted = {Path(name).as_posix() for name in filenames}
+        added = [entry for entry in added if entry.path in wanted]
+    return scan_added(scanner, added)
+
+
+@cli.command("baseline")
+@click.argument("sources", nargs=-1, type=str)
+@click.option("--staged", is_flag=True, help="Accept what the pre-commit hook reports for the staged changes.")
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None, help="Baseline file to update.")
+@_index_options
+def baseline_command(
+    sources: tuple[str, ...],
+    staged: bool,
+    out: str | None,
+    index_dir: str | None,
+    key_file: str | None,
+    threshold: float | None,
+    baseline: str | None,
+) -> None:
+    """Accept the findings in SOURCES (or, with --staged, in the staged changes) after review.
+
+    Adds them to the baseline file (--out, else the configured baseline, else
+    .leakguard-baseline.json), which stores hashes and line numbers, never code. Commit it;
+    scans given that file leave these findings out.
+    """
+    from leakguard.baseline import DEFAULT_BASELINE, accepted, load_baseline, save_baseline
+    from leakguard.inputs import expand, scan_source
+
+    if not sources and not staged:
+        raise click.UsageError("name the files to accept, or pass --staged")
+    settings = _settings(index_dir, key_file, threshold)  # no baseline: record everything found
+    target = Path(out or baseline or settings.config.baseline or DEFAULT_BASELINE)
+    entries = []
+    if staged:
+        entries += [item.accepted() for item in _staged_findings(settings.scanner, ())]
+    for source in expand(sources):
+        result = scan_source(settings.scanner, source).result
+        if result is None:
+            continue  # a binary file met while walking a directory
+        if result.findings and not result.text:
+            raise InputError(f"{source.name}: too large to record (over 8 MiB)")
+        entries += [accepted(f, result.text, source.name, f.text_start_line) for f in result.findings]
+    current = load_baseline(target)
+    updated = current.merged(entries)
+    save_baseline(updated, target)
+    added = len(updated.entries) - len(current.entries)
+    total = len(updated.entries)
+    click.echo(f"{target}: {added} finding{'s' if added != 1 else ''} accepted, {total} in all", err=True)
 
 
 @cli.command("info")

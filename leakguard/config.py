@@ -6,6 +6,7 @@ the file that names them. Example::
 
     [tool.leakguard]
     index = "../security/acme-index"
+    baseline = ".leakguard-baseline.json"
     threshold = 24
     renamed_weight = 0.55
     redaction_template = "[removed: {lines} lines of {path}]"
@@ -37,6 +38,7 @@ class Config:
 
     index: str | None = None
     key_file: str | None = None
+    baseline: str | None = None
     threshold: float | None = None
     renamed_weight: float | None = None
     redaction_template: str | None = None
@@ -71,7 +73,7 @@ def parse_config(table: dict[str, Any], path: Path) -> Config:
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     values: dict[str, Any] = {"source": str(path)}
-    for name in ("index", "key_file"):
+    for name in ("index", "key_file", "baseline"):
         if name in table:
             if not isinstance(table[name], str):
                 raise ConfigError(f"{path}: {name} must be a path string")

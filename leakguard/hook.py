@@ -4,7 +4,8 @@ Only the lines the commit adds count (``git diff --cached``), like detect-secret
 a developer is not blamed for code that was already there. The added lines of each file
 are scanned as one text, and every finding is mapped back to the file's own line numbers.
 A line holding the marker ``leakguard: allow`` (in a comment) accepts any finding that
-touches it.
+touches it, and a baseline file (:mod:`leakguard.baseline`) accepts reviewed findings by
+hash; ``leakguard baseline --staged`` records what this hook would report.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from leakguard.api import Scanner
+from leakguard.baseline import Accepted, finding_hash
 from leakguard.errors import InputError
-from leakguard.index.store import Index
-from leakguard.options import ScanPolicy
 from leakguard.result import Finding
 
 ALLOW_MARKER = "leakguard: allow"
@@ -40,6 +41,12 @@ class StagedFinding:
     start_line: int
     end_line: int
     finding: Finding
+    hash: str
+
+    def accepted(self) -> Accepted:
+        """The baseline entry that accepts this finding."""
+        source = self.finding
+        return Accepted(self.hash, source.path, (source.start_line, source.end_line), self.path, self.start_line)
 
 
 def parse_diff(diff: str) -> list[Added]:
@@ -89,15 +96,17 @@ def staged_additions(repo: Path) -> list[Added]:
     return parse_diff(diff)
 
 
-def scan_added(index: Index, added: list[Added], policy: ScanPolicy | None = None) -> list[StagedFinding]:
-    """Scan each file's added lines; findings touching an allow marker are dropped."""
+def scan_added(scanner: Scanner, added: list[Added]) -> list[StagedFinding]:
+    """Scan each file's added lines; findings touching an allow marker, or in the
+    scanner's baseline, are dropped."""
     out: list[StagedFinding] = []
     for entry in added:
         text = "\n".join(entry.lines) + "\n"
-        result = index.scan(text, policy)
+        result = scanner.scan(text)
         for finding in result.findings:
             first, last = finding.text_start_line - 1, finding.text_end_line - 1
             if any(ALLOW_MARKER in line for line in entry.lines[first : last + 1]):
                 continue
-            out.append(StagedFinding(entry.path, entry.numbers[first], entry.numbers[last], finding))
+            hashed = finding_hash(finding, text)
+            out.append(StagedFinding(entry.path, entry.numbers[first], entry.numbers[last], finding, hashed))
     return out

@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import IO
 
+from leakguard.baseline import Baseline
 from leakguard.errors import InputError
 from leakguard.index.store import Index
 from leakguard.options import DEFAULT_POLICY, ScanPolicy
@@ -47,9 +48,12 @@ def _blocks(source: IO[bytes], name: str) -> Iterator[str]:
 
 
 def _windows(
-    index: Index, blocks: Iterator[str], policy: ScanPolicy
-) -> Iterator[tuple[str, int, int, list[Finding], int]]:
-    """Yield (window, base offset, base line, findings in window coordinates, commit)."""
+    index: Index, blocks: Iterator[str], policy: ScanPolicy, baseline: Baseline | None
+) -> Iterator[tuple[str, int, int, ScanResult, int]]:
+    """Yield (window, base offset, base line, its result in window coordinates, commit).
+
+    Findings the baseline accepts are dropped here, so scan and redact agree on them.
+    """
     pending = ""
     base = 0
     line = 1
@@ -64,6 +68,8 @@ def _windows(
         if not pending:
             return
         result = index.scan(pending, policy)
+        if baseline is not None:
+            result = baseline.filter(result)
         commit = len(pending) if exhausted else len(pending) - OVERLAP
         if not exhausted:
             newline = pending.rfind("\n", 0, commit)
@@ -71,7 +77,7 @@ def _windows(
             for finding in result.findings:
                 if finding.start < commit < finding.end:
                     commit = finding.end
-        yield pending, base, line, result.findings, commit
+        yield pending, base, line, result, commit
         line += pending.count("\n", 0, commit)
         base += commit
         pending = pending[commit:]
@@ -87,16 +93,25 @@ def _globalise(finding: Finding, base: int, line: int) -> Finding:
     )
 
 
-def scan_stream(index: Index, source: IO[bytes], policy: ScanPolicy | None = None, name: str = "<input>") -> ScanResult:
-    """Scan a binary stream of UTF-8 text of any size; keeps the text only when small."""
+def scan_stream(
+    index: Index,
+    source: IO[bytes],
+    policy: ScanPolicy | None = None,
+    name: str = "<input>",
+    baseline: Baseline | None = None,
+) -> ScanResult:
+    """Scan a binary stream of UTF-8 text of any size; keeps the text only when small.
+
+    Findings accepted by ``baseline`` are left out.
+    """
     policy = policy or DEFAULT_POLICY
     findings: list[Finding] = []
     kept: list[str] | None = []
     size = 0
     best = 0.0
-    for window, base, line, found, commit in _windows(index, _blocks(source, name), policy):
-        findings += [_globalise(f, base, line) for f in found if f.start < commit]
-        best = max([best] + [f.score for f in found])
+    for window, base, line, result, commit in _windows(index, _blocks(source, name), policy, baseline):
+        findings += [_globalise(f, base, line) for f in result.findings if f.start < commit]
+        best = max(best, result.score)
         size += commit
         if kept is not None:
             kept.append(window[:commit])
@@ -115,20 +130,21 @@ def redact_stream(
     policy: ScanPolicy | None = None,
     template: str | None = None,
     name: str = "<input>",
+    baseline: Baseline | None = None,
 ) -> ScanResult:
     """Copy ``source`` to ``write`` with every finding replaced by a placeholder, in bounded memory.
 
-    Everything outside the findings is written unchanged. Returns the findings (the text
-    is not kept).
+    Everything outside the findings is written unchanged; findings accepted by ``baseline``
+    are kept too. Returns the findings (the text is not kept).
     """
     policy = policy or DEFAULT_POLICY
     template = template if template is not None else policy.redaction_template
     findings: list[Finding] = []
     best = 0.0
     written = 0
-    for window, base, line, found, commit in _windows(index, _blocks(source, name), policy):
+    for window, base, line, result, commit in _windows(index, _blocks(source, name), policy, baseline):
         position = 0
-        for finding in sorted(found, key=lambda f: f.start):
+        for finding in sorted(result.findings, key=lambda f: f.start):
             if finding.start >= commit or finding.start < position:
                 continue
             write(window[position : finding.start])
@@ -136,7 +152,7 @@ def redact_stream(
             position = finding.end
             findings.append(_globalise(finding, base, line))
         write(window[position:commit])
-        best = max([best] + [f.score for f in found])
+        best = max(best, result.score)
         written += commit
     if written == 0:
         raise InputError(f"{name}: input is empty")

@@ -140,3 +140,42 @@ def test_explain_shows_source_only_when_given(demo_index_dir: Path, capsys: pyte
     assert "lineNet*int64" not in out  # the source formatting: never printed without a checkout
     code, out, _ = run([*args, "--source-root", str(EXAMPLES / "acme")], capsys)
     assert code == 1 and "lineNet*int64" in out
+
+
+def test_a_directory_of_logs_gets_a_summary_table(
+    demo_index_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs = tmp_path / "logs"
+    (logs / "2026-11").mkdir(parents=True)
+    (logs / "app.log").write_text("INFO started\nINFO request served in 3 ms\n")
+    leak = (PROMPTS / "leak_verbatim.md").read_text()
+    (logs / "2026-11" / "chat.log").write_text("INFO prompt=" + json.dumps(leak) + "\n")
+    (logs / "old.log.gz").write_bytes(b"\x1f\x8b\x08\x00\x00\x00binary")
+    (logs / ".hidden").mkdir()
+    (logs / ".hidden" / "x.log").write_text(leak)
+    index = ["--index", str(demo_index_dir)]
+    code, out, _ = run(["scan", str(logs), *index, "--no-color"], capsys)
+    assert code == 1
+    assert "chat.log" in out and "payments/ledger.py" in out and "app.log" not in out
+    assert "1 of 2 sources contain indexed code, 1 skipped (binary)" in out
+    code, out, _ = run(["scan", str(logs), *index, "--quiet"], capsys)
+    assert code == 1 and out.strip() == f"LEAK {logs / '2026-11' / 'chat.log'}: 1 finding"
+    code, out, _ = run(["scan", str(logs), *index, "--format", "json"], capsys)
+    payload = json.loads(out)
+    assert payload["is_leak"] is True and [s["source"].rsplit("/", 1)[-1] for s in payload["sources"]] == [
+        "chat.log",
+        "app.log",
+        "old.log.gz",
+    ]
+    code, out, _ = run(["scan", str(logs / "app.log"), *index, "--quiet"], capsys)
+    assert code == 0 and out == ""
+
+
+def test_clipboard_pipe_reads_standard_input(demo_index_dir: Path) -> None:
+    """What `xclip -o | leakguard scan -` does: the text arrives on standard input."""
+    leak = (PROMPTS / "leak_renamed.txt").read_bytes()
+    command = [sys.executable, "-m", "leakguard", "scan", "-", "--index", str(demo_index_dir), "--quiet"]
+    done = subprocess.run(command, input=leak, capture_output=True)
+    assert done.returncode == 1 and done.stdout.decode().startswith("LEAK <stdin>")
+    done = subprocess.run(command, input=b"how do I sort a list in python?", capture_output=True)
+    assert done.returncode == 0 and done.stdout == b""

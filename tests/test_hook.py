@@ -56,7 +56,7 @@ def test_hook_names_the_file_and_line(repo: Path, demo_index: leakguard.Index) -
     git(repo, "add", "app.py")
     from leakguard.hook import staged_additions
 
-    (finding,) = scan_added(demo_index, staged_additions(repo))
+    (finding,) = scan_added(leakguard.Scanner(demo_index), staged_additions(repo))
     assert finding.path == "app.py" and finding.start_line >= 5 and finding.finding.path == "payments/ledger.py"
 
 
@@ -67,7 +67,27 @@ def test_allow_marker_accepts_a_finding(repo: Path, demo_index: leakguard.Index)
     git(repo, "add", "lib.py")
     from leakguard.hook import staged_additions
 
-    assert scan_added(demo_index, staged_additions(repo)) == []
+    assert scan_added(leakguard.Scanner(demo_index), staged_additions(repo)) == []
+
+
+def test_baseline_staged_accepts_what_the_hook_reported(
+    repo: Path, demo_index_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from leakguard.cli import main
+
+    (repo / "sdk.py").write_text(renamed_copy())
+    git(repo, "add", "sdk.py")
+    monkeypatch.chdir(repo)
+    args = ["--index", str(demo_index_dir), "--baseline", ".leakguard-baseline.json"]
+    assert main(["hook", *args]) == 1
+    assert main(["baseline", "--staged", *args]) == 0
+    assert main(["hook", *args]) == 0
+    stored = (repo / ".leakguard-baseline.json").read_text()
+    assert '"path": "sdk.py"' in stored and "payments/ledger.py" in stored and "amount" not in stored
+    (repo / "other.py").write_text(renamed_copy().replace("cut", "share"))  # an edited copy is a new finding
+    git(repo, "add", "other.py")
+    assert main(["hook", *args]) == 1
+    assert "other.py:1-" in capsys.readouterr().out
 
 
 @pytest.mark.skipif(

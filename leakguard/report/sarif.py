@@ -17,6 +17,18 @@ RULE_ID = "LG001"
 
 def to_sarif(result: ScanResult, artifact: str, version: str) -> dict[str, Any]:
     """The SARIF log (as a dict) for one scanned artifact."""
+    return to_sarif_many([(artifact, result)], version)
+
+
+def to_sarif_many(scanned: list[tuple[str, ScanResult]], version: str) -> dict[str, Any]:
+    """The SARIF log (as a dict) of one run over several scanned artifacts."""
+    results: list[dict[str, Any]] = []
+    for artifact, result in scanned:
+        results.extend(_results(result, artifact))
+    return _log(results, version)
+
+
+def _results(result: ScanResult, artifact: str) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     for finding in result.findings:
         results.append(
@@ -57,6 +69,10 @@ def to_sarif(result: ScanResult, artifact: str, version: str) -> dict[str, Any]:
                 "properties": {"score": round(finding.score, 4), "matchedTokens": finding.matched_tokens},
             }
         )
+    return results
+
+
+def _log(results: list[dict[str, Any]], version: str) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -86,3 +102,8 @@ def to_sarif(result: ScanResult, artifact: str, version: str) -> dict[str, Any]:
 def render_sarif(result: ScanResult, artifact: str, version: str) -> str:
     """The SARIF log as indented JSON text."""
     return json.dumps(to_sarif(result, artifact, version), indent=2)
+
+
+def render_sarif_many(scanned: list[tuple[str, ScanResult]], version: str) -> str:
+    """The SARIF log of several artifacts as indented JSON text."""
+    return json.dumps(to_sarif_many(scanned, version), indent=2)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import IO
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
+from leakguard.inputs import Outcome
 from leakguard.result import ScanResult
 
 _CONTEXT_LINES = 1
@@ -64,3 +66,48 @@ def _line_index(offsets: list[int], offset: int) -> int:
     import bisect
 
     return max(0, bisect.bisect_right(offsets, offset) - 1)
+
+
+def render_summary(outcomes: list[Outcome], stream: IO[str], color: bool | None = None, quiet: bool = False) -> None:
+    """A table of many scanned sources (a log directory): one row per source that leaks.
+
+    Clean sources are counted, not listed, so a directory of thousands of logs stays
+    readable; ``quiet`` prints only the leaking sources, one line each, for scripts.
+    """
+    # Piped output keeps whole paths on one line (a terminal's table wraps to fit instead).
+    width = None if stream.isatty() else 1000
+    console = Console(
+        file=stream, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False, width=width
+    )
+    leaks = [o for o in outcomes if o.result is not None and o.result.is_leak]
+    skipped = [o for o in outcomes if o.result is None]
+    if quiet:
+        for outcome in leaks:
+            assert outcome.result is not None
+            count = len(outcome.result.findings)
+            console.print(f"LEAK {outcome.source}: {count} finding{'s' if count != 1 else ''}")
+        return
+    if leaks:
+        table = Table(show_edge=False, header_style="bold")
+        table.add_column("source")
+        table.add_column("findings", justify="right")
+        table.add_column("score", justify="right")
+        table.add_column("lines")
+        table.add_column("matches indexed")
+        for outcome in leaks:
+            assert outcome.result is not None
+            findings = outcome.result.findings
+            first = findings[0]
+            more = f" (+{len(findings) - 1} more)" if len(findings) > 1 else ""
+            table.add_row(
+                outcome.source,
+                str(len(findings)),
+                f"{outcome.result.score:.2f}",
+                f"{first.text_start_line}-{first.text_end_line}",
+                f"{first.path}:{first.start_line}-{first.end_line}{more}",
+            )
+        console.print(table)
+    scanned = len(outcomes) - len(skipped)
+    verdict = "[bold red]LEAK[/bold red]" if leaks else "[green]clean[/green]"
+    note = f", {len(skipped)} skipped (binary)" if skipped else ""
+    console.print(f"{verdict}: {len(leaks)} of {scanned} sources contain indexed code{note}")

@@ -47,6 +47,7 @@ fetch_deb() {  # debian package -> dest/deb/<name>
 fetch_npm react-native-screens@4.30.1   # Kotlin, TSX, TypeScript, C++  (MIT)
 fetch_npm express@5.1.0                 # JavaScript                    (MIT)
 fetch_npm zod@3.24.2                    # TypeScript                    (MIT)
+fetch_npm @microsoft/jest-sarif@1.0.0-beta.0  # the SARIF 2.1.0 JSON schema, for the SARIF test (MIT)
 fetch_sdist pythonnet==3.0.5            # C#                            (MIT)
 fetch_sdist xxhash==3.5.0               # C                             (BSD-2-Clause)
 fetch_sdist JPype1==1.7.1               # Java                          (Apache-2.0)
