@@ -11,7 +11,11 @@ Parts (each runs in its own child process, so each peak memory is its own):
 * ``latency``: p50 and p99 of scanning 4 KB prompts in-process against the big index
   (real package sources, topped up with synthetic fingerprints to ``--fingerprints``),
   and the time to open it;
-* ``cli``: wall time of ``leakguard scan -`` on a 4 KB prompt, cold process, same index.
+* ``cli``: wall time of ``leakguard scan -`` on a 4 KB prompt, cold process, same index;
+* ``hook``: wall time of ``leakguard hook`` (cold process, same index) in a git repository
+  whose staged change copies 10 lines of an indexed file with every name renamed;
+* ``service``: ``leakguard serve`` on loopback, same index, answering 4 KB prompts sent
+  by concurrent clients (requests/s, latency, errors); the clients share the 2 cores.
 
     python benchmarks/speed.py --write          # full run, updates benchmarks/RESULTS.md
     python benchmarks/speed.py --smoke          # small sizes (CI)
@@ -253,7 +257,104 @@ def part_cli(args: argparse.Namespace) -> dict[str, object]:
     return {"median_ms": times[len(times) // 2], "min_ms": times[0]}
 
 
+def _renamed_lines(count: int) -> str:
+    """``count`` consecutive lines of an indexed standard-library file, every name renamed."""
+    import ast
+    import keyword
+    import re
+
+    source = (Path(json.__file__).parent.parent / "textwrap.py").read_text().splitlines()
+    # The code lines (no blank or comment line) of one function body, after its docstring.
+    tree = ast.parse("\n".join(source))
+    function = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "_handle_long_word")
+    first = function.body[1].lineno - 1
+    lines = [line for line in source[first : function.end_lineno] if line.strip() and not line.strip().startswith("#")]
+    body = "\n".join(lines[:count]) + "\n"
+    return re.sub(r"\b[A-Za-z_]\w*\b", lambda m: m[0] if keyword.iskeyword(m[0]) else m[0] + "_x", body)
+
+
+def part_hook(args: argparse.Namespace) -> dict[str, object]:
+    def git(repo: Path, *command: str) -> None:
+        subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=a", *command], cwd=repo, check=True,
+                       capture_output=True)
+
+    times, codes = [], set()
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp)
+        git(repo, "init", "-q")
+        (repo / "app.py").write_text("print('hello')\n")
+        git(repo, "add", "app.py")
+        git(repo, "commit", "-qm", "start")
+        (repo / "copied.py").write_text(_renamed_lines(10))
+        git(repo, "add", "copied.py")
+        for _ in range(args.repeat * 3):
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "leakguard", "hook", "--index", args.index], cwd=repo,
+                                  capture_output=True, check=False)
+            times.append((time.perf_counter() - started) * 1000)
+            codes.add(done.returncode)
+    times.sort()
+    return {"median_ms": times[len(times) // 2], "max_ms": times[-1], "refused": codes == {1}}
+
+
+def part_service(args: argparse.Namespace) -> dict[str, object]:
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    import numpy as np
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "leakguard", "serve", "--index", args.index, "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        prompts = _prompts(min(args.prompts, 200), random.Random(11))
+        requests = args.prompts * 2
+        clients = 16
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        with httpx.Client(base_url=url, limits=limits, timeout=60) as http:
+
+            def ask(n: int) -> tuple[int, float]:
+                started = time.perf_counter()
+                answer = http.post("/v1/scan", json={"text": prompts[n % len(prompts)]})
+                return answer.status_code, (time.perf_counter() - started) * 1000
+
+            with ThreadPoolExecutor(clients) as pool:
+                list(pool.map(ask, range(clients * 2)))  # warm connections
+                started = time.perf_counter()
+                answers = list(pool.map(ask, range(requests)))
+                wall = time.perf_counter() - started
+        server_peak = 0.0
+        for line in Path(f"/proc/{server.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                server_peak = int(line.split()[1]) / 1024
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    latencies = [ms for _, ms in answers]
+    return {
+        "requests": requests,
+        "clients": clients,
+        "errors": sum(status != 200 for status, _ in answers),
+        "per_s": requests / wall,
+        "p50_ms": float(np.percentile(latencies, 50)),
+        "p99_ms": float(np.percentile(latencies, 99)),
+        "peak_mib": server_peak,
+    }
+
+
 PARTS = {
+    "hook": part_hook,
+    "service": part_service,
     "throughput": part_throughput,
     "build": part_build,
     "big_index": part_big_index,
@@ -293,6 +394,7 @@ def _ratio(ours: object, theirs: object) -> str:
 
 def report(results: dict[str, dict[str, object]], command: str) -> str:
     t, b, big, lat, cli = (results[k] for k in ("throughput", "build", "big_index", "latency", "cli"))
+    hook, svc = results["hook"], results["service"]
 
     def num(value: object, fmt: str = ".1f") -> str:
         return format(value, fmt) if isinstance(value, float | int) else str(value)
@@ -316,6 +418,12 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
         f"| open that index | {num(lat['open_ms'], '.1f')} ms | |",
         f"| CLI `leakguard scan -`, 4 KB prompt, cold process, same index "
         f"| median {num(cli['median_ms'], '.0f')} ms | |",
+        f"| pre-commit `leakguard hook`, staged copy of 10 renamed lines, cold process, same index "
+        f"| median {num(hook['median_ms'], '.0f')} ms, max {num(hook['max_ms'], '.0f')} ms "
+        f"({'refused' if hook['refused'] else 'NOT refused'}) | |",
+        f"| `leakguard serve`, same index, {svc['requests']} requests of 4 KB from {svc['clients']} concurrent "
+        f"clients on loopback | {num(svc['per_s'], '.0f')} requests/s, p50 {num(svc['p50_ms'], '.1f')} ms, "
+        f"p99 {num(svc['p99_ms'], '.1f')} ms, {svc['errors']} errors | {num(svc['peak_mib'], '.0f')} MiB |",
         f"| index build, {num(b['source_mb'])} MB of real source, 1 process | {num(b['jobs1_mb_s'], '.2f')} MB/s | "
         f"{num(b['peak_mib'], '.0f')} MiB |",
         f"| index build, 2 processes | {num(b['jobs2_mb_s'], '.2f')} MB/s "
@@ -346,7 +454,7 @@ def main() -> int:
         args.index = str(WORK / "smoke-index")
     WORK.mkdir(exist_ok=True)
     results = {"big_index": run_part("big_index", args)}
-    for name in ("throughput", "latency", "cli", "build"):
+    for name in ("throughput", "latency", "cli", "hook", "service", "build"):
         results[name] = run_part(name, args)
     command = "python benchmarks/speed.py" + (" --smoke" if args.smoke else "") + (" --write" if args.write else "")
     text = report(results, command)

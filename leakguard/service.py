@@ -1,0 +1,141 @@
+"""The HTTP service behind ``leakguard serve`` (FastAPI; install the ``serve`` extra).
+
+One :class:`~leakguard.api.Scanner` is loaded at start-up and shared by every request;
+scans run in the server's thread pool, so a slow scan never blocks the event loop.
+
+Endpoints (JSON in, the CLI's JSON out):
+
+* ``POST /v1/scan``   ``{"text": "..."}`` -> ``{"is_leak", "score", "findings": [...]}``
+* ``POST /v1/redact`` ``{"text": "...", "template"?: "..."}`` -> the same plus ``"text"``,
+  the text with every finding replaced by a placeholder
+* ``GET /healthz`` -> ``{"status": "ok", "files", "fingerprints", "version"}`` (no auth, for probes)
+
+A body may also be sent as ``text/plain``: the whole body is the text. Bodies over the
+size limit get 413 before they are read in full; with a token set, requests without
+``Authorization: Bearer <token>`` get 401. Errors are ``{"error": "..."}``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from leakguard.api import Scanner
+from leakguard.errors import LeakguardError
+
+DEFAULT_MAX_BYTES = 1 << 20
+
+
+class _Rejected(Exception):
+    """A request that gets an error status instead of a scan."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+def create_app(
+    scanner: Scanner, *, max_bytes: int = DEFAULT_MAX_BYTES, token: str | None = None, threads: int | None = None
+) -> FastAPI:
+    """The service as an ASGI app, serving ``scanner``.
+
+    Args:
+        scanner: loaded once, shared by every request (it is thread-safe).
+        max_bytes: largest request body accepted; larger ones get 413.
+        token: when set, every request but ``/healthz`` needs ``Authorization: Bearer <token>``.
+        threads: size of the thread pool scans run in (default: the server's, 40).
+    """
+    from leakguard import __version__
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if threads is not None:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    app = FastAPI(title="leakguard", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan)
+
+    @app.exception_handler(_Rejected)
+    async def rejected(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, _Rejected)
+        return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(LeakguardError)
+    async def unusable(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=422)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, Any]:
+        stats = scanner.index.stats
+        return {
+            "status": "ok",
+            "files": scanner.index.n_files,
+            "fingerprints": int(stats.get("fingerprints", 0)),
+            "version": __version__,
+        }
+
+    @app.post("/v1/scan")
+    async def scan(request: Request) -> dict[str, object]:
+        text, _ = await _read(request, max_bytes, token)
+        result = await run_in_threadpool(scanner.scan, text)
+        return result.to_json()
+
+    @app.post("/v1/redact")
+    async def redact(request: Request) -> dict[str, object]:
+        text, template = await _read(request, max_bytes, token)
+        redaction = await run_in_threadpool(scanner.redact, text, template)
+        return {**redaction.result.to_json(), "text": redaction.text}
+
+    return app
+
+
+async def _read(request: Request, max_bytes: int, token: str | None) -> tuple[str, str | None]:
+    """Check auth and size, then return (text, template) from a JSON or text/plain body."""
+    if token is not None:
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise _Rejected(401, "missing or wrong bearer token", {"WWW-Authenticate": "Bearer"})
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise _Rejected(413, f"body of {declared} bytes is over the limit of {max_bytes}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_bytes:
+            raise _Rejected(413, f"body is over the limit of {max_bytes} bytes")
+    try:
+        raw = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Rejected(400, f"body is not UTF-8 (byte {exc.start})") from exc
+    if request.headers.get("content-type", "").split(";")[0].strip() == "text/plain":
+        return raw, None
+    try:
+        payload = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise _Rejected(400, f"body is not JSON: {exc}") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+        raise _Rejected(422, 'expected a JSON object with a string "text"')
+    template = payload.get("template")
+    if template is not None and not isinstance(template, str):
+        raise _Rejected(422, '"template" must be a string')
+    return payload["text"], template
+
+
+def serve(scanner: Scanner, host: str, port: int, *, max_bytes: int, token: str | None, threads: int) -> None:
+    """Run the service with uvicorn until interrupted (the ``leakguard serve`` command)."""
+    import uvicorn
+
+    app = create_app(scanner, max_bytes=max_bytes, token=token, threads=threads)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    except OSError as exc:  # port taken, address not available
+        raise LeakguardError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc

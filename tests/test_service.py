@@ -1,0 +1,120 @@
+"""The HTTP service: in-process for the error paths, and a real `leakguard serve` on
+loopback under concurrent load for the verdicts."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+import leakguard
+from leakguard.cli import main
+
+pytest.importorskip("fastapi")
+httpx = pytest.importorskip("httpx")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from leakguard.service import create_app  # noqa: E402
+
+PROMPTS = sorted((EXAMPLES / "prompts").iterdir())
+
+
+@pytest.fixture(scope="module")
+def client(demo_index: leakguard.Index) -> TestClient:
+    return TestClient(create_app(leakguard.Scanner(demo_index), max_bytes=20_000, token="s3cret"))
+
+
+AUTH = {"Authorization": "Bearer s3cret"}
+
+
+def test_healthz_needs_no_token(client: TestClient) -> None:
+    answer = client.get("/healthz")
+    assert answer.status_code == 200 and answer.json()["status"] == "ok" and answer.json()["files"] == 5
+
+
+def test_scan_and_redact_answer_like_the_library(client: TestClient, demo_index: leakguard.Index) -> None:
+    leak = (EXAMPLES / "prompts" / "leak_verbatim.md").read_text()
+    answer = client.post("/v1/scan", json={"text": leak}, headers=AUTH)
+    assert answer.status_code == 200 and answer.json() == demo_index.scan(leak).to_json()
+    plain = client.post("/v1/scan", content=leak.encode(), headers={**AUTH, "Content-Type": "text/plain"})
+    assert plain.json() == answer.json()
+    redacted = client.post("/v1/redact", json={"text": leak, "template": "<cut {path}>"}, headers=AUTH).json()
+    assert redacted["is_leak"] and "<cut payments/ledger.py>" in redacted["text"]
+    assert "def split_fee" not in redacted["text"]
+
+
+def test_errors_are_json_with_the_right_status(client: TestClient) -> None:
+    assert client.post("/v1/scan", json={"text": "x"}).status_code == 401
+    wrong = client.post("/v1/scan", json={"text": "x"}, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+    big = client.post("/v1/scan", json={"text": "x" * 30_000}, headers=AUTH)
+    assert big.status_code == 413 and "limit" in big.json()["error"]
+    assert client.post("/v1/scan", content=b"{not json", headers=AUTH).status_code == 400
+    assert client.post("/v1/scan", json={"txt": "x"}, headers=AUTH).status_code == 422
+    assert client.post("/v1/scan", content=b"\xff\xfe", headers=AUTH).status_code == 400
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture()
+def server(demo_index_dir: Path, tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    (tmp_path / "token").write_text("t0ken\n")
+    command = [sys.executable, "-m", "leakguard", "serve", "--index", str(demo_index_dir), "--port", str(port)]
+    command += ["--token-file", str(tmp_path / "token")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(process.communicate()[1].decode())
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_thousand_concurrent_requests_get_the_cli_verdicts(
+    server: str, demo_index_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = {}
+    for prompt in PROMPTS:
+        main(["scan", str(prompt), "--index", str(demo_index_dir), "--format", "json"])
+        expected[prompt.name] = json.loads(capsys.readouterr().out)
+    texts = {p.name: p.read_text() for p in PROMPTS}
+    names = [PROMPTS[i % len(PROMPTS)].name for i in range(1000)]
+    headers = {"Authorization": "Bearer t0ken"}
+    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+    with httpx.Client(base_url=server, headers=headers, limits=limits, timeout=30) as http:
+
+        def ask(name: str) -> tuple[str, int, dict[str, object]]:
+            answer = http.post("/v1/scan", json={"text": texts[name]})
+            return name, answer.status_code, answer.json()
+
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            answers = list(pool.map(ask, names))
+    assert [status for _, status, _ in answers] == [200] * 1000
+    for name, _, body in answers:
+        assert body == expected[name], name
+    assert sum(body["is_leak"] is True for _, _, body in answers) >= 400
