@@ -1,0 +1,97 @@
+"""A LiteLLM proxy guardrail that blocks or redacts prompts carrying indexed code.
+
+Install ``leakguard[litellm]`` beside the proxy and name the class in its ``config.yaml``;
+the proxy imports it by its dotted path and passes the other ``litellm_params`` to it::
+
+    guardrails:
+      - guardrail_name: leakguard
+        litellm_params:
+          guardrail: leakguard.integrations.litellm_guardrail.LeakguardGuardrail
+          mode: pre_call            # scan prompts before they leave
+          default_on: true          # every request, not only those that ask for it
+          index: /etc/leakguard/acme-index   # else LEAKGUARD_INDEX, else [tool.leakguard]
+          on_leak: block            # or "redact": send the prompt on with the code cut out
+          threshold: 20             # optional, as `leakguard scan --threshold`
+
+A blocked request gets HTTP 400 whose detail names the indexed files and lines (never the
+code); the proxy records it as a guardrail intervention. The index is loaded once, when
+the proxy starts, and scans run in a worker thread so they never stall the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, Literal
+
+from fastapi import HTTPException
+from litellm.integrations.custom_guardrail import CustomGuardrail
+from litellm.types.utils import GenericGuardrailAPIInputs
+
+from leakguard.api import Scanner
+from leakguard.errors import ConfigError
+from leakguard.options import ScanPolicy
+from leakguard.result import ScanResult
+
+if TYPE_CHECKING:
+    from litellm.litellm_core_utils.litellm_logging import Logging as LiteLLMLoggingObj
+
+ACTIONS = ("block", "redact")
+
+
+class LeakguardGuardrail(CustomGuardrail):
+    """Scans each text of a request (messages, system prompt, tool output) before it is sent."""
+
+    def __init__(
+        self,
+        index: str | None = None,
+        on_leak: str = "block",
+        threshold: float | None = None,
+        baseline: str | None = None,
+        scanner: Scanner | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Load the index (or take a ready ``scanner``); the other keyword arguments are LiteLLM's."""
+        if on_leak not in ACTIONS:
+            raise ConfigError(f"leakguard guardrail: on_leak must be one of {', '.join(ACTIONS)}, not {on_leak!r}")
+        if scanner is None:
+            policy = ScanPolicy(threshold=float(threshold)) if threshold is not None else None
+            scanner = Scanner.open(index, policy=policy, baseline=baseline)
+        self.scanner = scanner
+        self.on_leak = on_leak
+        super().__init__(**kwargs)
+
+    async def apply_guardrail(
+        self,
+        inputs: GenericGuardrailAPIInputs,
+        request_data: dict[str, Any],
+        input_type: Literal["request", "response"],
+        logging_obj: LiteLLMLoggingObj | None = None,
+    ) -> GenericGuardrailAPIInputs:
+        """Block (HTTP 400) or redact request texts that carry indexed code; responses pass."""
+        texts = inputs.get("texts") or []
+        if input_type != "request" or not texts:
+            return inputs
+        results: list[ScanResult] = await asyncio.gather(
+            *(asyncio.to_thread(self.scanner.scan, text) for text in texts)
+        )
+        if not any(result.is_leak for result in results):
+            return inputs
+        if self.on_leak == "block":
+            raise HTTPException(status_code=400, detail=blocked_detail(results))
+        pairs = zip(texts, results, strict=True)
+        inputs["texts"] = [result.redacted() if result.is_leak else text for text, result in pairs]
+        return inputs
+
+
+def blocked_detail(results: list[ScanResult]) -> dict[str, object]:
+    """What a blocked caller is told: which indexed files and lines matched, never the code."""
+    matches = [
+        {"path": f.path, "start_line": f.start_line, "end_line": f.end_line, "score": round(f.score, 4)}
+        for result in results
+        for f in result.findings
+    ]
+    names = ", ".join(sorted({f"{m['path']}:{m['start_line']}-{m['end_line']}" for m in matches}))
+    return {
+        "error": f"leakguard: the request contains proprietary code ({names}); remove it and try again",
+        "leakguard": {"is_leak": True, "findings": matches},
+    }

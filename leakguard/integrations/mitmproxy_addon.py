@@ -1,0 +1,99 @@
+"""A mitmproxy addon that stops proprietary code in requests to AI services.
+
+Run it in the proxy that engineers' machines (or a CI network) send AI traffic through;
+mitmproxy must run in an environment where leakguard is installed (``pip install
+'leakguard[mitmproxy]'``, or ``pipx inject mitmproxy leakguard``)::
+
+    mitmdump -s "$(python -c 'import leakguard.integrations.mitmproxy_addon as a; print(a.__file__)')" \\
+        --set leakguard_index=/etc/leakguard/acme-index --set leakguard_action=block
+
+Options (``--set name=value``):
+
+* ``leakguard_index``: index directory (else ``LEAKGUARD_INDEX``, else ``[tool.leakguard]``);
+* ``leakguard_action``: ``block`` answers the client 403 with a JSON message naming the
+  indexed files and lines, and the request never leaves; ``redact`` sends it on with every
+  finding replaced by a placeholder and an ``X-Leakguard-Redacted`` header;
+* ``leakguard_hosts``: comma-separated hosts whose requests are inspected (default: the
+  well-known AI API hosts; ``*`` for every host);
+* ``leakguard_threshold``: evidence threshold, as ``leakguard scan --threshold`` (0: default).
+
+Only requests with a body (POST, PUT, PATCH) are inspected; compressed bodies are
+decoded by mitmproxy first. HTTPS needs mitmproxy's CA trusted by the clients, as usual.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from mitmproxy import ctx, http
+
+from leakguard.api import Scanner
+from leakguard.integrations.payload import guard_body
+from leakguard.options import ScanPolicy
+
+DEFAULT_HOSTS = (
+    "api.openai.com,api.anthropic.com,generativelanguage.googleapis.com,api.mistral.ai,"
+    "api.cohere.com,api.groq.com,api.together.xyz,api.deepseek.com,openrouter.ai,"
+    "api.githubcopilot.com,copilot-proxy.githubusercontent.com"
+)
+_INSPECTED_METHODS = frozenset({"POST", "PUT", "PATCH"})
+log = logging.getLogger("leakguard")
+
+
+class LeakguardAddon:
+    """Inspects outgoing request bodies; blocks (403) or redacts those that carry indexed code."""
+
+    def __init__(self) -> None:
+        self.scanner: Scanner | None = None
+        self.hosts: frozenset[str] = frozenset()
+
+    def load(self, loader: Any) -> None:
+        """Declare the addon's options."""
+        loader.add_option("leakguard_index", str, "", "leakguard index directory (else LEAKGUARD_INDEX or config)")
+        loader.add_option("leakguard_action", str, "block", "what to do with a leaking request: block or redact")
+        loader.add_option("leakguard_hosts", str, DEFAULT_HOSTS, "comma-separated hosts to inspect, or *")
+        loader.add_option("leakguard_threshold", float, 0.0, "evidence threshold (0: leakguard's default)")
+
+    def configure(self, updated: set[str]) -> None:
+        """(Re)load the index when its options change; refuse a bad action at start-up."""
+        options = ctx.options
+        if options.leakguard_action not in ("block", "redact"):
+            raise ValueError(f"leakguard_action must be block or redact, not {options.leakguard_action!r}")
+        self.hosts = frozenset(h.strip().lower() for h in options.leakguard_hosts.split(",") if h.strip())
+        if self.scanner is None or updated & {"leakguard_index", "leakguard_threshold"}:
+            threshold = options.leakguard_threshold
+            policy = ScanPolicy(threshold=threshold) if threshold > 0 else None
+            self.scanner = Scanner.open(options.leakguard_index or None, policy=policy)
+            log.info("leakguard: %d indexed files loaded", self.scanner.index.n_files)
+
+    def _inspected(self, flow: http.HTTPFlow) -> bool:
+        request = flow.request
+        if request.method not in _INSPECTED_METHODS or not request.raw_content:
+            return False
+        return "*" in self.hosts or request.pretty_host.lower() in self.hosts
+
+    def request(self, flow: http.HTTPFlow) -> None:
+        """Scan the body of an inspected request, then block or redact it if it leaks."""
+        if self.scanner is None or not self._inspected(flow):
+            return
+        request = flow.request
+        body = request.get_content(strict=False) or b""
+        redact = ctx.options.leakguard_action == "redact"
+        verdict = guard_body(self.scanner, body, request.headers.get("content-type", ""), redact=redact)
+        if not verdict.is_leak:
+            return
+        where = f"{request.method} {request.pretty_url}"
+        if redact and verdict.body is not None:
+            request.content = verdict.body  # re-encoded and Content-Length updated by mitmproxy
+            request.headers["X-Leakguard-Redacted"] = str(len(verdict.findings))
+            log.warning("leakguard: redacted %s (%s)", where, verdict.summary())
+            return
+        message = f"leakguard: blocked, the request contains proprietary code ({verdict.summary()})"
+        payload = {"error": {"type": "leakguard_blocked", "message": message, **verdict.to_json()}}
+        flow.response = http.Response.make(403, json.dumps(payload), {"Content-Type": "application/json"})
+        log.warning("leakguard: blocked %s (%s)", where, verdict.summary())
+
+
+addons = [LeakguardAddon()]

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+
+import pytest
+
+
+def need(module: str) -> None:
+    """Skip when an optional integration is not installed; fail instead in CI, where it must be."""
+    try:
+        __import__(module)
+    except ImportError:
+        if os.environ.get("LEAKGUARD_REQUIRE_INTEGRATIONS"):
+            pytest.fail(f"{module} is not installed (see .ci/run)")
+        pytest.skip(f"{module} is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    """Wait until something listens on ``port``; fail with the process's output if it died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out, err = process.communicate()
+            raise AssertionError(f"process exited {process.returncode}:\n{out.decode()}\n{err.decode()}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"nothing listened on port {port} within {timeout} s")

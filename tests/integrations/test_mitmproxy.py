@@ -1,0 +1,91 @@
+"""The mitmproxy addon, loaded by a real ``mitmdump -s`` on loopback in front of a stand-in
+provider. mitmproxy pins versions that LiteLLM's stack cannot share, so it lives in its own
+environment (``.venv-mitmproxy``, made by .ci/run) with leakguard installed into it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import EXAMPLES, ROOT
+
+from .conftest import free_port, wait_for_port
+from .upstream import Upstream
+
+LEAK = (EXAMPLES / "prompts" / "leak_verbatim.md").read_text()
+CLEAN = (EXAMPLES / "prompts" / "clean_question.md").read_text()
+ADDON = ROOT / "leakguard" / "integrations" / "mitmproxy_addon.py"
+
+
+def _mitmdump() -> str:
+    for candidate in (os.environ.get("LEAKGUARD_MITMDUMP"), str(ROOT / ".venv-mitmproxy" / "bin" / "mitmdump")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    found = shutil.which("mitmdump")
+    if found:
+        return found
+    if os.environ.get("LEAKGUARD_REQUIRE_INTEGRATIONS"):
+        pytest.fail("mitmdump not found (set LEAKGUARD_MITMDUMP; .ci/run makes .venv-mitmproxy)")
+    pytest.skip("mitmdump not installed")
+
+
+@pytest.fixture()
+def upstream() -> Iterator[Upstream]:
+    with Upstream() as server:
+        yield server
+
+
+def _proxy(tmp_path: Path, index: Path, action: str) -> Iterator[str]:
+    port = free_port()
+    command = [
+        _mitmdump(),
+        "--listen-host", "127.0.0.1",
+        "--listen-port", str(port),
+        "--set", f"confdir={tmp_path / 'mitm'}",
+        "-s", str(ADDON),
+        "--set", f"leakguard_index={index}",
+        "--set", f"leakguard_action={action}",
+        "--set", "leakguard_hosts=127.0.0.1",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port, process, timeout=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _chat(proxy: str, upstream: Upstream, text: str) -> httpx.Response:
+    body = {"model": "gpt", "messages": [{"role": "user", "content": text}]}
+    with httpx.Client(proxy=proxy, trust_env=False, timeout=30) as client:
+        return client.post(f"http://127.0.0.1:{upstream.port}/v1/chat/completions", json=body)
+
+
+def test_mitmdump_blocks_a_leak_with_403_and_passes_clean_requests(
+    tmp_path: Path, demo_index_dir: Path, upstream: Upstream
+) -> None:
+    for proxy in _proxy(tmp_path, demo_index_dir, "block"):
+        blocked = _chat(proxy, upstream, LEAK)
+        assert blocked.status_code == 403
+        error = blocked.json()["error"]
+        assert error["type"] == "leakguard_blocked" and "payments/ledger.py:46-" in error["message"]
+        assert "def split_fee" not in blocked.text and upstream.bodies == []
+        passed = _chat(proxy, upstream, CLEAN)
+        assert passed.status_code == 200 and upstream.texts() == [CLEAN]
+
+
+def test_mitmdump_redacts_and_sends_the_rest_on(tmp_path: Path, demo_index_dir: Path, upstream: Upstream) -> None:
+    for proxy in _proxy(tmp_path, demo_index_dir, "redact"):
+        answer = _chat(proxy, upstream, LEAK)
+        assert answer.status_code == 200
+        (sent,) = upstream.texts()
+        assert "def split_fee" not in sent and "payments/ledger.py" in sent and sent.startswith(LEAK[:40])
