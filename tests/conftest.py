@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import leakguard  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
+
+
+def need(module: str) -> None:
+    """Skip when an optional extra is not installed; fail instead in CI, where it must be."""
+    try:
+        __import__(module)
+    except ImportError:
+        if os.environ.get("LEAKGUARD_REQUIRE_INTEGRATIONS"):
+            pytest.fail(f"{module} is not installed (see .ci/run)")
+        pytest.skip(f"{module} is not installed")
 
 
 @pytest.fixture(scope="session")

@@ -14,13 +14,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, need
 
 import leakguard
 from leakguard.cli import main
 
-pytest.importorskip("fastapi")
-httpx = pytest.importorskip("httpx")
+need("fastapi")
+need("uvicorn")
+import httpx  # noqa: E402
 
 from fastapi.testclient import TestClient  # noqa: E402
 

@@ -1,21 +1,9 @@
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import time
 
-import pytest
-
-
-def need(module: str) -> None:
-    """Skip when an optional integration is not installed; fail instead in CI, where it must be."""
-    try:
-        __import__(module)
-    except ImportError:
-        if os.environ.get("LEAKGUARD_REQUIRE_INTEGRATIONS"):
-            pytest.fail(f"{module} is not installed (see .ci/run)")
-        pytest.skip(f"{module} is not installed")
 
 
 def free_port() -> int:

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, need
 
 import leakguard
 
-from .conftest import free_port, need, wait_for_port
+from .conftest import free_port, wait_for_port
 from .upstream import Upstream
 
 need("litellm")
@@ -42,7 +42,8 @@ def test_hook_blocks_redacts_and_lets_responses_pass(demo_index: leakguard.Index
     assert asyncio.run(block.apply_guardrail({"texts": [LEAK]}, {}, "response")) == {"texts": [LEAK]}
     redact = LeakguardGuardrail(scanner=scanner, on_leak="redact", guardrail_name="lg", event_hook="pre_call")
     out = asyncio.run(redact.apply_guardrail({"texts": [CLEAN, LEAK]}, {}, "request"))
-    assert out["texts"][0] == CLEAN and "def split_fee" not in out["texts"][1] and "payments/ledger.py" in out["texts"][1]
+    assert out["texts"][0] == CLEAN
+    assert "def split_fee" not in out["texts"][1] and "payments/ledger.py" in out["texts"][1]
     with pytest.raises(leakguard.ConfigError):
         LeakguardGuardrail(scanner=scanner, on_leak="warn")
 
