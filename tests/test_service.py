@@ -22,7 +22,6 @@ from leakguard.cli import main
 need("fastapi")
 need("uvicorn")
 import httpx  # noqa: E402
-
 from fastapi.testclient import TestClient  # noqa: E402
 
 from leakguard.service import create_app  # noqa: E402

@@ -5,7 +5,6 @@ import subprocess
 import time
 
 
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
