@@ -1,0 +1,139 @@
+"""``leakguard scan``, ``redact`` and ``explain``: the commands that read text."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from leakguard.cli.app import cli
+from leakguard.cli.settings import LeakFound, display, index_options, resolve_settings, source_options
+
+
+@cli.command("scan")
+@click.argument("sources", nargs=-1, type=str)
+@index_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif"]),
+    default=None,
+    help="Output format [default: text, or format in [tool.leakguard]].",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Text format: print only what leaks, one line each.")
+@click.option("--color/--no-color", default=None, help="Force or disable colour in text output.")
+def scan_command(
+    sources: tuple[str, ...],
+    index_dir: str | None,
+    key_file: str | None,
+    threshold: float | None,
+    baseline: str | None,
+    output_format: str | None,
+    quiet: bool,
+    color: bool | None,
+) -> None:
+    """Scan SOURCES (files, directories of files, or - for standard input) for indexed code.
+
+    With one file or standard input, each finding is shown with the scanned lines; with
+    several, or a directory (a folder of logs), a summary table lists the sources that leak.
+    Exit 1 if anything leaks.
+    """
+    from leakguard import __version__
+    from leakguard.inputs import expand, scan_source
+
+    settings = resolve_settings(index_dir, key_file, threshold, baseline)
+    output_format = output_format or settings.config.format or "text"
+    expanded = expand(sources or ("-",))
+    outcomes = [scan_source(settings.scanner, source) for source in expanded]
+    single = len(expanded) == 1 and not expanded[0].walked
+    if single and outcomes[0].result is not None:
+        name, result = outcomes[0].source, outcomes[0].result
+        if output_format == "json":
+            from leakguard.report.json import render_json
+
+            click.echo(render_json(result))
+        elif output_format == "sarif":
+            from leakguard.report.sarif import render_sarif
+
+            click.echo(render_sarif(result, name, __version__))
+        else:
+            from leakguard.report.text import render_text
+
+            render_text(result, name, sys.stdout, color=color, quiet=quiet)
+    elif output_format == "json":
+        from leakguard.report.json import render_json_many
+
+        click.echo(render_json_many(outcomes))
+    elif output_format == "sarif":
+        from leakguard.report.sarif import render_sarif_many
+
+        scanned = [(o.source, o.result) for o in outcomes if o.result is not None]
+        click.echo(render_sarif_many(scanned, __version__))
+    else:
+        from leakguard.report.text import render_summary
+
+        render_summary(outcomes, sys.stdout, color=color, quiet=quiet)
+    if any(o.result is not None and o.result.is_leak for o in outcomes):
+        raise LeakFound
+
+
+@cli.command("redact")
+@source_options
+@click.option("--template", default=None, help="Placeholder, with {path}, {lines}, {start_line}, {end_line}.")
+def redact_command(
+    source: str,
+    index_dir: str | None,
+    key_file: str | None,
+    threshold: float | None,
+    baseline: str | None,
+    template: str | None,
+) -> None:
+    """Print SOURCE with every match replaced by a placeholder. Exit 1 if anything was redacted."""
+    from leakguard.inputs import open_source
+    from leakguard.stream import redact_stream
+
+    scanner = resolve_settings(index_dir, key_file, threshold, baseline).scanner
+    with open_source(source) as stream:
+        # Bytes out, so everything outside the findings is written back byte for byte.
+        out = sys.stdout.buffer
+        result = redact_stream(
+            scanner.index,
+            stream,
+            lambda s: out.write(s.encode("utf-8")),
+            scanner.policy,
+            template,
+            display(source),
+            scanner.baseline,
+        )
+    out.flush()
+    if result.is_leak:
+        raise LeakFound
+
+
+@cli.command("explain")
+@source_options
+@click.option(
+    "--source-root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Checkout of the indexed repository, to show the matching source lines.",
+)
+@click.option("--color/--no-color", default=None, help="Force or disable colour.")
+def explain_command(
+    source: str,
+    index_dir: str | None,
+    key_file: str | None,
+    threshold: float | None,
+    baseline: str | None,
+    source_root: Path | None,
+    color: bool | None,
+) -> None:
+    """Show each match in SOURCE beside the indexed file and lines it came from. Exit 1 on a leak."""
+    from leakguard.inputs import Source, scan_source
+    from leakguard.report.explain import render_explain
+
+    outcome = scan_source(resolve_settings(index_dir, key_file, threshold, baseline).scanner, Source(source))
+    assert outcome.result is not None  # only directory walks skip sources
+    render_explain(outcome.result, outcome.source, sys.stdout, source_root, color)
+    if outcome.result.is_leak:
+        raise LeakFound

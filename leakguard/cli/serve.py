@@ -1,0 +1,49 @@
+"""``leakguard serve``: the HTTP service (needs the ``serve`` extra)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from leakguard.cli.app import cli
+from leakguard.cli.settings import index_options, read_key, resolve_settings
+from leakguard.errors import ConfigError
+
+
+@cli.command("serve")
+@index_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option(
+    "--max-bytes", default=1 << 20, show_default=True, type=click.IntRange(min=1), help="Largest request body."
+)
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="File holding a bearer token every request must send (or LEAKGUARD_TOKEN).",
+)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Scans run at once.")
+def serve_command(
+    index_dir: str | None,
+    key_file: str | None,
+    threshold: float | None,
+    baseline: str | None,
+    host: str,
+    port: int,
+    max_bytes: int,
+    token_file: str | None,
+    threads: int,
+) -> None:
+    """Serve POST /v1/scan, POST /v1/redact and GET /healthz over HTTP (needs leakguard[serve])."""
+    try:
+        from leakguard.service import serve
+    except ImportError as exc:
+        raise ConfigError(f"leakguard serve needs the serve extra: pip install 'leakguard[serve]' ({exc})") from exc
+    token = os.environ.get("LEAKGUARD_TOKEN")
+    if token_file is not None:
+        token = (read_key(token_file) or b"").decode("utf-8", "replace")
+    scanner = resolve_settings(index_dir, key_file, threshold, baseline).scanner
+    click.echo(f"leakguard: serving {scanner.index.n_files} indexed files on http://{host}:{port}", err=True)
+    serve(scanner, host, port, max_bytes=max_bytes, token=token or None, threads=threads)
