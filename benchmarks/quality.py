@@ -46,6 +46,7 @@ import numpy as np  # noqa: E402
 from corpus_files import SHARED, files_by_language  # noqa: E402
 
 import leakguard  # noqa: E402
+from leakguard.index.public import public_code  # noqa: E402
 from leakguard.normalise.alphabet import KEYWORDS, Alphabet  # noqa: E402
 from leakguard.normalise.syntax import normalise_source  # noqa: E402
 
@@ -234,7 +235,11 @@ def names_the_copy(
 
 
 def run(
-    per_file: int, files_per_language: int, build: dict[str, int], policy: leakguard.ScanPolicy
+    per_file: int,
+    files_per_language: int,
+    build: dict[str, int],
+    policy: leakguard.ScanPolicy,
+    allow: tuple[Path, ...] = (),
 ) -> dict[str, object]:
     rng = random.Random(20261124)
     corpus = files_by_language(limit=files_per_language * 2, min_bytes=1500)
@@ -252,6 +257,8 @@ def run(
                 unrelated.append((language, path))
     started = time.perf_counter()
     index = leakguard.build_index([work], **build)
+    for public in allow:
+        index = index.without(public_code(public, index.params))
     build_seconds = time.perf_counter() - started
     shutil.rmtree(work)
     found: dict[str, list[bool]] = defaultdict(list)
@@ -396,6 +403,9 @@ def main() -> int:
     calibration.add_argument("--threshold", type=float, default=None)
     calibration.add_argument("--renamed-weight", type=float, default=None)
     calibration.add_argument("--no-near", action="store_true", help="disable MinHash near-duplicate evidence")
+    calibration.add_argument(
+        "--allow", type=Path, action="append", default=[], help="public set or code to take out of the index"
+    )
     args = parser.parse_args()
     per_file, files = (1, 4) if args.smoke else (3, 40)
     build = {name: value for name, value in (("k", args.k), ("window", args.window)) if value is not None}
@@ -405,7 +415,7 @@ def main() -> int:
         if value is not None
     }
     policy = leakguard.ScanPolicy(**overrides, near_duplicates=not args.no_near)  # type: ignore[arg-type]
-    report = run(per_file, files, build, policy)
+    report = run(per_file, files, build, policy, tuple(args.allow))
     text = table(report)
     if args.misses:
         misses = report["misses"]

@@ -18,7 +18,7 @@ import sys
 
 import click
 
-from leakguard.cli import hook, index, scan, serve  # noqa: F401 - each registers its commands
+from leakguard.cli import hook, index, public, scan, serve  # noqa: F401 - each registers its commands
 from leakguard.cli.app import cli
 from leakguard.cli.settings import LeakFound
 from leakguard.errors import ConfigError, LeakguardError

@@ -23,12 +23,27 @@ from leakguard.options import DEFAULT_PARAMS
 @click.option("--k", "k", default=DEFAULT_PARAMS.k, show_default=True, type=int, help="Tokens per k-gram.")
 @click.option("--window", default=DEFAULT_PARAMS.window, show_default=True, type=int, help="Winnowing window.")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Secret key to hash with (or LEAKGUARD_KEY).")
+@click.option(
+    "--allow",
+    "allowed",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Public code, or a public set (fingerprints/public), to leave out of the index. Repeatable.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 def index_command(
-    paths: tuple[str, ...], out: str, jobs: int, k: int, window: int, key_file: str | None, quiet: bool
+    paths: tuple[str, ...],
+    out: str,
+    jobs: int,
+    k: int,
+    window: int,
+    key_file: str | None,
+    allowed: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Fingerprint the repositories at PATHS into an index at --out (no source text is stored)."""
     from leakguard.api import KEY_ENV, build_index
+    from leakguard.index.public import public_code
     from leakguard.report.progress import index_progress
 
     key = read_key(key_file)
@@ -36,6 +51,8 @@ def index_command(
         key = os.environ.get(KEY_ENV, "").encode()
     with index_progress(not quiet and sys.stderr.isatty()) as progress:
         index = build_index(paths, k=k, window=window, key=key, jobs=jobs, progress=progress)
+    for item in allowed:
+        index = index.without(public_code(item, index.params, key))
     target = index.save(out)
     if not quiet:
         stats = index.stats

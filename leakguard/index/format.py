@@ -57,8 +57,10 @@ def _pad(n: int) -> int:
     return (-n) % _ALIGN
 
 
-def write_container(directory: Path, header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> Path:
-    """Atomically write ``index.lgx`` (and a readable ``manifest.json``) into directory."""
+def write_container(
+    directory: Path, header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]], filename: str = INDEX_FILE
+) -> Path:
+    """Atomically write ``filename`` (and a readable ``manifest.json``) into directory."""
     directory.mkdir(parents=True, exist_ok=True)
     table: dict[str, dict[str, Any]] = {}
     offset = 0
@@ -79,7 +81,7 @@ def write_container(directory: Path, header: dict[str, Any], arrays: dict[str, n
     header_bytes = json.dumps(full_header, sort_keys=True, separators=(",", ":")).encode()
     start = _PREAMBLE.size + len(header_bytes)
     start += _pad(start)
-    target = directory / INDEX_FILE
+    target = directory / filename
     with tempfile.NamedTemporaryFile("wb", dir=directory, prefix=".index-", suffix=".tmp", delete=False) as out:
         try:
             out.write(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes)))
@@ -111,11 +113,11 @@ def _write_text_atomic(path: Path, text: str) -> None:
     os.replace(out.name, path)
 
 
-def read_container(directory: Path, verify: bool = False) -> Container:
-    """Map ``index.lgx`` from directory; raise IndexFormatError on any structural fault."""
-    path = directory / INDEX_FILE if directory.is_dir() else directory
+def read_container(directory: Path, verify: bool = False, filename: str = INDEX_FILE) -> Container:
+    """Map ``filename`` from directory; raise IndexFormatError on any structural fault."""
+    path = directory / filename if directory.is_dir() else directory
     if not path.is_file():
-        raise IndexFormatError(f"no index at {directory} (expected {INDEX_FILE}; build one with 'leakguard index')")
+        raise IndexFormatError(f"no index at {directory} (expected {filename}; build one with 'leakguard index')")
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size

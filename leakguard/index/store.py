@@ -27,6 +27,7 @@ from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.minhash import band_keys, make_permutations
 from leakguard.index.build import FileFingerprints
 from leakguard.index.format import read_container, write_container
+from leakguard.index.public import PublicSet, check_set, pair_keys
 from leakguard.normalise.alphabet import Alphabet, key_id
 from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
 from leakguard.result import ScanResult
@@ -79,6 +80,7 @@ class Index:
         self.stats = stats
         self.arrays = arrays
         self.alphabet = Alphabet(key)
+        self._key = key
         self._keepalive = _keepalive
         self._paths: list[str] | None = None
         if (
@@ -111,37 +113,57 @@ class Index:
         # Postings of one hash are ordered by tag, so the scan side can pick out the exact
         # copies among the postings of a hash too common to be evidence on its own.
         order = np.lexsort((loc, tags, hashes))
-        hashes, loc, spans, tags, file_ids = hashes[order], loc[order], spans[order], tags[order], file_ids[order]
-        unique, starts = np.unique(hashes, return_index=True)
-        offsets = np.append(starts, hashes.shape[0]).astype(np.uint32)
-        new_file = np.ones(hashes.shape[0], dtype=bool)
-        new_file[1:] = (hashes[1:] != hashes[:-1]) | (file_ids[1:] != file_ids[:-1])
-        df = np.add.reduceat(new_file.astype(np.uint32), starts) if starts.size else np.empty(0, np.uint32)
-        arrays: dict[str, npt.NDArray[Any]] = {
-            "hashes": unique.astype(np.uint64),
-            "hash_buckets": bucket_directory(unique),
-            "offsets": offsets,
-            "df": df.astype(np.uint32),
-            "post_loc": loc.astype(np.uint32),
-            "post_span": spans.astype(np.uint8),
-            "post_tag": tags.astype(np.uint16),
+        arrays: dict[str, npt.NDArray[Any]] = _posting_tables(
+            hashes[order], loc[order], spans[order], tags[order], file_ids[order]
+        )
+        arrays.update({
             "line_base": line_base.astype(np.uint32),
             "paths": np.frombuffer("\n".join(f.relative for f in kept).encode("utf-8"), dtype=np.uint8),
             "file_tokens": np.asarray([f.tokens for f in kept], dtype=np.uint32),
             "line_hash": (np.concatenate([f.line_hashes for f in kept]) if kept else np.empty(0)).astype(np.uint16),
-        }
+        })  # fmt: skip
         arrays.update(_minhash_tables(kept, params))
         stats = {
             "files": n_files,
             "skipped_files": len(files) - n_files,
             "lines": int(line_base[-1]),
             "tokens": int(sum(f.tokens for f in kept)),
-            "fingerprints": int(hashes.shape[0]),
-            "unique_fingerprints": int(unique.shape[0]),
+            "fingerprints": int(arrays["post_loc"].shape[0]),
+            "unique_fingerprints": int(arrays["hashes"].shape[0]),
             "units": int(arrays["unit_file"].shape[0]),
             "languages": _language_counts(kept),
         }
         return cls(params, arrays, stats, key)
+
+    def without(self, public: PublicSet) -> Index:
+        """A copy of this index without the fingerprints of ``public`` code.
+
+        An exact set takes out the postings whose hash and concrete tag both match (copies
+        of that code); an idiom set every posting of its hashes (see
+        :mod:`leakguard.index.public`). The MinHash tables are kept: near-duplicate
+        evidence is only sought where exact fingerprints already matched.
+        """
+        check_set(public, self.params)
+        a = self.arrays
+        offsets = np.asarray(a["offsets"], dtype=np.int64)
+        counts = offsets[1:] - offsets[:-1]
+        hashes = np.repeat(a["hashes"], counts)
+        tags = np.asarray(a["post_tag"])
+        if public.kind == "idiom":
+            drop = np.isin(hashes, public.hashes)
+        else:
+            drop = np.isin(pair_keys(hashes, tags), pair_keys(public.hashes, public.tags))
+        keep = ~drop
+        loc = np.asarray(a["post_loc"]).astype(np.int64)[keep]
+        file_ids = np.searchsorted(a["line_base"].astype(np.int64), loc, side="right") - 1
+        arrays = dict(a)
+        arrays.update(_posting_tables(hashes[keep], loc, np.asarray(a["post_span"])[keep], tags[keep], file_ids))
+        stats = dict(self.stats)
+        stats["fingerprints"] = int(arrays["post_loc"].shape[0])
+        stats["unique_fingerprints"] = int(arrays["hashes"].shape[0])
+        stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
+        stats["public_sets"] = [*stats.get("public_sets", []), f"{public.kind}: {', '.join(public.sources)}"]
+        return Index(self.params, arrays, stats, self._key)
 
     # -- persistence --------------------------------------------------------------------
 
@@ -195,6 +217,30 @@ class Index:
         from leakguard.scanner import scan_text
 
         return scan_text(self, text, policy)
+
+
+def _posting_tables(
+    hashes: npt.NDArray[np.uint64],
+    loc: npt.NDArray[np.int64],
+    spans: npt.NDArray[np.uint8],
+    tags: npt.NDArray[np.uint16],
+    file_ids: npt.NDArray[np.int64],
+) -> dict[str, npt.NDArray[Any]]:
+    """The hash table and postings sections from postings sorted by (hash, tag, loc)."""
+    unique, starts = np.unique(hashes, return_index=True)
+    offsets = np.append(starts, hashes.shape[0]).astype(np.uint32)
+    new_file = np.ones(hashes.shape[0], dtype=bool)
+    new_file[1:] = (hashes[1:] != hashes[:-1]) | (file_ids[1:] != file_ids[:-1])
+    df = np.add.reduceat(new_file.astype(np.uint32), starts) if starts.size else np.empty(0, np.uint32)
+    return {
+        "hashes": unique.astype(np.uint64),
+        "hash_buckets": bucket_directory(unique),
+        "offsets": offsets,
+        "df": df.astype(np.uint32),
+        "post_loc": loc.astype(np.uint32),
+        "post_span": spans.astype(np.uint8),
+        "post_tag": tags.astype(np.uint16),
+    }
 
 
 def bucket_directory(hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:

@@ -1,0 +1,141 @@
+"""Public code: fingerprints of code that is not a leak, and taking them out of an index.
+
+Proprietary repositories vendor open-source code and share boilerplate with the world;
+pasting either is not a leak. A *public set* holds every informative k-gram of some public
+code (not only the winnowed ones, so that every indexed fingerprint it covers is found),
+as sorted 64-bit hashes and, for exact copies, the 16-bit concrete tag of each:
+
+* ``exact`` sets (``leakguard allow PATH``: your vendored libraries, your own open-source
+  SDK) take out only the postings whose hash *and* tag match, that is the copies of that
+  code with its own names; proprietary code that merely has the same shape stays;
+* ``idiom`` sets (``leakguard public --min-packages N``, the shipped boilerplate set) keep
+  only the abstract hashes found in at least N separate public packages, and take out
+  every posting of them: shapes so common in public code that finding one is no evidence.
+
+Sets are written in the container format of :mod:`leakguard.index.format` as
+``public.lgx`` with sections ``hashes`` (u64, sorted) and ``tags`` (u16; empty for idiom
+sets), and carry the fingerprint parameters and key id they were made with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from leakguard.errors import IncompatibleIndexError, IndexFormatError
+from leakguard.fingerprint.kgrams import informative, kgram_hashes, kgram_tags
+from leakguard.index.format import read_container, write_container
+from leakguard.index.walk import iter_source_files, skip_reason
+from leakguard.normalise.alphabet import Alphabet
+from leakguard.normalise.languages import detect_language
+from leakguard.normalise.syntax import normalise_source
+from leakguard.options import FingerprintParams
+
+PUBLIC_FILE = "public.lgx"
+KINDS = ("exact", "idiom")
+
+
+@dataclass(frozen=True)
+class PublicSet:
+    """Fingerprints of public code (see the module docstring for the two kinds)."""
+
+    kind: str
+    params: FingerprintParams
+    hashes: npt.NDArray[np.uint64]
+    tags: npt.NDArray[np.uint16]
+    sources: tuple[str, ...] = ()
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the set atomically to ``directory/public.lgx``."""
+        header = {"kind": "public-set", "set_kind": self.kind, "params": self.params.to_json(),
+                  "sources": list(self.sources), "fingerprints": int(self.hashes.shape[0])}  # fmt: skip
+        return write_container(Path(directory), header, {"hashes": self.hashes, "tags": self.tags}, PUBLIC_FILE)
+
+
+def load_public_set(directory: str | Path) -> PublicSet:
+    """Read a set written by :meth:`PublicSet.save`."""
+    container = read_container(Path(directory), filename=PUBLIC_FILE)
+    header = container.header
+    if header.get("kind") != "public-set" or header.get("set_kind") not in KINDS:
+        raise IndexFormatError(f"{directory} does not hold a leakguard public set")
+    params = FingerprintParams.from_json(header["params"])
+    arrays = container.arrays
+    return PublicSet(header["set_kind"], params, arrays["hashes"], arrays["tags"], tuple(header.get("sources", ())))
+
+
+def _file_kgrams(path: Path, params: FingerprintParams, alphabet: Alphabet) -> tuple[npt.NDArray[Any], ...]:
+    data = path.read_bytes()
+    if skip_reason(data) is not None:
+        return np.empty(0, np.uint64), np.empty(0, np.uint16)
+    text = data.decode("utf-8", errors="replace")
+    tokens = normalise_source(text, detect_language(path.name, text), alphabet).tokens
+    if len(tokens) < params.k:
+        return np.empty(0, np.uint64), np.empty(0, np.uint16)
+    useful = informative(tokens.abstract, tokens.concrete, params.k, params.min_distinct)
+    return kgram_hashes(tokens.abstract, params.k)[useful], kgram_tags(tokens.concrete, params.k)[useful]
+
+
+def _paths(roots: Iterable[Path]) -> list[Path]:
+    """Files named directly, and the indexable files under directories (licence files too)."""
+    out: list[Path] = []
+    for root in roots:
+        if root.is_file():
+            out.append(root)
+        else:
+            out.extend(source.path for source in iter_source_files([root]))
+            # A licence text is exactly what a public set is for, though indexing skips it.
+            out.extend(p for p in sorted(root.rglob("*")) if p.is_file() and p.name.lower().startswith("licen"))
+    return sorted(set(out))
+
+
+def exact_set(roots: Iterable[str | Path], params: FingerprintParams, key: bytes = b"") -> PublicSet:
+    """Every informative k-gram (hash and tag) of the public code under ``roots``."""
+    alphabet = Alphabet(key)
+    folders = [Path(r) for r in roots]
+    parts = [_file_kgrams(path, params, alphabet) for path in _paths(folders)]
+    hashes = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.uint64)
+    tags = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.uint16)
+    pairs = np.unique(np.stack([hashes, tags.astype(np.uint64)]), axis=1) if hashes.size else np.empty((2, 0))
+    return PublicSet("exact", params, pairs[0].astype(np.uint64), pairs[1].astype(np.uint16), tuple(map(str, folders)))
+
+
+def idiom_set(
+    packages: Iterable[str | Path], params: FingerprintParams, min_packages: int, key: bytes = b""
+) -> PublicSet:
+    """Abstract k-gram hashes found in at least ``min_packages`` of the given package roots."""
+    folders = [Path(p) for p in packages]
+    per_package = [np.unique(exact_set([folder], params, key).hashes) for folder in folders]
+    every = np.concatenate(per_package) if per_package else np.empty(0, np.uint64)
+    values, counts = np.unique(every, return_counts=True)
+    common = values[counts >= min_packages].astype(np.uint64)
+    return PublicSet("idiom", params, common, np.empty(0, np.uint16), tuple(map(str, folders)))
+
+
+def check_set(public: PublicSet, params: FingerprintParams) -> None:
+    """Raise IncompatibleIndexError unless the set hashes text as an index with ``params`` does."""
+    if public.params != params:
+        raise IncompatibleIndexError(
+            "the public set was made with other parameters or another key than the index: "
+            "rebuild it with the index's key ('leakguard public ... --key-file')"
+        )
+
+
+def pair_keys(hashes: npt.NDArray[np.uint64], tags: npt.NDArray[np.uint16]) -> npt.NDArray[np.uint64]:
+    """One 64-bit value per (hash, tag) pair, to match exact copies with one ``isin``."""
+    mixed: npt.NDArray[np.uint64] = hashes ^ (tags.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    return mixed
+
+
+def public_code(item: str | Path, params: FingerprintParams, key: bytes = b"") -> PublicSet:
+    """A saved public set (a directory holding ``public.lgx``), or the exact set of the code at ``item``."""
+    path = Path(item)
+    if (path / PUBLIC_FILE).is_file() or path.name == PUBLIC_FILE:
+        public = load_public_set(path)
+        check_set(public, params)
+        return public
+    return exact_set([path], params, key)
