@@ -11,7 +11,10 @@ From each indexed file, random windows of 8-60 lines are pasted into a prompt
 * verbatim: unchanged;
 * reformatted: every line re-indented, spaces around punctuation changed, braces moved;
 * comments: comment lines removed and new ones inserted every few lines;
-* renamed: every identifier consistently renamed.
+* renamed: every identifier consistently renamed;
+* edited: about a tenth of the lines deleted, as many new lines inserted, two neighbouring
+  lines swapped (a copy someone worked on);
+* partial: a fragment of 6-10 lines of the window carrying at least 40 code tokens.
 
 Windows with fewer than MIN_CODE_TOKENS code tokens (mostly comments or blank) are not
 drawn: with comments dropped there is nothing left to find.
@@ -41,9 +44,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
 from corpus_files import SHARED, files_by_language  # noqa: E402
+from peers import PEERS, Item, threshold_at  # noqa: E402
 
 import leakguard  # noqa: E402
 from leakguard.index.public import public_code  # noqa: E402
@@ -52,7 +57,7 @@ from leakguard.normalise.syntax import normalise_source  # noqa: E402
 
 _ALPHABET = Alphabet()
 
-TRANSFORMS = ("verbatim", "reformatted", "comments", "renamed")
+TRANSFORMS = ("verbatim", "reformatted", "comments", "renamed", "edited", "partial")
 INDEXED = (
     "click",
     "react-native-screens",
@@ -117,6 +122,34 @@ def rename(lines: list[str], rng: random.Random) -> list[str]:
     return [_IDENT.sub(swap, line) for line in lines]
 
 
+_INSERTED = ("trace(\"checkpoint {n}\", {n})", "retries = retries + {n}", "audit.record(\"step\", {n})")
+
+
+def edit(lines: list[str], rng: random.Random) -> list[str]:
+    out = list(lines)
+    for _ in range(max(1, len(out) // 10)):
+        del out[rng.randrange(len(out))]
+    for _ in range(max(1, len(lines) // 10)):
+        position = rng.randrange(len(out) + 1)
+        neighbour = out[position - 1] if position else (out[0] if out else "")
+        indent = neighbour[: len(neighbour) - len(neighbour.lstrip())]
+        out.insert(position, indent + rng.choice(_INSERTED).format(n=rng.randint(1, 99)))
+    if len(out) > 2:
+        i = rng.randrange(len(out) - 1)
+        out[i], out[i + 1] = out[i + 1], out[i]
+    return out
+
+
+def fragment(code_lines: np.ndarray, start: int, end: int, rng: random.Random) -> tuple[int, int] | None:
+    """A run of 6-10 lines inside [start, end) holding at least MIN_CODE_TOKENS code tokens."""
+    options = []
+    for size in range(6, 11):
+        for first in range(start, end - size + 1):
+            if np.count_nonzero((code_lines > first) & (code_lines <= first + size)) >= MIN_CODE_TOKENS:
+                options.append((first, first + size))
+    return rng.choice(options) if options else None
+
+
 def transform(name: str, lines: list[str], language: str, rng: random.Random) -> list[str]:
     if name == "reformatted":
         return reformat(lines, rng)
@@ -124,6 +157,8 @@ def transform(name: str, lines: list[str], language: str, rng: random.Random) ->
         return recomment(lines, language, rng)
     if name == "renamed":
         return rename(lines, rng)
+    if name == "edited":
+        return edit(lines, rng)
     return lines
 
 
@@ -240,6 +275,7 @@ def run(
     build: dict[str, int],
     policy: leakguard.ScanPolicy,
     allow: tuple[Path, ...] = (),
+    with_peers: bool = True,
 ) -> dict[str, object]:
     rng = random.Random(20261124)
     corpus = files_by_language(limit=files_per_language * 2, min_bytes=1500)
@@ -267,6 +303,9 @@ def run(
     renamed_small: list[bool] = []
     misses: list[str] = []
     wrap_rng = random.Random(7)  # its own stream, so adding wrappings leaves the other cases unchanged
+    part_rng = random.Random(11)  # likewise for the edited and partial cases
+    peer_cases: list[tuple[str, Item]] = []
+    peer_negatives: list[Item] = []
     wrapped_found: dict[str, list[bool]] = defaultdict(list)
     wrapped_inside: dict[str, list[bool]] = defaultdict(list)
     coverage: list[float] = []
@@ -278,10 +317,18 @@ def run(
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         lines = text.splitlines()
-        for start, end, tokens in windows(text, language, rng, per_file):
+        code_lines = normalise_source(text, language, _ALPHABET).tokens.line
+        for window_start, window_end, tokens in windows(text, language, rng, per_file):
             for name in TRANSFORMS:
-                body = transform(name, lines[start:end], language, rng)
-                message, _, _ = prompt(body, rng)
+                start, end = window_start, window_end
+                if name == "partial":
+                    piece = fragment(code_lines, start, end, part_rng)
+                    if piece is None:
+                        continue
+                    start, end = piece
+                own = part_rng if name in ("edited", "partial") else rng
+                body = transform(name, lines[start:end], language, own)
+                message, _, _ = prompt(body, own)
                 t0 = time.perf_counter()
                 result = index.scan(message, policy)
                 scan_seconds += time.perf_counter() - t0
@@ -289,6 +336,7 @@ def run(
                     renamed_small.append(result.is_leak)
                     continue
                 found[name].append(result.is_leak)
+                peer_cases.append((name, (f"prompt{path.suffix}", message)))
                 if name == "verbatim":
                     for wrapping in WRAPPINGS:
                         wrapped, code_start, code_end = wrap(wrapping, body, wrap_rng)
@@ -314,12 +362,20 @@ def run(
         for start, end, _ in windows(text, language, rng, per_file * 2):
             message, _, _ = prompt(lines[start:end], rng)
             negatives["unrelated code"].append(index.scan(message, policy).is_leak)
+            peer_negatives.append((f"prompt{path.suffix}", message))
     licences = sorted((SHARED / "spdx-licenses" / "text").glob("*.txt")) if SHARED.is_dir() else []
     for path in licences[: per_file * 60]:
         for paragraph in path.read_text(errors="replace").split("\n\n")[:3]:
             if len(paragraph) > 200:
                 negatives["prose (SPDX licences)"].append(index.scan(paragraph, policy).is_leak)
+    peer_results: dict[str, dict[str, object]] = {}
+    if with_peers:
+        references = [(Path(relative).name, "\n".join(texts[relative]) + "\n") for _, relative, _ in indexed
+                      if relative in present]  # fmt: skip
+        alarms = negatives["unrelated code"]
+        peer_results = peers_at_rate(references, peer_cases, peer_negatives, sum(alarms) / max(1, len(alarms)))
     return {
+        "peers": peer_results,
         "stats": index.stats,
         "build_seconds": build_seconds,
         "scan_seconds": scan_seconds,
@@ -335,6 +391,36 @@ def run(
     }
 
 
+def peers_at_rate(
+    references: list[Item], cases: list[tuple[str, Item]], negatives: list[Item], rate: float
+) -> dict[str, dict[str, object]]:
+    """Each peer's recall per transformation at the threshold giving ``rate`` on the negatives,
+    with whichever of its measures finds the most at that rate."""
+    queries = [item for _, item in cases] + negatives
+    out: dict[str, dict[str, object]] = {}
+    for peer_name, peer in PEERS.items():
+        started = time.perf_counter()
+        scores = peer(references, queries)
+        seconds = time.perf_counter() - started
+        if isinstance(scores, str):
+            out[peer_name] = {"error": scores}
+            continue
+        best: dict[str, object] = {}
+        for measure in scores[0]:
+            values = [score[measure] for score in scores]
+            cut = threshold_at(values[len(cases) :], rate)
+            verdicts = [v >= cut for v in values[: len(cases)]]
+            if not best or sum(verdicts) > best["total"]:  # type: ignore[operator]
+                per: dict[str, list[bool]] = defaultdict(list)
+                for (transform_name, _), verdict in zip(cases, verdicts, strict=True):
+                    per[transform_name].append(verdict)
+                alarms = [v >= cut for v in values[len(cases) :]]
+                best = {"measure": measure, "threshold": cut, "found": per, "total": sum(verdicts), "alarms": alarms}
+        best["seconds"] = seconds
+        out[peer_name] = best
+    return out
+
+
 def _pct(values: list[bool]) -> str:
     return f"{100 * sum(values) / len(values):.1f}% ({sum(values)}/{len(values)})" if values else "n/a"
 
@@ -346,13 +432,33 @@ def table(report: dict[str, object]) -> str:
     by_language = report["by_language"]
     assert isinstance(found, dict) and isinstance(attributed, dict) and isinstance(negatives, dict)
     assert isinstance(by_language, dict)
-    rows = ["| transformation | recall | right file and lines |", "|---|---|---|"]
+    peers = report["peers"]
+    assert isinstance(peers, dict)
+    names = [name for name, result in peers.items() if "error" not in result]
+    head = "| transformation | recall | right file and lines |" + "".join(f" {n} recall |" for n in names)
+    rows = [head, "|---|---|---|" + "---|" * len(names)]
     for name in TRANSFORMS:
         label = "renamed (>= 50 code tokens)" if name == "renamed" else name
-        rows.append(f"| {label} | {_pct(found.get(name, []))} | {_pct(attributed.get(name, []))} |")
+        cells = "".join(f" {_pct(peers[n]['found'].get(name, []))} |" for n in names)
+        rows.append(f"| {label} | {_pct(found.get(name, []))} | {_pct(attributed.get(name, []))} |{cells}")
     small = report["renamed_small"]
     assert isinstance(small, list)
-    rows.append(f"| renamed (< 50 code tokens) | {_pct(small)} | |")
+    rows.append(f"| renamed (< 50 code tokens) | {_pct(small)} | |" + " |" * len(names))
+    if peers:
+        alarms = negatives.get("unrelated code", [])
+        rows += [
+            "",
+            f"Peers are held to leakguard's false-alarm rate on the same unrelated code ({_pct(alarms)}), each with "
+            "its own fingerprints and defaults and the measure that finds most at that rate: "
+            + "; ".join(
+                f"{n}: {r['error']}"
+                if "error" in r
+                else f"{n}: {r['measure']} >= {float(r['threshold']):.3g}, false alarms {_pct(r['alarms'])}, "
+                f"{float(r['seconds']):.0f} s"
+                for n, r in peers.items()
+            )
+            + ".",
+        ]
     wrapped_found, wrapped_inside = report["wrapped_found"], report["wrapped_inside"]
     assert isinstance(wrapped_found, dict) and isinstance(wrapped_inside, dict)
     rows += ["", "| wrapping (verbatim code) | recall | every finding inside the wrapped code |", "|---|---|---|"]
@@ -403,6 +509,7 @@ def main() -> int:
     calibration.add_argument("--threshold", type=float, default=None)
     calibration.add_argument("--renamed-weight", type=float, default=None)
     calibration.add_argument("--no-near", action="store_true", help="disable MinHash near-duplicate evidence")
+    parser.add_argument("--no-peers", action="store_true", help="skip copydetect, SCANOSS and Dolos")
     calibration.add_argument(
         "--allow", type=Path, action="append", default=[], help="public set or code to take out of the index"
     )
@@ -415,7 +522,7 @@ def main() -> int:
         if value is not None
     }
     policy = leakguard.ScanPolicy(**overrides, near_duplicates=not args.no_near)  # type: ignore[arg-type]
-    report = run(per_file, files, build, policy, tuple(args.allow))
+    report = run(per_file, files, build, policy, tuple(args.allow), with_peers=not args.no_peers)
     text = table(report)
     if args.misses:
         misses = report["misses"]
