@@ -7,6 +7,7 @@ the file that names them. Example::
     [tool.leakguard]
     index = "../security/acme-index"
     baseline = ".leakguard-baseline.json"
+    allow = ["vendor/", "../security/public-sets/idioms"]   # public code left out of indexes
     threshold = 24
     renamed_weight = 0.55
     redaction_template = "[removed: {lines} lines of {path}]"
@@ -39,6 +40,7 @@ class Config:
     index: str | None = None
     key_file: str | None = None
     baseline: str | None = None
+    allow: tuple[str, ...] = ()
     threshold: float | None = None
     renamed_weight: float | None = None
     redaction_template: str | None = None
@@ -78,6 +80,11 @@ def parse_config(table: dict[str, Any], path: Path) -> Config:
             if not isinstance(table[name], str):
                 raise ConfigError(f"{path}: {name} must be a path string")
             values[name] = str((path.parent / table[name]).resolve())
+    if "allow" in table:
+        allow = table["allow"]
+        if not isinstance(allow, list) or not all(isinstance(item, str) for item in allow):
+            raise ConfigError(f"{path}: allow must be a list of paths (public code or public sets)")
+        values["allow"] = tuple(str((path.parent / item).resolve()) for item in allow)
     for name in ("threshold", "renamed_weight"):
         if name in table:
             if not isinstance(table[name], int | float) or isinstance(table[name], bool):

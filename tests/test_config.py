@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,25 @@ def test_no_configuration_and_no_index_is_a_usage_error(
     assert find_config(tmp_path) == Config()
     assert main(["scan", PROMPT]) == 2
     assert "no index" in capsys.readouterr().err
+
+
+def test_allow_list_in_the_config_applies_when_indexing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "thirdparty").mkdir(parents=True)
+    shutil.copyfile(EXAMPLES / "acme" / "payments" / "ledger.py", repo / "ledger.py")
+    shutil.copyfile(EXAMPLES / "acme" / "billing" / "invoice.go", repo / "thirdparty" / "invoice.go")
+    monkeypatch.chdir(tmp_path)
+    go_prompt = str(EXAMPLES / "prompts" / "leak_reformatted.md")
+    index = ["--index", "idx", "--quiet"]
+    assert main(["index", "repo", "--out", "idx", "-q", "-j", "1"]) == 0
+    assert main(["scan", go_prompt, *index]) == 1  # indexed like the rest
+    (tmp_path / "leakguard.toml").write_text('allow = ["repo/thirdparty"]\n')
+    assert find_config(tmp_path).allow == (str((repo / "thirdparty").resolve()),)
+    assert main(["index", "repo", "--out", "idx", "-q", "-j", "1"]) == 0
+    assert main(["scan", go_prompt, *index]) == 0  # now public: left out
+    assert main(["scan", PROMPT, *index]) == 1
+    (tmp_path / "leakguard.toml").write_text('allow = "repo/vendor"\n')
+    with pytest.raises(ConfigError, match="allow must be a list"):
+        find_config(tmp_path)

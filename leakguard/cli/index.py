@@ -28,7 +28,8 @@ from leakguard.options import DEFAULT_PARAMS
     "allowed",
     multiple=True,
     type=click.Path(exists=True),
-    help="Public code, or a public set (fingerprints/public), to leave out of the index. Repeatable.",
+    help="Public code, or a public set (fingerprints/public), to leave out of the index. Repeatable; "
+    "adds to allow in [tool.leakguard].",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 def index_command(
@@ -43,6 +44,7 @@ def index_command(
 ) -> None:
     """Fingerprint the repositories at PATHS into an index at --out (no source text is stored)."""
     from leakguard.api import KEY_ENV, build_index
+    from leakguard.config import find_config
     from leakguard.index.public import public_code
     from leakguard.report.progress import index_progress
 
@@ -51,7 +53,7 @@ def index_command(
         key = os.environ.get(KEY_ENV, "").encode()
     with index_progress(not quiet and sys.stderr.isatty()) as progress:
         index = build_index(paths, k=k, window=window, key=key, jobs=jobs, progress=progress)
-    for item in allowed:
+    for item in (*allowed, *find_config(Path.cwd()).allow):
         index = index.without(public_code(item, index.params, key))
     target = index.save(out)
     if not quiet:
