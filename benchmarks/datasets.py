@@ -39,7 +39,8 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
 
 from corpus_files import SHARED, files_by_language  # noqa: E402
-from peers import PEERS, Item, threshold_at  # noqa: E402
+from peers import Item, peers_at_rate  # noqa: E402
+from results import command_line, publish  # noqa: E402
 
 import leakguard  # noqa: E402
 
@@ -133,26 +134,7 @@ def peer_recall(
     for path in references.values():
         files = sorted(path.rglob("*.java")) if path.is_dir() else [path]
         items += [(f.name, _read(f)) for f in files]
-    queries = [case.item for case in cases] + negatives
-    out: dict[str, dict[str, object]] = {}
-    for name, peer in PEERS.items():
-        started = time.perf_counter()
-        scores = peer(items, queries)
-        seconds = time.perf_counter() - started
-        if isinstance(scores, str):
-            out[name] = {"error": scores}
-            continue
-        best: dict[str, object] = {}
-        for measure in scores[0]:
-            values = [s[measure] for s in scores]
-            cut = threshold_at(values[len(cases) :], rate)
-            verdicts = [v >= cut for v in values[: len(cases)]]
-            positives = [v for v, case in zip(verdicts, cases, strict=True) if case.source is not None]
-            if not best or sum(positives) > best["_found"]:  # type: ignore[operator]
-                best = {"measure": measure, "threshold": cut, "verdicts": verdicts, "_found": sum(positives)}
-        best["seconds"] = seconds
-        out[name] = best
-    return out
+    return peers_at_rate(items, [case.item for case in cases], negatives, rate)
 
 
 def _pct(values: list[bool]) -> str:
@@ -228,6 +210,9 @@ def dolos_samples() -> str:
 
 
 def main() -> int:
+    from results import fixed_hash_seed
+
+    fixed_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="a few cases of each set")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
@@ -247,13 +232,9 @@ def main() -> int:
         ),
         dolos_samples() if DOLOS.is_dir() else "",
     ]
-    command = "python benchmarks/datasets.py" + (" --smoke" if args.smoke else "") + (" --write" if args.write else "")
+    command = command_line("datasets.py", args.smoke, args.write)
     text = f"Command: `{command}` ({time.strftime('%Y-%m-%d')})\n\n" + "\n\n".join(p for p in parts if p)
-    print(text)
-    if args.write:
-        from results import write_section
-
-        write_section("datasets", "Labelled plagiarism sets, beside the peers", text)
+    publish("datasets", "Labelled plagiarism sets, beside the peers", text, args.write)
     return 0
 
 

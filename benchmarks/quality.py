@@ -48,7 +48,7 @@ sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
 from corpus_files import SHARED, files_by_language  # noqa: E402
-from peers import PEERS, Item, threshold_at  # noqa: E402
+from peers import Item, peers_at_rate  # noqa: E402
 
 import leakguard  # noqa: E402
 from leakguard.index.public import public_code  # noqa: E402
@@ -373,7 +373,7 @@ def run(
         references = [(Path(relative).name, "\n".join(texts[relative]) + "\n") for _, relative, _ in indexed
                       if relative in present]  # fmt: skip
         alarms = negatives["unrelated code"]
-        peer_results = peers_at_rate(references, peer_cases, peer_negatives, sum(alarms) / max(1, len(alarms)))
+        peer_results = peers_by_transform(references, peer_cases, peer_negatives, sum(alarms) / max(1, len(alarms)))
     return {
         "peers": peer_results,
         "stats": index.stats,
@@ -391,34 +391,17 @@ def run(
     }
 
 
-def peers_at_rate(
+def peers_by_transform(
     references: list[Item], cases: list[tuple[str, Item]], negatives: list[Item], rate: float
 ) -> dict[str, dict[str, object]]:
-    """Each peer's recall per transformation at the threshold giving ``rate`` on the negatives,
-    with whichever of its measures finds the most at that rate."""
-    queries = [item for _, item in cases] + negatives
-    out: dict[str, dict[str, object]] = {}
-    for peer_name, peer in PEERS.items():
-        started = time.perf_counter()
-        scores = peer(references, queries)
-        seconds = time.perf_counter() - started
-        if isinstance(scores, str):
-            out[peer_name] = {"error": scores}
-            continue
-        best: dict[str, object] = {}
-        for measure in scores[0]:
-            values = [score[measure] for score in scores]
-            cut = threshold_at(values[len(cases) :], rate)
-            verdicts = [v >= cut for v in values[: len(cases)]]
-            if not best or sum(verdicts) > best["total"]:  # type: ignore[operator]
-                per: dict[str, list[bool]] = defaultdict(list)
-                for (transform_name, _), verdict in zip(cases, verdicts, strict=True):
-                    per[transform_name].append(verdict)
-                alarms = [v >= cut for v in values[len(cases) :]]
-                best = {"measure": measure, "threshold": cut, "found": per, "total": sum(verdicts), "alarms": alarms}
-        best["seconds"] = seconds
-        out[peer_name] = best
-    return out
+    """Each peer's verdicts (see :func:`peers.peers_at_rate`) grouped by transformation."""
+    results = peers_at_rate(references, [item for _, item in cases], negatives, rate)
+    for result in results.values():
+        per: dict[str, list[bool]] = defaultdict(list)
+        for (transform_name, _), verdict in zip(cases, result.get("verdicts", []), strict=False):  # type: ignore[call-overload]
+            per[transform_name].append(verdict)
+        result["found"] = per
+    return results
 
 
 def _pct(values: list[bool]) -> str:
@@ -499,6 +482,9 @@ def write_results(text: str, command: str) -> None:
 
 
 def main() -> int:
+    from results import fixed_hash_seed
+
+    fixed_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="a few cases per language")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")

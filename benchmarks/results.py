@@ -17,3 +17,28 @@ def write_section(name: str, title: str, body: str) -> None:
     else:
         current = current.rstrip() + "\n\n" + block + "\n"
     RESULTS.write_text(current)
+
+
+def command_line(script: str, smoke: bool, write: bool) -> str:
+    """The command that reproduces a benchmark run, as RESULTS.md quotes it."""
+    return f"python benchmarks/{script}" + (" --smoke" if smoke else "") + (" --write" if write else "")
+
+
+def publish(name: str, title: str, text: str, write: bool) -> None:
+    """Print a benchmark's figures and, with ``write``, put them in RESULTS.md."""
+    print(text)
+    if write:
+        write_section(name, title, text)
+
+
+def fixed_hash_seed() -> None:
+    """Re-run this process with PYTHONHASHSEED=0 unless it already has a fixed seed.
+
+    copydetect hashes k-grams with Python's salted ``hash()``: without a fixed seed its
+    figures change from run to run.
+    """
+    import os
+    import sys
+
+    if os.environ.get("PYTHONHASHSEED") is None:
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})

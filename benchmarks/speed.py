@@ -456,13 +456,9 @@ def main() -> int:
     results = {"big_index": run_part("big_index", args)}
     for name in ("throughput", "latency", "cli", "hook", "service", "build"):
         results[name] = run_part(name, args)
-    command = "python benchmarks/speed.py" + (" --smoke" if args.smoke else "") + (" --write" if args.write else "")
-    text = report(results, command)
-    print(text)
-    if args.write:
-        from results import write_section
+    from results import command_line, publish
 
-        write_section("speed", "Speed and memory", text)
+    publish("speed", "Speed and memory", report(results, command_line("speed.py", args.smoke, args.write)), args.write)
     return 0
 
 

@@ -18,6 +18,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -117,3 +118,36 @@ def threshold_at(negatives: list[float], rate: float) -> float:
         return float("-inf")
     # Above the (allowed+1)-th highest negative score: at most ``allowed`` negatives alert.
     return ordered[allowed] + 1e-9
+
+
+def best_at_rate(scores: Scores, n_cases: int, rate: float) -> dict[str, object]:
+    """The peer's measure that flags the most of the first ``n_cases`` queries when its
+    threshold gives at most ``rate`` false alarms on the rest (the negatives).
+
+    Returns ``measure``, ``threshold``, ``verdicts`` (one per case) and ``alarms`` (one per
+    negative).
+    """
+    best: dict[str, object] = {}
+    for measure in scores[0]:
+        values = [score[measure] for score in scores]
+        cut = threshold_at(values[n_cases:], rate)
+        verdicts = [v >= cut for v in values[:n_cases]]
+        if not best or sum(verdicts) > sum(best["verdicts"]):  # type: ignore[arg-type]
+            alarms = [v >= cut for v in values[n_cases:]]
+            best = {"measure": measure, "threshold": cut, "verdicts": verdicts, "alarms": alarms}
+    return best
+
+
+def peers_at_rate(
+    references: list[Item], cases: list[Item], negatives: list[Item], rate: float
+) -> dict[str, dict[str, object]]:
+    """Every peer's :func:`best_at_rate` on the cases, plus its run time (or why it did not run)."""
+    out: dict[str, dict[str, object]] = {}
+    for name, peer in PEERS.items():
+        started = time.perf_counter()
+        scores = peer(references, cases + negatives)
+        if isinstance(scores, str):
+            out[name] = {"error": scores}
+            continue
+        out[name] = {**best_at_rate(scores, len(cases), rate), "seconds": time.perf_counter() - started}
+    return out

@@ -24,3 +24,13 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
         time.sleep(0.2)
     process.kill()
     raise AssertionError(f"nothing listened on port {port} within {timeout} s")
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """Terminate a server started by a test, killing it if it does not exit in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -17,7 +17,7 @@ from conftest import EXAMPLES, need
 
 import leakguard
 
-from .conftest import free_port, wait_for_port
+from .conftest import free_port, stop, wait_for_port
 from .upstream import Upstream
 
 need("litellm")
@@ -97,11 +97,7 @@ def proxy(tmp_path: Path, demo_index_dir: Path) -> Iterator[tuple[str, Upstream]
                 time.sleep(0.2)
             yield url, upstream
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 def test_real_proxy_blocks_a_leak_redacts_on_request_and_passes_clean_prompts(

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from conftest import EXAMPLES, ROOT
 
-from .conftest import free_port, wait_for_port
+from .conftest import free_port, stop, wait_for_port
 from .upstream import Upstream
 
 LEAK = (EXAMPLES / "prompts" / "leak_verbatim.md").read_text()
@@ -57,11 +57,7 @@ def _proxy(tmp_path: Path, index: Path, action: str) -> Iterator[str]:
         wait_for_port(port, process, timeout=60)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 def _chat(proxy: str, upstream: Upstream, text: str) -> httpx.Response:
