@@ -20,6 +20,14 @@ KEY_ENV = "LEAKGUARD_KEY"
 INDEX_ENV = "LEAKGUARD_INDEX"
 
 
+def read_key_file(path: str | Path) -> bytes:
+    """The secret key kept in a file (surrounding whitespace, such as a final newline, dropped)."""
+    try:
+        return Path(path).read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot read key file {path}: {exc.strerror or exc}") from exc
+
+
 def build_index(
     paths: Iterable[str | Path],
     *,
@@ -104,12 +112,9 @@ class Scanner:
         config = config if config is not None else find_config(Path.cwd())
         index_dir = index_dir or os.environ.get(INDEX_ENV) or config.index
         if not index_dir:
-            raise ConfigError(f"no index: pass one, set {INDEX_ENV}, or set index in [tool.leakguard]")
+            raise ConfigError(f"no index: pass --index, set {INDEX_ENV}, or set index in [tool.leakguard]")
         if key is None and config.key_file:
-            try:
-                key = Path(config.key_file).read_bytes().strip()
-            except OSError as exc:
-                raise ConfigError(f"cannot read key file {config.key_file}: {exc.strerror or exc}") from exc
+            key = read_key_file(config.key_file)
         baseline = baseline or config.baseline
         return cls(
             load_index(index_dir, key=key),

@@ -21,6 +21,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import xxhash
@@ -69,9 +70,9 @@ class Baseline:
 
     entries: tuple[Accepted, ...] = ()
 
-    @property
+    @cached_property
     def hashes(self) -> frozenset[str]:
-        """Hashes of every accepted finding."""
+        """Hashes of every accepted finding (computed once)."""
         return frozenset(entry.hash for entry in self.entries)
 
     def accepts(self, finding: Finding, text: str) -> bool:

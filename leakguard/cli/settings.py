@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import click
 
 from leakguard.config import Config, find_config
-from leakguard.errors import InputError
 from leakguard.options import DEFAULT_POLICY
 
 if TYPE_CHECKING:
@@ -27,12 +26,10 @@ class LeakFound(Exception):
 
 
 def read_key(key_file: str | None) -> bytes | None:
-    if key_file is None:
-        return None
-    try:
-        return Path(key_file).read_bytes().strip()
-    except OSError as exc:
-        raise InputError(f"cannot read key file {key_file}: {exc.strerror or exc}") from exc
+    """The key in ``key_file``, or None when no file is given."""
+    from leakguard.api import read_key_file
+
+    return None if key_file is None else read_key_file(key_file)
 
 
 @dataclass(frozen=True)
@@ -46,17 +43,13 @@ class Settings:
 def resolve_settings(
     index_dir: str | None, key_file: str | None, threshold: float | None, baseline: str | None = None
 ) -> Settings:
-    from leakguard.api import Scanner, load_index
-    from leakguard.baseline import load_baseline
+    from leakguard.api import Scanner
 
     config = find_config(Path.cwd())
-    index_dir = index_dir or config.index
-    if not index_dir:
-        raise click.UsageError("no index: pass --index, set LEAKGUARD_INDEX, or set index in [tool.leakguard]")
-    key = read_key(key_file or config.key_file)
-    baseline = baseline or config.baseline
-    accepted = load_baseline(baseline) if baseline else None
-    return Settings(Scanner(load_index(index_dir, key=key), config.policy(threshold), accepted), config)
+    scanner = Scanner.open(
+        index_dir, key=read_key(key_file), policy=config.policy(threshold), baseline=baseline, config=config
+    )
+    return Settings(scanner, config)
 
 
 def index_options(function: Callable[..., None]) -> Callable[..., None]:
