@@ -20,6 +20,8 @@ import leakguard
 from .conftest import free_port, stop, wait_for_port
 from .upstream import Upstream
 
+# LiteLLM fetches a model price list from the internet on import unless told to use its own copy.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 need("litellm")
 
 import httpx  # noqa: E402
