@@ -361,7 +361,12 @@ def run(
         lines = text.splitlines()
         for start, end, _ in windows(text, language, rng, per_file * 2):
             message, _, _ = prompt(lines[start:end], rng)
-            negatives["unrelated code"].append(index.scan(message, policy).is_leak)
+            outcome = index.scan(message, policy)
+            negatives["unrelated code"].append(outcome.is_leak)
+            if outcome.is_leak:
+                named = ", ".join(f"{f.path}:{f.start_line}-{f.end_line} ({f.exact_tokens}/{f.matched_tokens} exact)"
+                                  for f in outcome.findings)  # fmt: skip
+                misses.append(f"## FALSE ALARM {path} lines {start + 1}-{end} -> {named}\n{message}")
             peer_negatives.append((f"prompt{path.suffix}", message))
     licences = sorted((SHARED / "spdx-licenses" / "text").glob("*.txt")) if SHARED.is_dir() else []
     for path in licences[: per_file * 60]:
@@ -488,7 +493,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="a few cases per language")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
-    parser.add_argument("--misses", type=Path, help="write every missed case (the scanned text) to this file")
+    parser.add_argument(
+        "--misses", type=Path, help="write every missed case and every false alarm (the scanned text) to this file"
+    )
     calibration = parser.add_argument_group("calibration (defaults are the library's)")
     calibration.add_argument("--k", type=int, default=None)
     calibration.add_argument("--window", type=int, default=None)

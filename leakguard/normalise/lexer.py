@@ -245,7 +245,9 @@ def _may_start_inside(text: str, quote: str) -> bool:
 
 _CODE_LINE = re.compile(
     r"^[ \t]*(?:def |class |return\b|import |from \S+ import |[\w.]+ *[-+*/]?= *\S|[\w.]+\(.*\)[ \t]*$"
-    r"|(?:if|for|while|elif|else|try|except|with)\b.*:[ \t]*$)",
+    r"|(?:if|for|while|elif|else|try|except|with)\b.*:[ \t]*$"
+    # annotated names and parameters (``name: T = value``, ``name: T,``) and a signature's end
+    r"|\**\w+: [\w.\[\], |]+(?: = \S.*|,)[ \t]*$|\)(?: -> .+)?:[ \t]*$)",
     re.M,
 )
 _TRIPLE = {q: re.compile(re.escape(q) + r"[\s\S]*?" + re.escape(q)) for q in ('"""', "'''")}
