@@ -60,7 +60,7 @@ def informative(abstract: U64, concrete: U64, k: int, min_distinct: int) -> npt.
     over has almost no information: it turns up in unrelated code everywhere. Such k-grams
     are never indexed, so they can never raise an alarm. A k-gram whose *structure* is
     periodic but whose names vary (``a=a, b=b, c=c``) is kept when it holds at least
-    ``min_distinct + 1`` different concrete tokens; its abstract hash is then common, so
+    ``min_distinct + 2`` different concrete tokens; its abstract hash is then common, so
     only exact copies find it (see :func:`leakguard.scanner.lookup`).
     """
     n = abstract.shape[0] - k + 1
@@ -68,7 +68,7 @@ def informative(abstract: U64, concrete: U64, k: int, min_distinct: int) -> npt.
         return np.empty(0, dtype=bool)
     keep = _distinct(abstract, k) >= min_distinct
     if not keep.all():
-        keep |= _distinct(concrete, k) >= min_distinct + 1
+        keep |= _distinct(concrete, k) >= min_distinct + 2
     return np.asarray(keep)
 
 
