@@ -106,6 +106,10 @@ def _prefer_exact(hits: Hits) -> Hits:
 MIN_EXACT_NEIGHBOURS = 2
 MIN_STRUCTURAL_NEIGHBOURS = 4
 
+#: Runs of at least this many hits that form one chain are built with array operations;
+#: shorter ones cost less through the per-hit loop than numpy's per-call overhead.
+MIN_VECTOR_RUN = 24
+
 
 def _without_sparse(hits: Hits, gap: int) -> Hits:
     """Drop hits too sparse to ever form a reportable chain (see MIN_*_NEIGHBOURS).
@@ -133,21 +137,122 @@ def chain_hits(hits: Hits, k: int, policy: ScanPolicy, scan_line: npt.NDArray[np
     hits = _prefer_exact(hits)
     if policy.threshold > k:
         hits = _without_sparse(hits, policy.gap)
+        if hits.pos.size == 0:
+            return []
     order = np.lexsort((hits.line, hits.pos, hits.file))
-    pos, file = hits.pos[order].tolist(), hits.file[order].tolist()
-    line, end_line, exact = hits.line[order].tolist(), hits.end_line[order].tolist(), hits.exact[order].tolist()
-    key = hits.key[order].tolist()
+    pos, file, line = hits.pos[order], hits.file[order], hits.line[order]
+    end_line, exact, key = hits.end_line[order], hits.exact[order], hits.key[order]
+    chains: list[Chain] = []
+    pending = 0  # hits before this index and after the last long run still need the loop
+    for a, b, simple in _runs(pos, file, line, end_line, policy.gap):
+        if simple and b - a >= MIN_VECTOR_RUN:
+            if pending < a:
+                rows = (file[pending:a], pos[pending:a], line[pending:a], end_line[pending:a])
+                chains += _greedy_chains(*rows, exact[pending:a], key[pending:a], policy.gap, scan_line)
+            chains.append(_one_chain(pos[a:b], int(file[a]), line[a:b], end_line[a:b], exact[a:b], key[a:b], scan_line))
+            pending = b
+    if pending < pos.shape[0]:
+        rows = (file[pending:], pos[pending:], line[pending:], end_line[pending:])
+        chains += _greedy_chains(*rows, exact[pending:], key[pending:], policy.gap, scan_line)
+    for chain in chains:
+        chain.matched = _covered(chain.positions, k)
+        chain.exact = _covered(chain.exact_positions, k)
+        ratio = len(chain.source_lines) / max(1, len(chain.scan_lines))
+        chain.factor = min(1.0, ratio / MIN_LINE_RATIO)
+        chain.variety = min(1.0, len(chain.keys) / max(1, len(chain.positions)))
+        chain.evidence = _evidence(chain, policy)
+    return chains
+
+
+def _runs(
+    pos: npt.NDArray[np.int64],
+    file: npt.NDArray[np.int64],
+    line: npt.NDArray[np.int64],
+    end_line: npt.NDArray[np.int64],
+    gap: int,
+) -> list[tuple[int, int, bool]]:
+    """Split hits sorted by (file, pos, line) into independent runs: (start, stop, simple).
+
+    Hits of one file more than ``gap`` scanned tokens apart can never share a chain, so each
+    run is chained on its own. A run is *simple* when every hit joins the chain of the hits
+    before it under the rule of :func:`_greedy_chains` (one open chain throughout): it is
+    then one chain, which :func:`_one_chain` builds without a per-hit loop when it is long:
+    a pasted copy makes long simple runs.
+    """
+    n = pos.shape[0]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = (file[1:] != file[:-1]) | (pos[1:] - pos[:-1] > gap)
+    run = np.cumsum(starts) - 1
+    # The running maximum of end lines, restarted at every run (offset so runs cannot mix).
+    width = int(end_line.max()) + 1
+    reach = np.maximum.accumulate(end_line + run * width) - run * width
+    joins = starts.copy()
+    step = pos[1:] - pos[:-1]
+    joins[1:] |= (line[1:] >= line[:-1] - _BACKWARD_LINES) & (line[1:] <= reach[:-1] + 2 + step)
+    first = np.flatnonzero(starts)
+    simple = np.logical_and.reduceat(joins, first)
+    bounds = np.append(first, n).tolist()
+    return [(bounds[i], bounds[i + 1], bool(simple[i])) for i in range(first.shape[0])]
+
+
+def _one_chain(
+    pos: npt.NDArray[np.int64],
+    file: int,
+    line: npt.NDArray[np.int64],
+    end_line: npt.NDArray[np.int64],
+    exact: npt.NDArray[np.bool_],
+    key: npt.NDArray[np.int64],
+    scan_line: npt.NDArray[np.int32],
+) -> Chain:
+    """The one chain of a simple run (see :func:`_runs`), as :func:`_greedy_chains` builds it."""
+    return Chain(
+        file=file,
+        positions=_distinct_sorted(pos),
+        exact_positions=_distinct_sorted(pos[exact]),
+        first_line=int(line.min()),
+        last_line=int(line[-1]),
+        max_line=int(end_line.max()),
+        last_pos=int(pos[-1]),
+        source_lines=set(line.tolist()),
+        keys=set(key.tolist()),
+        hits=int(pos.shape[0]),
+        scan_lines=set(scan_line[pos].tolist()),
+    )
+
+
+def _distinct_sorted(values: npt.NDArray[np.int64]) -> list[int]:
+    """The values of a sorted array, each once, as Python ints."""
+    if values.shape[0] < 2:
+        return [int(v) for v in values]
+    fresh = np.ones(values.shape[0], dtype=bool)
+    fresh[1:] = values[1:] != values[:-1]
+    return [int(v) for v in values[fresh]]
+
+
+def _greedy_chains(
+    file: npt.NDArray[np.int64],
+    pos: npt.NDArray[np.int64],
+    line: npt.NDArray[np.int64],
+    end_line: npt.NDArray[np.int64],
+    exact: npt.NDArray[np.bool_],
+    key: npt.NDArray[np.int64],
+    gap: int,
+    scan_line: npt.NDArray[np.int32],
+) -> list[Chain]:
+    """Chain hits sorted by (file, pos, line) one by one: each joins the open chain of its
+    file it continues best (nearest in indexed lines), or opens a new one."""
     chains: list[Chain] = []
     open_chains: list[Chain] = []
     current_file = -1
-    for p, f, ln, eln, ex, kk in zip(pos, file, line, end_line, exact, key, strict=True):
+    columns = (file.tolist(), pos.tolist(), line.tolist(), end_line.tolist(), exact.tolist(), key.tolist())
+    for f, p, ln, eln, ex, kk in zip(*columns, strict=True):
         if f != current_file:
             open_chains = []
             current_file = f
         best: Chain | None = None
         for chain in open_chains:
             step = p - chain.last_pos
-            if step > policy.gap:
+            if step > gap:
                 continue
             in_step = chain.last_line - _BACKWARD_LINES <= ln <= chain.max_line + 2 + step
             if in_step and (best is None or abs(ln - chain.last_line) < abs(ln - best.last_line)):
@@ -155,7 +260,7 @@ def chain_hits(hits: Hits, k: int, policy: ScanPolicy, scan_line: npt.NDArray[np
         if best is None:
             best = Chain(f, [], [], ln, ln, eln, p)
             chains.append(best)
-            open_chains = [c for c in open_chains if p - c.last_pos <= policy.gap]
+            open_chains = [c for c in open_chains if p - c.last_pos <= gap]
             open_chains.append(best)
         if not best.positions or best.positions[-1] != p:
             best.positions.append(p)
@@ -169,13 +274,6 @@ def chain_hits(hits: Hits, k: int, policy: ScanPolicy, scan_line: npt.NDArray[np
         best.last_line = ln
         best.max_line = max(best.max_line, eln)
         best.last_pos = p
-    for chain in chains:
-        chain.matched = _covered(chain.positions, k)
-        chain.exact = _covered(chain.exact_positions, k)
-        ratio = len(chain.source_lines) / max(1, len(chain.scan_lines))
-        chain.factor = min(1.0, ratio / MIN_LINE_RATIO)
-        chain.variety = min(1.0, len(chain.keys) / max(1, len(chain.positions)))
-        chain.evidence = _evidence(chain, policy)
     return chains
 
 

@@ -1,0 +1,69 @@
+"""The chaining fast path must build exactly the chains the hit-by-hit rule builds."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leakguard import match
+from leakguard.match import Chain, Hits, _greedy_chains, _prefer_exact, chain_hits
+from leakguard.options import ScanPolicy
+
+K = 12
+
+
+def _reference(hits: Hits, policy: ScanPolicy, scan_line: np.ndarray) -> list[Chain]:
+    """Hit by hit over each file's hits, with no splitting into runs."""
+    hits = _prefer_exact(hits)
+    order = np.lexsort((hits.line, hits.pos, hits.file))
+    pos, file, line = hits.pos[order], hits.file[order], hits.line[order]
+    end_line, exact, key = hits.end_line[order], hits.exact[order], hits.key[order]
+    return _greedy_chains(file, pos, line, end_line, exact, key, policy.gap, scan_line)
+
+
+def _summary(chains: list[Chain]) -> list[tuple[object, ...]]:
+    return [
+        (
+            c.file,
+            c.positions,
+            c.exact_positions,
+            c.first_line,
+            c.last_line,
+            c.max_line,
+            c.last_pos,
+            sorted(c.source_lines),
+            sorted(c.keys),
+            c.hits,
+            sorted(c.scan_lines),
+        )
+        for c in chains
+    ]
+
+
+hit = st.tuples(
+    st.sampled_from([0, 1, 1, 1, 2, 2, 5, 12, 47, 48, 49, 60]),  # step from the previous hit (gap is 48)
+    st.integers(0, 1),  # file
+    st.integers(-9, 9),  # indexed line, as an offset from where a copy would put it
+    st.integers(0, 3),  # lines spanned
+    st.booleans(),  # exact
+    st.integers(0, 30),  # hash slot
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(hit, min_size=1, max_size=200), st.sampled_from([1, 3, match.MIN_VECTOR_RUN]))
+def test_runs_build_the_same_chains_as_the_hit_by_hit_rule(rows: list[tuple[int, ...]], shortest: int) -> None:
+    step, file, offset, span, exact, key = (np.asarray(column) for column in zip(*rows, strict=True))
+    pos = np.cumsum(step)
+    line = np.maximum(1, pos // 7 + offset)  # near the diagonal, where the joining rule's edges are
+    hits = Hits(pos.astype(np.int64), file.astype(np.int64), line.astype(np.int64),
+                (line + span).astype(np.int64), exact.astype(bool), key.astype(np.int64))  # fmt: skip
+    policy = ScanPolicy(threshold=K)  # at most k: no sparse-hit pruning, so both sides see every hit
+    scan_line = (np.arange(int(pos.max()) + K + 1) // 7).astype(np.int32)
+    default, match.MIN_VECTOR_RUN = match.MIN_VECTOR_RUN, shortest  # vectorise short runs too
+    try:
+        fast = chain_hits(hits, K, policy, scan_line)
+    finally:
+        match.MIN_VECTOR_RUN = default
+    assert _summary(fast) == _summary(_reference(hits, policy, scan_line))
