@@ -144,6 +144,7 @@ def save_baseline(baseline: Baseline, path: str | Path) -> Path:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        os.chmod(temporary, 0o644)  # committed and read by every developer, like any source file
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from leakguard import score as scoring
 from leakguard.fingerprint.kgrams import kgram_hashes
-from leakguard.fingerprint.minhash import band_keys, jaccard, permute
+from leakguard.fingerprint.minhash import b_bit, band_keys, jaccard, permute
 from leakguard.index.store import Index
 from leakguard.match import Chain
 from leakguard.normalise.lexer import TokenStream
@@ -73,7 +73,8 @@ def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, exclude: 
         # O(n * perm) memory for evidence the k-gram chains already give.
         return []
     permuted = _permuted_shingles(index, tokens)
-    starts, ends, signatures = _window_signatures(permuted)
+    starts, ends, full = _window_signatures(permuted)
+    signatures = b_bit(full)
     keys = band_keys(signatures)
     table = index.arrays["band_keys"]
     slot = np.searchsorted(table, keys.reshape(-1))

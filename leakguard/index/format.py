@@ -37,7 +37,10 @@ import xxhash
 from leakguard.errors import IndexFormatError
 
 MAGIC = b"LEAKGRD\x00"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Temporary files are created private (0600); an index is meant to be shared with every
+#: developer and service that scans, so the finished file is readable by all.
+SHARED_MODE = 0o644
 INDEX_FILE = "index.lgx"
 MANIFEST_FILE = "manifest.json"
 _ALIGN = 64
@@ -97,6 +100,7 @@ def write_container(
             out.close()
             os.unlink(out.name)
             raise
+    os.chmod(out.name, SHARED_MODE)
     os.replace(out.name, target)
     manifest = {key: value for key, value in full_header.items() if key != "sections"}
     _write_text_atomic(directory / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
@@ -110,6 +114,7 @@ def _write_text_atomic(path: Path, text: str) -> None:
         out.write(text)
         out.flush()
         os.fsync(out.fileno())
+    os.chmod(out.name, SHARED_MODE)
     os.replace(out.name, path)
 
 

@@ -3,13 +3,13 @@
 Tables (names are the sections of ``index.lgx``; see ``fingerprints/FORMAT.md``):
 
 * ``hashes`` (u64, sorted, unique) with ``offsets`` (u32) into the postings and ``df``
-  (u32, number of distinct files holding the hash);
+  (u16, number of distinct files holding the hash, saturating at 65535);
 * postings ``post_loc`` (u32 global line: the file's ``line_base`` plus line - 1),
   ``post_span`` (u8, lines the k-gram spans) and ``post_tag`` (u16, concrete-name tag);
 * files: ``line_base`` (u32, cumulative line counts), ``paths`` (UTF-8, newline-separated),
   ``file_tokens`` (u32);
-* MinHash: ``perms``, ``unit_file``, ``unit_lines``, ``unit_tokens``, ``signatures``,
-  ``band_keys`` (sorted) and ``band_units``.
+* MinHash: ``perms``, ``unit_file``, ``unit_lines``, ``unit_tokens``, ``signatures`` (u8,
+  b-bit), ``band_keys`` (u32, sorted) and ``band_units``.
 
 An Index is immutable once built, so one instance may be shared by any number of threads.
 """
@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
-from leakguard.fingerprint.minhash import band_keys, make_permutations
+from leakguard.fingerprint.minhash import b_bit, band_keys, make_permutations
 from leakguard.index.build import FileFingerprints
 from leakguard.index.format import read_container, write_container
 from leakguard.index.public import PublicSet, check_set, pair_keys
@@ -236,7 +236,8 @@ def _posting_tables(
         "hashes": unique.astype(np.uint64),
         "hash_buckets": bucket_directory(unique),
         "offsets": offsets,
-        "df": df.astype(np.uint32),
+        # Files holding each hash, saturating: only "more than max_df" is ever asked of it.
+        "df": np.minimum(df, np.iinfo(np.uint16).max).astype(np.uint16),
         "post_loc": loc.astype(np.uint32),
         "post_span": spans.astype(np.uint8),
         "post_tag": tags.astype(np.uint16),
@@ -271,8 +272,8 @@ def _minhash_tables(files: Sequence[FileFingerprints], params: FingerprintParams
         if files
         else np.empty(0, np.uint32)
     )
-    signatures = np.vstack(sigs).astype(np.uint32) if sigs else np.empty((0, perm), np.uint32)
-    keys = band_keys(signatures).reshape(-1) if signatures.shape[0] else np.empty(0, np.uint64)
+    signatures = b_bit(np.vstack(sigs).astype(np.uint32)) if sigs else np.empty((0, perm), np.uint8)
+    keys = band_keys(signatures).reshape(-1) if signatures.shape[0] else np.empty(0, np.uint32)
     units = np.repeat(np.arange(signatures.shape[0], dtype=np.uint32), keys.shape[0] // max(1, signatures.shape[0]))
     order = np.argsort(keys, kind="stable")
     return {
@@ -281,6 +282,6 @@ def _minhash_tables(files: Sequence[FileFingerprints], params: FingerprintParams
         "unit_lines": (np.vstack([f.unit_lines for f in files]) if files else np.empty((0, 2))).astype(np.uint32),
         "unit_tokens": (np.concatenate([f.unit_tokens for f in files]) if files else np.empty(0)).astype(np.uint32),
         "signatures": signatures,
-        "band_keys": keys[order].astype(np.uint64),
+        "band_keys": keys[order].astype(np.uint32),
         "band_units": units[order].astype(np.uint32),
     }

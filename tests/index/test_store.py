@@ -87,3 +87,13 @@ def test_keyed_index_needs_its_key(tmp_path: Path) -> None:
     assert set(unkeyed.arrays["hashes"].tolist()).isdisjoint(keyed.arrays["hashes"].tolist())
     with pytest.raises(IncompatibleIndexError):
         unkeyed.check_compatible(keyed)
+
+
+def test_saved_index_is_readable_by_everyone(tmp_path: Path) -> None:
+    """Indexes are shared (a team's hook, a gateway's service account): not left private."""
+    import stat
+
+    index = leakguard.build_index([Path(__file__).parent], jobs=1)
+    target = index.save(tmp_path / "idx")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "idx" / "manifest.json").stat().st_mode) == 0o644
