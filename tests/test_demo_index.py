@@ -14,3 +14,14 @@ def test_shipped_demo_index_is_up_to_date(demo_index: leakguard.Index) -> None:
         assert shipped.arrays[name].tobytes() == array.tobytes(), (
             f"fingerprints/demo is stale ({name}): rerun leakguard index {EXAMPLES / 'acme'} --out fingerprints/demo"
         )
+
+
+def test_shipped_public_sets_load_with_the_default_parameters() -> None:
+    """A change of format or parameters must come with `bash fingerprints/public/build.sh`."""
+    from leakguard.index.public import load_public_set
+
+    for name in ("idioms", "licences"):
+        public = load_public_set(ROOT / "fingerprints" / "public" / name)
+        assert public.params == leakguard.FingerprintParams(), f"rerun bash fingerprints/public/build.sh ({name})"
+        assert public.kind == "idiom" and public.hashes.size > 1000
+        assert (public.hashes[1:] > public.hashes[:-1]).all()
