@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -90,11 +90,15 @@ def _looks_binary(name: str) -> bool:
         return False  # reported properly when it is opened for the scan
 
 
-def scan_source(scanner: Scanner, source: Source) -> Outcome:
-    """Scan one source with ``scanner`` (streamed: any size), skipping binaries found by walking."""
+def scan_source(scanner: Scanner, source: Source, keep_text: bool = True) -> Outcome:
+    """Scan one source with ``scanner`` (streamed: any size), skipping binaries found by walking.
+
+    Without ``keep_text`` the result holds the findings only (memory stays flat over a
+    directory of thousands of logs).
+    """
     if source.walked and _looks_binary(source.name):
         return Outcome(source.name, None, "binary")
     display = "<stdin>" if source.name == STDIN else source.name
     with open_source(source.name) as stream:
         result = scan_stream(scanner.index, stream, scanner.policy, display, scanner.baseline)
-    return Outcome(display, result)
+    return Outcome(display, result if keep_text else replace(result, text=""))

@@ -45,8 +45,9 @@ def scan_command(
     settings = resolve_settings(index_dir, key_file, threshold, baseline)
     output_format = output_format or settings.config.format or "text"
     expanded = expand(sources or ("-",))
-    outcomes = [scan_source(settings.scanner, source) for source in expanded]
     single = len(expanded) == 1 and not expanded[0].walked
+    # Several sources are summarised, never quoted: keep their findings, not their text.
+    outcomes = [scan_source(settings.scanner, source, keep_text=single) for source in expanded]
     if single and outcomes[0].result is not None:
         name, result = outcomes[0].source, outcomes[0].result
         if output_format == "json":
