@@ -59,6 +59,8 @@ def test_errors_are_json_with_the_right_status(client: TestClient) -> None:
     assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
     big = client.post("/v1/scan", json={"text": "x" * 30_000}, headers=AUTH)
     assert big.status_code == 413 and "limit" in big.json()["error"]
+    chunked = client.post("/v1/scan", content=iter([b'{"text": "', b"x" * 25_000, b'"}']), headers=AUTH)
+    assert chunked.status_code == 413  # no Content-Length: the limit holds while reading
     assert client.post("/v1/scan", content=b"{not json", headers=AUTH).status_code == 400
     assert client.post("/v1/scan", json={"txt": "x"}, headers=AUTH).status_code == 422
     assert client.post("/v1/scan", content=b"\xff\xfe", headers=AUTH).status_code == 400
