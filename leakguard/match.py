@@ -11,6 +11,9 @@ functions copied from far apart in one file become two findings with their own l
 Structure-only (renamed) evidence is scaled by the chain's *variety*, the share of its
 hits that are distinct fingerprints: periodic code matches by repetition, not by copying.
 
+A match with a small file, whose every k-gram is indexed, counts in proportion to how much
+of that file it covers until it reaches ``policy.small_file_coverage`` of it.
+
 A chain that keeps hitting the same few indexed lines while it advances over many scanned
 lines is periodic code (a column of similar statements) matching by accident: its
 evidence is scaled down by how much fewer distinct indexed lines it touches than scanned
@@ -67,6 +70,7 @@ class Chain:
     matched: int = 0
     exact: int = 0
     evidence: float = 0.0
+    needed: float = 0.0  # matched tokens for full weight (small densely indexed files), else 0
 
 
 def _covered(positions: list[int], k: int) -> int:
@@ -127,10 +131,18 @@ def _without_sparse(hits: Hits, gap: int) -> Hits:
     return Hits(hits.pos[keep], hits.file[keep], hits.line[keep], hits.end_line[keep], hits.exact[keep], hits.key[keep])
 
 
-def chain_hits(hits: Hits, k: int, policy: ScanPolicy, scan_line: npt.NDArray[np.int32]) -> list[Chain]:
+def chain_hits(
+    hits: Hits,
+    k: int,
+    policy: ScanPolicy,
+    scan_line: npt.NDArray[np.int32],
+    small_files: npt.NDArray[np.float64] | None = None,
+) -> list[Chain]:
     """Group hits into chains (see module docstring) and measure each chain's evidence.
 
-    ``scan_line`` is the line of every scanned token (to compare line coverage).
+    ``scan_line`` is the line of every scanned token (to compare line coverage);
+    ``small_files`` the token count of each densely indexed file, 0 for the others (see
+    ``ScanPolicy.small_file_coverage``).
     """
     if hits.pos.size == 0:
         return []
@@ -155,6 +167,8 @@ def chain_hits(hits: Hits, k: int, policy: ScanPolicy, scan_line: npt.NDArray[np
         rows = (file[pending:], pos[pending:], line[pending:], end_line[pending:])
         chains += _greedy_chains(*rows, exact[pending:], key[pending:], policy.gap, scan_line)
     for chain in chains:
+        if small_files is not None:
+            chain.needed = float(small_files[chain.file]) * policy.small_file_coverage
         chain.matched = _covered(chain.positions, k)
         chain.exact = _covered(chain.exact_positions, k)
         ratio = len(chain.source_lines) / max(1, len(chain.scan_lines))
@@ -282,7 +296,10 @@ def _evidence(chain: Chain, policy: ScanPolicy) -> float:
     # a renamed column of near-identical statements repeats a handful of k-grams and says
     # little; the same names repeated (an exact copy) still identify the source.
     renamed = (chain.matched - min(chain.exact, chain.matched)) * chain.variety
-    return scoring.evidence(chain.exact + int(renamed), chain.exact, policy) * chain.factor
+    evidence = scoring.evidence(chain.exact + int(renamed), chain.exact, policy) * chain.factor
+    # A small, densely indexed file is easy to hit in part (its idioms are all indexed);
+    # the match counts in full once it covers enough of the file.
+    return evidence * min(1.0, chain.matched / chain.needed) if chain.needed > 0 else evidence
 
 
 def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPolicy) -> list[Chain]:

@@ -37,6 +37,11 @@ class FingerprintParams:
         minhash_perm: MinHash permutations per indexed unit.
         minhash_seed: seed of the MinHash permutations (fixed for determinism).
         shingle: tokens per MinHash shingle.
+        dense_below: files of fewer tokens are fingerprinted densely: every informative
+            k-gram is indexed, not one per window. A small program copied whole and then
+            restructured keeps only short shared runs, too few for winnowing's sample;
+            the index grows little, since such files are small (see
+            ``ScanPolicy.small_file_coverage`` for the other half of the rule).
         alphabet: version of the token alphabet the fingerprints were made with.
     """
 
@@ -47,6 +52,7 @@ class FingerprintParams:
     minhash_perm: int = 64
     minhash_seed: int = 1
     shingle: int = 5
+    dense_below: int = 300
     alphabet: int = ALPHABET_VERSION
 
     def __post_init__(self) -> None:
@@ -58,6 +64,8 @@ class FingerprintParams:
             raise ConfigError(f"minhash_perm must be between 8 and 512, got {self.minhash_perm}")
         if not 1 <= self.shingle <= 16:
             raise ConfigError(f"shingle must be between 1 and 16, got {self.shingle}")
+        if self.dense_below < 0:
+            raise ConfigError(f"dense_below must not be negative, got {self.dense_below}")
 
     @property
     def guarantee(self) -> int:
@@ -74,6 +82,7 @@ class FingerprintParams:
             "minhash_perm": self.minhash_perm,
             "minhash_seed": self.minhash_seed,
             "shingle": self.shingle,
+            "dense_below": self.dense_below,
             "alphabet": self.alphabet,
         }
 
@@ -89,6 +98,7 @@ class FingerprintParams:
                 minhash_perm=int(data["minhash_perm"]),  # type: ignore[call-overload]
                 minhash_seed=int(data["minhash_seed"]),  # type: ignore[call-overload]
                 shingle=int(data["shingle"]),  # type: ignore[call-overload]
+                dense_below=int(data["dense_below"]),  # type: ignore[call-overload]
                 alphabet=int(data["alphabet"]),  # type: ignore[call-overload]
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -113,6 +123,10 @@ class ScanPolicy:
         gap: largest gap, in scanned tokens, between two hits of the same finding.
         min_report_tokens: findings with fewer matched tokens are not reported at all.
         near_duplicates: also look for edited copies with MinHash (costs some latency).
+        small_file_coverage: a match with a densely fingerprinted (small) indexed file
+            counts in full only once it covers this share of the file's tokens, and in
+            proportion below it: the many fingerprints of a small file make its idioms
+            easy to hit, while a copy of the program covers most of it.
         redaction_template: placeholder for a redacted finding, with ``{path}``,
             ``{lines}``, ``{start_line}`` and ``{end_line}``.
     """
@@ -124,6 +138,7 @@ class ScanPolicy:
     gap: int = 48
     min_report_tokens: int = 12
     near_duplicates: bool = True
+    small_file_coverage: float = 0.2
     redaction_template: str = "[leakguard: {lines} lines of {path} removed]"
 
     def __post_init__(self) -> None:
@@ -133,6 +148,8 @@ class ScanPolicy:
             raise ConfigError("renamed_weight must be within [0, 1]")
         if not 0.0 < self.max_df_fraction <= 1.0:
             raise ConfigError("max_df_fraction must be within (0, 1]")
+        if not 0.0 <= self.small_file_coverage <= 1.0:
+            raise ConfigError("small_file_coverage must be within [0, 1]")
         if self.max_df_min < 1 or self.gap < 1 or self.min_report_tokens < 1:
             raise ConfigError("max_df_min, gap and min_report_tokens must be positive")
 

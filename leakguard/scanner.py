@@ -72,7 +72,7 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
         return 0.0, []
     hashes = kgram_hashes(tokens.abstract, k)
     hits = lookup(index, tokens, policy, hashes)
-    chains = chain_hits(hits, k, policy, tokens.line)
+    chains = chain_hits(hits, k, policy, tokens.line, index.small_files)
     strongest = max((c.evidence for c in chains), default=0.0)
     if policy.near_duplicates and strongest >= policy.threshold / 2:
         # An edited copy keeps runs of exact k-grams: MinHash confirms a partial match, it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,3 +68,24 @@ def test_runs_build_the_same_chains_as_the_hit_by_hit_rule(rows: list[tuple[int,
     finally:
         match.MIN_VECTOR_RUN = default
     assert _summary(fast) == _summary(_reference(hits, policy, scan_line))
+
+
+def test_a_match_with_a_small_file_counts_by_how_much_of_it_it_covers() -> None:
+    # One chain: 19 consecutive k-grams of file 0 (30 tokens), two names each, exact copies.
+    n = 19
+    hits = Hits(
+        np.arange(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+        np.arange(n, dtype=np.int64) // 4 + 1,
+        np.arange(n, dtype=np.int64) // 4 + 2,
+        np.ones(n, dtype=bool),
+        np.arange(n, dtype=np.int64),
+    )
+    policy = ScanPolicy(threshold=K, small_file_coverage=0.2)
+    scan_line = (np.arange(n + K) // 4).astype(np.int32)
+    (large,) = chain_hits(hits, K, policy, scan_line, np.zeros(1))
+    (small,) = chain_hits(hits, K, policy, scan_line, np.asarray([300.0]))  # needs 60 tokens for full weight
+    (covered,) = chain_hits(hits, K, policy, scan_line, np.asarray([100.0]))  # needs 20: 30 is enough
+    assert large.matched == small.matched == 30
+    assert small.evidence == pytest.approx(large.evidence * 30 / 60)
+    assert covered.evidence == large.evidence

@@ -66,7 +66,8 @@ def fingerprint_text(
     # Uninformative k-grams take the largest hash so winnowing prefers any informative
     # neighbour, and are dropped if a window holds nothing else.
     candidates = np.where(useful, hashes, np.uint64(np.iinfo(np.uint64).max))
-    picked = winnow(candidates, params.window)
+    # Small files keep every informative k-gram (see FingerprintParams.dense_below).
+    picked = winnow(candidates, 1 if len(tokens) < params.dense_below else params.window)
     picked = picked[useful[picked]] if picked.size else picked
     start_lines = tokens.line[picked].astype(np.uint32)
     end_lines = tokens.end_line[picked + k - 1].astype(np.int64) if picked.size else np.empty(0, np.int64)

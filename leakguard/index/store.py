@@ -83,6 +83,7 @@ class Index:
         self._key = key
         self._keepalive = _keepalive
         self._paths: list[str] | None = None
+        self._small_files: npt.NDArray[np.float64] | None = None
         if (
             int(arrays["offsets"][-1]) != arrays["post_loc"].shape[0]
             or arrays["offsets"].shape[0] != arrays["hashes"].shape[0] + 1
@@ -193,6 +194,14 @@ class Index:
             raw = self.arrays["paths"].tobytes().decode("utf-8")
             self._paths = raw.split("\n") if raw else []
         return self._paths
+
+    @property
+    def small_files(self) -> npt.NDArray[np.float64]:
+        """Token count of each densely fingerprinted file (``params.dense_below``), 0 for others."""
+        if self._small_files is None:
+            tokens = np.asarray(self.arrays["file_tokens"], dtype=np.float64)
+            self._small_files = np.where(tokens < self.params.dense_below, tokens, 0.0)
+        return self._small_files
 
     @property
     def n_files(self) -> int:
