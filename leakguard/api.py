@@ -100,6 +100,7 @@ class Scanner:
         *,
         key: bytes | None = None,
         policy: ScanPolicy | None = None,
+        threshold: float | None = None,
         baseline: str | Path | None = None,
         config: Config | None = None,
     ) -> Scanner:
@@ -107,7 +108,8 @@ class Scanner:
 
         ``config`` defaults to the nearest ``leakguard.toml`` / ``[tool.leakguard]`` above
         the working directory; it supplies the index path, key file, thresholds and baseline
-        that the arguments leave out. Raises ConfigError when no index is named anywhere.
+        that the arguments leave out (``threshold`` overrides the configured one; a whole
+        ``policy`` replaces it). Raises ConfigError when no index is named anywhere.
         """
         config = config if config is not None else find_config(Path.cwd())
         index_dir = index_dir or os.environ.get(INDEX_ENV) or config.index
@@ -118,7 +120,7 @@ class Scanner:
         baseline = baseline or config.baseline
         return cls(
             load_index(index_dir, key=key),
-            policy or config.policy(),
+            policy or config.policy(threshold),
             load_baseline(baseline) if baseline else None,
         )
 

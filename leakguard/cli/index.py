@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from leakguard.cli.app import cli
-from leakguard.cli.settings import read_key
+from leakguard.cli.settings import key_or_environment
 from leakguard.options import DEFAULT_PARAMS
 
 
@@ -43,14 +42,12 @@ def index_command(
     quiet: bool,
 ) -> None:
     """Fingerprint the repositories at PATHS into an index at --out (no source text is stored)."""
-    from leakguard.api import KEY_ENV, build_index
+    from leakguard.api import build_index
     from leakguard.config import find_config
     from leakguard.index.public import public_code
     from leakguard.report.progress import index_progress
 
-    key = read_key(key_file)
-    if key is None:
-        key = os.environ.get(KEY_ENV, "").encode()
+    key = key_or_environment(key_file)
     with index_progress(not quiet and sys.stderr.isatty()) as progress:
         index = build_index(paths, k=k, window=window, key=key, jobs=jobs, progress=progress)
     for item in (*allowed, *find_config(Path.cwd()).allow):

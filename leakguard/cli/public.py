@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from leakguard.cli.app import cli
-from leakguard.cli.settings import read_key
+from leakguard.cli.settings import key_or_environment
 from leakguard.options import DEFAULT_PARAMS
-
-
-def _key(key_file: str | None) -> bytes:
-    from leakguard.api import KEY_ENV
-
-    key = read_key(key_file)
-    return key if key is not None else os.environ.get(KEY_ENV, "").encode()
 
 
 @cli.command("public")
@@ -39,7 +31,7 @@ def public_command(
     from leakguard.normalise.alphabet import key_id
     from leakguard.options import FingerprintParams
 
-    key = _key(key_file)
+    key = key_or_environment(key_file)
     params = FingerprintParams(k=k, window=window, key_id=key_id(key))
     exact = min_packages is None
     public = exact_set(paths, params, key) if exact else idiom_set(paths, params, min_packages or 1, key)
@@ -62,7 +54,7 @@ def allow_command(paths: tuple[str, ...], index_dir: str, key_file: str | None) 
     from leakguard.api import load_index
     from leakguard.index.public import public_code
 
-    key = _key(key_file)
+    key = key_or_environment(key_file)
     index = load_index(index_dir, key=key)
     before = index.stats["fingerprints"]
     for item in paths:

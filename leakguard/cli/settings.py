@@ -7,6 +7,7 @@ file (:mod:`leakguard.config`), then defaults; they are resolved once per comman
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,14 @@ def read_key(key_file: str | None) -> bytes | None:
     return None if key_file is None else read_key_file(key_file)
 
 
+def key_or_environment(key_file: str | None) -> bytes:
+    """The key in ``key_file``, else ``LEAKGUARD_KEY``, else no key (for commands that build)."""
+    from leakguard.api import KEY_ENV
+
+    key = read_key(key_file)
+    return key if key is not None else os.environ.get(KEY_ENV, "").encode()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Flags, then environment (click's envvar), then the configuration file, then defaults."""
@@ -47,7 +56,7 @@ def resolve_settings(
 
     config = find_config(Path.cwd())
     scanner = Scanner.open(
-        index_dir, key=read_key(key_file), policy=config.policy(threshold), baseline=baseline, config=config
+        index_dir, key=read_key(key_file), threshold=threshold, baseline=baseline, config=config
     )
     return Settings(scanner, config)
 

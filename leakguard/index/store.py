@@ -156,7 +156,7 @@ class Index:
             drop = np.isin(pair_keys(hashes, tags), pair_keys(public.hashes, public.tags))
         keep = ~drop
         loc = np.asarray(a["post_loc"]).astype(np.int64)[keep]
-        file_ids = np.searchsorted(a["line_base"].astype(np.int64), loc, side="right") - 1
+        file_ids, _ = self.file_and_line(loc)
         arrays = dict(a)
         arrays.update(_posting_tables(hashes[keep], loc, np.asarray(a["post_span"])[keep], tags[keep], file_ids))
         stats = dict(self.stats)

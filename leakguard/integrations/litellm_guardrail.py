@@ -29,7 +29,6 @@ from litellm.types.utils import GenericGuardrailAPIInputs
 
 from leakguard.api import Scanner
 from leakguard.errors import ConfigError
-from leakguard.options import ScanPolicy
 from leakguard.result import ScanResult
 
 if TYPE_CHECKING:
@@ -54,8 +53,8 @@ class LeakguardGuardrail(CustomGuardrail):
         if on_leak not in ACTIONS:
             raise ConfigError(f"leakguard guardrail: on_leak must be one of {', '.join(ACTIONS)}, not {on_leak!r}")
         if scanner is None:
-            policy = ScanPolicy(threshold=float(threshold)) if threshold is not None else None
-            scanner = Scanner.open(index, policy=policy, baseline=baseline)
+            threshold = float(threshold) if threshold is not None else None
+            scanner = Scanner.open(index, threshold=threshold, baseline=baseline)
         self.scanner = scanner
         self.on_leak = on_leak
         super().__init__(**kwargs)

@@ -31,7 +31,6 @@ from mitmproxy import ctx, http
 
 from leakguard.api import Scanner
 from leakguard.integrations.payload import guard_body
-from leakguard.options import ScanPolicy
 
 DEFAULT_HOSTS = (
     "api.openai.com,api.anthropic.com,generativelanguage.googleapis.com,api.mistral.ai,"
@@ -63,9 +62,8 @@ class LeakguardAddon:
             raise ValueError(f"leakguard_action must be block or redact, not {options.leakguard_action!r}")
         self.hosts = frozenset(h.strip().lower() for h in options.leakguard_hosts.split(",") if h.strip())
         if self.scanner is None or updated & {"leakguard_index", "leakguard_threshold"}:
-            threshold = options.leakguard_threshold
-            policy = ScanPolicy(threshold=threshold) if threshold > 0 else None
-            self.scanner = Scanner.open(options.leakguard_index or None, policy=policy)
+            threshold = options.leakguard_threshold or None  # 0: the configured or default one
+            self.scanner = Scanner.open(options.leakguard_index or None, threshold=threshold)
             log.info("leakguard: %d indexed files loaded", self.scanner.index.n_files)
 
     def _inspected(self, flow: http.HTTPFlow) -> bool:
