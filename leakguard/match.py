@@ -33,9 +33,7 @@ import numpy.typing as npt
 
 from leakguard import score as scoring
 from leakguard.options import ScanPolicy
-
-_BACKWARD_LINES = 6
-MIN_LINE_RATIO = 0.5
+from leakguard.runs import BACKWARD_LINES, MIN_LINE_RATIO, Rows, components, find_runs, run_bound, run_evidence
 
 
 @dataclass
@@ -110,10 +108,6 @@ def _prefer_exact(hits: Hits) -> Hits:
 MIN_EXACT_NEIGHBOURS = 2
 MIN_STRUCTURAL_NEIGHBOURS = 4
 
-#: Runs of at least this many hits that form one chain are built with array operations;
-#: shorter ones cost less through the per-hit loop than numpy's per-call overhead.
-MIN_VECTOR_RUN = 24
-
 
 def _without_sparse(hits: Hits, gap: int) -> Hits:
     """Drop hits too sparse to ever form a reportable chain (see MIN_*_NEIGHBOURS).
@@ -131,82 +125,93 @@ def _without_sparse(hits: Hits, gap: int) -> Hits:
     return Hits(hits.pos[keep], hits.file[keep], hits.line[keep], hits.end_line[keep], hits.exact[keep], hits.key[keep])
 
 
+@dataclass
+class Chaining:
+    """What chaining the hits of one token stream found.
+
+    Attributes:
+        chains: the chains whose evidence reached the floor asked for (by default, those
+            that can leak); the many weaker ones are measured but never built.
+        strongest: evidence of the strongest chain, built or not.
+        positions: scanned position of every hit that was chained (sorted, distinct).
+    """
+
+    chains: list[Chain]
+    strongest: float
+    positions: npt.NDArray[np.int64]
+
+
 def chain_hits(
     hits: Hits,
     k: int,
     policy: ScanPolicy,
     scan_line: npt.NDArray[np.int32],
     small_files: npt.NDArray[np.float64] | None = None,
-) -> list[Chain]:
+    floor: float | None = None,
+) -> Chaining:
     """Group hits into chains (see module docstring) and measure each chain's evidence.
 
     ``scan_line`` is the line of every scanned token (to compare line coverage);
     ``small_files`` the token count of each densely indexed file, 0 for the others (see
-    ``ScanPolicy.small_file_coverage``).
+    ``ScanPolicy.small_file_coverage``). Chains with less evidence than ``floor`` (default:
+    what a leak needs, ``policy.threshold``) are left out of the result's ``chains``.
     """
+    floor = policy.threshold if floor is None else floor
+    none = np.empty(0, dtype=np.int64)
     if hits.pos.size == 0:
-        return []
+        return Chaining([], 0.0, none)
     hits = _prefer_exact(hits)
     if policy.threshold > k:
         hits = _without_sparse(hits, policy.gap)
         if hits.pos.size == 0:
-            return []
-    order = np.lexsort((hits.line, hits.pos, hits.file))
-    pos, file, line = hits.pos[order], hits.file[order], hits.line[order]
-    end_line, exact, key = hits.end_line[order], hits.exact[order], hits.key[order]
+            return Chaining([], 0.0, none)
+    group = components(hits.file, hits.pos, hits.line, hits.end_line, policy.gap)
+    order = np.lexsort((hits.line, hits.pos, group))
+    pos, file, line, end_line = hits.pos[order], hits.file[order], hits.line[order], hits.end_line[order]
+    exact, key, group = hits.exact[order], hits.key[order], group[order]
+    first, stop, simple = find_runs(pos, group, line, end_line, policy.gap)
+    rows = Rows(file, pos, line, exact, key)
     chains: list[Chain] = []
-    pending = 0  # hits before this index and after the last long run still need the loop
-    for a, b, simple in _runs(pos, file, line, end_line, policy.gap):
-        if simple and b - a >= MIN_VECTOR_RUN:
-            if pending < a:
-                rows = (file[pending:a], pos[pending:a], line[pending:a], end_line[pending:a])
-                chains += _greedy_chains(*rows, exact[pending:a], key[pending:a], policy.gap, scan_line)
-            chains.append(_one_chain(pos[a:b], int(file[a]), line[a:b], end_line[a:b], exact[a:b], key[a:b], scan_line))
-            pending = b
-    if pending < pos.shape[0]:
-        rows = (file[pending:], pos[pending:], line[pending:], end_line[pending:])
-        chains += _greedy_chains(*rows, exact[pending:], key[pending:], policy.gap, scan_line)
-    for chain in chains:
-        if small_files is not None:
-            chain.needed = float(small_files[chain.file]) * policy.small_file_coverage
-        chain.matched = _covered(chain.positions, k)
-        chain.exact = _covered(chain.exact_positions, k)
-        ratio = len(chain.source_lines) / max(1, len(chain.scan_lines))
-        chain.factor = min(1.0, ratio / MIN_LINE_RATIO)
-        chain.variety = min(1.0, len(chain.keys) / max(1, len(chain.positions)))
-        chain.evidence = _evidence(chain, policy)
-    return chains
+    strongest = 0.0
+    if simple.any():
+        # A simple run is one chain: measure them all with array operations, build the few
+        # that reach the floor (a pasted copy; chance structure makes thousands of weak ones).
+        evidence = run_evidence(rows, first[simple], stop[simple], k, policy, scan_line, small_files)
+        strongest = float(evidence.max())
+        strong = evidence >= floor
+        for a, b in zip(first[simple][strong].tolist(), stop[simple][strong].tolist(), strict=True):
+            chain = _one_chain(pos[a:b], int(file[a]), line[a:b], end_line[a:b], exact[a:b], key[a:b], scan_line)
+            chains.append(_measure(chain, k, policy, small_files))
+    if not simple.all():
+        # Other runs go through the per-hit rule, strongest bound first, and only while
+        # they could reach the floor or beat the strongest chain so far (so ``strongest``
+        # stays exact): chance structure rarely can.
+        first, stop = first[~simple], stop[~simple]
+        bound = run_bound(rows, first, stop, k, policy, small_files)
+        for i in np.argsort(-bound, kind="stable").tolist():
+            if bound[i] < floor and bound[i] <= strongest:
+                break
+            a, b = int(first[i]), int(stop[i])
+            picked = (group[a:b], file[a:b], pos[a:b], line[a:b], end_line[a:b], exact[a:b], key[a:b])
+            for chain in _greedy_chains(*picked, policy.gap, scan_line):
+                _measure(chain, k, policy, small_files)
+                strongest = max(strongest, chain.evidence)
+                if chain.evidence >= floor:
+                    chains.append(chain)
+    return Chaining(chains, strongest, np.unique(pos))
 
 
-def _runs(
-    pos: npt.NDArray[np.int64],
-    file: npt.NDArray[np.int64],
-    line: npt.NDArray[np.int64],
-    end_line: npt.NDArray[np.int64],
-    gap: int,
-) -> list[tuple[int, int, bool]]:
-    """Split hits sorted by (file, pos, line) into independent runs: (start, stop, simple).
-
-    Hits of one file more than ``gap`` scanned tokens apart can never share a chain, so each
-    run is chained on its own. A run is *simple* when every hit joins the chain of the hits
-    before it under the rule of :func:`_greedy_chains` (one open chain throughout): it is
-    then one chain, which :func:`_one_chain` builds without a per-hit loop when it is long:
-    a pasted copy makes long simple runs.
-    """
-    n = pos.shape[0]
-    starts = np.ones(n, dtype=bool)
-    starts[1:] = (file[1:] != file[:-1]) | (pos[1:] - pos[:-1] > gap)
-    run = np.cumsum(starts) - 1
-    # The running maximum of end lines, restarted at every run (offset so runs cannot mix).
-    width = int(end_line.max()) + 1
-    reach = np.maximum.accumulate(end_line + run * width) - run * width
-    joins = starts.copy()
-    step = pos[1:] - pos[:-1]
-    joins[1:] |= (line[1:] >= line[:-1] - _BACKWARD_LINES) & (line[1:] <= reach[:-1] + 2 + step)
-    first = np.flatnonzero(starts)
-    simple = np.logical_and.reduceat(joins, first)
-    bounds = np.append(first, n).tolist()
-    return [(bounds[i], bounds[i + 1], bool(simple[i])) for i in range(first.shape[0])]
+def _measure(chain: Chain, k: int, policy: ScanPolicy, small_files: npt.NDArray[np.float64] | None) -> Chain:
+    """Fill in a built chain's token counts, factors and evidence."""
+    if small_files is not None:
+        chain.needed = float(small_files[chain.file]) * policy.small_file_coverage
+    chain.matched = _covered(chain.positions, k)
+    chain.exact = _covered(chain.exact_positions, k)
+    ratio = len(chain.source_lines) / max(1, len(chain.scan_lines))
+    chain.factor = min(1.0, ratio / MIN_LINE_RATIO)
+    chain.variety = min(1.0, len(chain.keys) / max(1, len(chain.positions)))
+    chain.evidence = _evidence(chain, policy)
+    return chain
 
 
 def _one_chain(
@@ -244,6 +249,7 @@ def _distinct_sorted(values: npt.NDArray[np.int64]) -> list[int]:
 
 
 def _greedy_chains(
+    group: npt.NDArray[np.int64],
     file: npt.NDArray[np.int64],
     pos: npt.NDArray[np.int64],
     line: npt.NDArray[np.int64],
@@ -253,22 +259,24 @@ def _greedy_chains(
     gap: int,
     scan_line: npt.NDArray[np.int32],
 ) -> list[Chain]:
-    """Chain hits sorted by (file, pos, line) one by one: each joins the open chain of its
-    file it continues best (nearest in indexed lines), or opens a new one."""
+    """Chain hits sorted by (group, pos, line) one by one: each joins the open chain of its
+    group it continues best (nearest in indexed lines), or opens a new one. A group holds
+    hits of one file (see :func:`_components`)."""
     chains: list[Chain] = []
     open_chains: list[Chain] = []
-    current_file = -1
-    columns = (file.tolist(), pos.tolist(), line.tolist(), end_line.tolist(), exact.tolist(), key.tolist())
-    for f, p, ln, eln, ex, kk in zip(*columns, strict=True):
-        if f != current_file:
+    current = -1
+    columns = (group, file, pos, line, end_line, exact, key)
+    columns = tuple(column.tolist() for column in columns)
+    for g, f, p, ln, eln, ex, kk in zip(*columns, strict=True):
+        if g != current:
             open_chains = []
-            current_file = f
+            current = g
         best: Chain | None = None
         for chain in open_chains:
             step = p - chain.last_pos
             if step > gap:
                 continue
-            in_step = chain.last_line - _BACKWARD_LINES <= ln <= chain.max_line + 2 + step
+            in_step = chain.last_line - BACKWARD_LINES <= ln <= chain.max_line + 2 + step
             if in_step and (best is None or abs(ln - chain.last_line) < abs(ln - best.last_line)):
                 best = chain
         if best is None:

@@ -64,8 +64,12 @@ def _window_signatures(permuted: npt.NDArray[np.uint32]) -> tuple[list[int], lis
     return starts, ends, np.vstack(rows)
 
 
-def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, exclude: list[Chain]) -> list[Chain]:
-    """Chains supported by MinHash similarity between scanned windows and indexed units."""
+def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, explained: npt.NDArray[np.int64]) -> list[Chain]:
+    """Chains supported by MinHash similarity between scanned windows and indexed units.
+
+    ``explained`` holds the scanned positions whose k-grams the exact path already chained;
+    a window they mostly cover is left to it.
+    """
     n_units = index.arrays["signatures"].shape[0]
     n = len(tokens)
     if n_units == 0 or n < 40 or n > 4 * _CHUNK:
@@ -82,7 +86,7 @@ def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, exclude: 
     hit = (table[slot] == keys.reshape(-1)).reshape(keys.shape)
     chains: list[Chain] = []
     seen: set[tuple[int, int]] = set()
-    covered = _covered_mask(exclude, n, index.params.k)
+    covered = _covered_mask(explained, n, index.params.k)
     for window, band in zip(*np.nonzero(hit), strict=True):
         unit = int(index.arrays["band_units"][slot[window * keys.shape[1] + band]])
         if (window, unit) in seen:
@@ -106,11 +110,9 @@ def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, exclude: 
     return chains
 
 
-def _covered_mask(chains: list[Chain], n: int, k: int) -> npt.NDArray[np.bool_]:
-    mask = np.zeros(n + k + 16, dtype=bool)
-    for chain in chains:
-        if chain.evidence <= 0:
-            continue
-        for p in chain.positions:
-            mask[p : p + k] = True
-    return mask
+def _covered_mask(positions: npt.NDArray[np.int64], n: int, k: int) -> npt.NDArray[np.bool_]:
+    """Tokens covered by the k-grams starting at ``positions``."""
+    edges = np.zeros(n + k + 17, dtype=np.int64)
+    np.add.at(edges, positions, 1)
+    np.add.at(edges, positions + k, -1)
+    return np.cumsum(edges[:-1]) > 0

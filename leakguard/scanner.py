@@ -72,13 +72,15 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
         return 0.0, []
     hashes = kgram_hashes(tokens.abstract, k)
     hits = lookup(index, tokens, policy, hashes)
-    chains = chain_hits(hits, k, policy, tokens.line, index.small_files)
-    strongest = max((c.evidence for c in chains), default=0.0)
-    if policy.near_duplicates and strongest >= policy.threshold / 2:
+    chaining = chain_hits(hits, k, policy, tokens.line, index.small_files)
+    chains = chaining.chains
+    best = chaining.strongest
+    if policy.near_duplicates and chaining.strongest >= policy.threshold / 2:
         # An edited copy keeps runs of exact k-grams: MinHash confirms a partial match, it
         # is not run over text that matched nothing worth confirming.
-        chains += near_chains(index, tokens, policy, exclude=chains)
-    best = max((c.evidence for c in chains), default=0.0)
+        near = near_chains(index, tokens, policy, explained=chaining.positions)
+        best = max([best, *(c.evidence for c in near)])
+        chains += near
     kept = resolve_overlaps(chains, k, len(tokens), policy)
     leaking = [
         chain

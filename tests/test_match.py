@@ -7,24 +7,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leakguard import match
-from leakguard.match import Chain, Hits, _greedy_chains, _prefer_exact, chain_hits
+from leakguard.match import Chain, Hits, _greedy_chains, _measure, _prefer_exact, chain_hits
 from leakguard.options import ScanPolicy
 
 K = 12
 
 
 def _reference(hits: Hits, policy: ScanPolicy, scan_line: np.ndarray) -> list[Chain]:
-    """Hit by hit over each file's hits, with no splitting into runs."""
+    """Hit by hit over each file's hits, with no splitting into runs or groups."""
     hits = _prefer_exact(hits)
     order = np.lexsort((hits.line, hits.pos, hits.file))
     pos, file, line = hits.pos[order], hits.file[order], hits.line[order]
     end_line, exact, key = hits.end_line[order], hits.exact[order], hits.key[order]
-    return _greedy_chains(file, pos, line, end_line, exact, key, policy.gap, scan_line)
+    chains = _greedy_chains(file, file, pos, line, end_line, exact, key, policy.gap, scan_line)
+    return [_measure(chain, K, policy, None) for chain in chains]
 
 
 def _summary(chains: list[Chain]) -> list[tuple[object, ...]]:
-    return [
+    return sorted(
         (
             c.file,
             c.positions,
@@ -37,15 +37,16 @@ def _summary(chains: list[Chain]) -> list[tuple[object, ...]]:
             sorted(c.keys),
             c.hits,
             sorted(c.scan_lines),
+            c.evidence,
         )
         for c in chains
-    ]
+    )
 
 
 hit = st.tuples(
     st.sampled_from([0, 1, 1, 1, 2, 2, 5, 12, 47, 48, 49, 60]),  # step from the previous hit (gap is 48)
     st.integers(0, 1),  # file
-    st.integers(-9, 9),  # indexed line, as an offset from where a copy would put it
+    st.sampled_from([*range(-9, 10), -400, 60, 400]),  # indexed line: offset from where a copy puts it
     st.integers(0, 3),  # lines spanned
     st.booleans(),  # exact
     st.integers(0, 30),  # hash slot
@@ -53,8 +54,8 @@ hit = st.tuples(
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
-@given(st.lists(hit, min_size=1, max_size=200), st.sampled_from([1, 3, match.MIN_VECTOR_RUN]))
-def test_runs_build_the_same_chains_as_the_hit_by_hit_rule(rows: list[tuple[int, ...]], shortest: int) -> None:
+@given(st.lists(hit, min_size=1, max_size=200))
+def test_runs_and_groups_build_the_same_chains_as_the_hit_by_hit_rule(rows: list[tuple[int, ...]]) -> None:
     step, file, offset, span, exact, key = (np.asarray(column) for column in zip(*rows, strict=True))
     pos = np.cumsum(step)
     line = np.maximum(1, pos // 7 + offset)  # near the diagonal, where the joining rule's edges are
@@ -62,12 +63,16 @@ def test_runs_build_the_same_chains_as_the_hit_by_hit_rule(rows: list[tuple[int,
                 (line + span).astype(np.int64), exact.astype(bool), key.astype(np.int64))  # fmt: skip
     policy = ScanPolicy(threshold=K)  # at most k: no sparse-hit pruning, so both sides see every hit
     scan_line = (np.arange(int(pos.max()) + K + 1) // 7).astype(np.int32)
-    default, match.MIN_VECTOR_RUN = match.MIN_VECTOR_RUN, shortest  # vectorise short runs too
-    try:
-        fast = chain_hits(hits, K, policy, scan_line)
-    finally:
-        match.MIN_VECTOR_RUN = default
-    assert _summary(fast) == _summary(_reference(hits, policy, scan_line))
+    reference = _reference(hits, policy, scan_line)
+    every = chain_hits(hits, K, policy, scan_line, floor=float("-inf"))
+    assert _summary(every.chains) == _summary(reference)
+    assert every.strongest == max(c.evidence for c in reference)
+    assert every.positions.tolist() == sorted(set(pos.tolist()))
+    # Runs measured without being built must agree with the built chains at every floor.
+    for floor in sorted({c.evidence for c in reference})[-4:]:
+        above = chain_hits(hits, K, policy, scan_line, floor=floor)
+        assert _summary(above.chains) == _summary([c for c in reference if c.evidence >= floor])
+        assert above.strongest == every.strongest
 
 
 def test_a_match_with_a_small_file_counts_by_how_much_of_it_it_covers() -> None:
@@ -83,9 +88,9 @@ def test_a_match_with_a_small_file_counts_by_how_much_of_it_it_covers() -> None:
     )
     policy = ScanPolicy(threshold=K, small_file_coverage=0.2)
     scan_line = (np.arange(n + K) // 4).astype(np.int32)
-    (large,) = chain_hits(hits, K, policy, scan_line, np.zeros(1))
-    (small,) = chain_hits(hits, K, policy, scan_line, np.asarray([300.0]))  # needs 60 tokens for full weight
-    (covered,) = chain_hits(hits, K, policy, scan_line, np.asarray([100.0]))  # needs 20: 30 is enough
+    (large,) = chain_hits(hits, K, policy, scan_line, np.zeros(1), floor=0).chains
+    (small,) = chain_hits(hits, K, policy, scan_line, np.asarray([300.0]), floor=0).chains  # needs 60 tokens
+    (covered,) = chain_hits(hits, K, policy, scan_line, np.asarray([100.0]), floor=0).chains  # needs 20: 30 do
     assert large.matched == small.matched == 30
     assert small.evidence == pytest.approx(large.evidence * 30 / 60)
     assert covered.evidence == large.evidence

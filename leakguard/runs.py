@@ -1,0 +1,182 @@
+"""Hits cut into independent runs, measured with array operations (the chaining fast path).
+
+:mod:`leakguard.match` grows chains hit by hit. Text that shares common structure with a
+large index makes tens of thousands of chance hits, and a per-hit Python loop over all of
+them would dominate a scan. This module cuts the hits into *runs* that no chain can cross,
+finds the runs that are one chain by construction (*simple* runs: every copy pasted in one
+piece is one), and measures every run at once:
+
+* :func:`run_evidence` gives a simple run's evidence exactly as the chain built from it
+  would have it, so only the runs strong enough to matter are ever built;
+* :func:`run_bound` gives, for any run, an upper bound on the evidence of every chain in
+  it, so runs that cannot matter are never chained hit by hit.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from leakguard.options import ScanPolicy
+
+#: A hit may join a chain whose last indexed line is at most this many lines further on
+#: (reordered statements).
+BACKWARD_LINES = 6
+#: Chains touching fewer distinct indexed lines than this share of their scanned lines are
+#: scaled down (periodic code matching by accident).
+MIN_LINE_RATIO = 0.5
+
+Array = npt.NDArray[np.int64]
+
+
+class Rows(NamedTuple):
+    """Hits sorted by (group, scanned position, indexed line), as parallel arrays."""
+
+    file: Array
+    pos: Array
+    line: Array
+    exact: npt.NDArray[np.bool_]
+    key: Array
+
+
+def components(file: Array, pos: Array, line: Array, end_line: Array, gap: int) -> Array:
+    """Split each file's hits into groups that no chain can cross, as a group id per hit.
+
+    Two hits more than ``gap`` scanned tokens apart with none between cannot share a chain.
+    Nor can hits whose indexed lines are far apart: a hit joins a chain only within
+    ``[last line - BACKWARD_LINES, highest end line + 2 + gap]`` of the lines it holds, so
+    the widened line intervals of a chain's hits form one connected stretch. Cutting along
+    both, twice, turns chance hits scattered over a large file into small groups.
+    """
+    group = _split_positions(file, pos, gap)
+    for _ in range(2):
+        group = _split_positions(_split_lines(group, line, end_line, gap), pos, gap)
+    return group
+
+
+def _split_positions(group: Array, pos: Array, gap: int) -> Array:
+    order = np.lexsort((pos, group))
+    g, p = group[order], pos[order]
+    starts = np.ones(order.shape[0], dtype=bool)
+    starts[1:] = (g[1:] != g[:-1]) | (p[1:] - p[:-1] > gap)
+    out = np.empty_like(group)
+    out[order] = np.cumsum(starts) - 1
+    return out
+
+
+def _split_lines(group: Array, line: Array, end_line: Array, gap: int) -> Array:
+    order = np.lexsort((line, group))
+    g, low, high = group[order], line[order] - BACKWARD_LINES, end_line[order] + 2 + gap
+    width = int(high.max()) + BACKWARD_LINES + 1
+    reach = np.maximum.accumulate(high + g * width) - g * width  # running maximum, restarted per group
+    starts = np.ones(order.shape[0], dtype=bool)
+    starts[1:] = (g[1:] != g[:-1]) | (low[1:] > reach[:-1])
+    out = np.empty_like(group)
+    out[order] = np.cumsum(starts) - 1
+    return out
+
+
+def find_runs(
+    pos: Array, group: Array, line: Array, end_line: Array, gap: int
+) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
+    """Split hits sorted by (group, pos, line) into independent runs: (starts, stops, simple).
+
+    Hits of one group more than ``gap`` scanned tokens apart can never share a chain, so
+    each run is chained on its own. A run is *simple* when every hit joins the chain of the
+    hits before it under the rule of :func:`leakguard.match._greedy_chains` (one open chain
+    throughout): it is then one chain.
+    """
+    n = pos.shape[0]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = (group[1:] != group[:-1]) | (pos[1:] - pos[:-1] > gap)
+    run = np.cumsum(starts) - 1
+    # The running maximum of end lines, restarted at every run (offset so runs cannot mix).
+    width = int(end_line.max()) + 1
+    reach = np.maximum.accumulate(end_line + run * width) - run * width
+    joins = starts.copy()
+    step = pos[1:] - pos[:-1]
+    joins[1:] |= (line[1:] >= line[:-1] - BACKWARD_LINES) & (line[1:] <= reach[:-1] + 2 + step)
+    first = np.flatnonzero(starts)
+    return first, np.append(first[1:], n), np.logical_and.reduceat(joins, first)
+
+
+def _gather(rows: Rows, first: Array, stop: Array) -> tuple[Array, Rows]:
+    """The rows of the given runs, concatenated, and the run number of each."""
+    sizes = stop - first
+    take = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+    run = np.repeat(np.arange(first.shape[0]), sizes)
+    return run, Rows(rows.file[take], rows.pos[take], rows.line[take], rows.exact[take], rows.key[take])
+
+
+def _distinct_per_run(run: Array, values: Array, n_runs: int) -> Array:
+    """Number of distinct values in each run."""
+    width = int(values.max()) + 1 if values.size else 1
+    pairs = np.unique(run * width + values)
+    return np.bincount(pairs // width, minlength=n_runs)
+
+
+def _covered_per_run(run: Array, pos: Array, k: int, n_runs: int) -> Array:
+    """Tokens covered by the k-grams at each run's positions (sorted within runs)."""
+    out = np.zeros(n_runs, dtype=np.int64)
+    if pos.size == 0:
+        return out
+    fresh = np.ones(pos.shape[0], dtype=bool)
+    fresh[1:] = (run[1:] != run[:-1]) | (pos[1:] != pos[:-1])
+    run, pos = run[fresh], pos[fresh]
+    reach = np.full(pos.shape[0], k, dtype=np.int64)
+    same = run[1:] == run[:-1]
+    reach[:-1][same] = np.minimum(pos[1:] - pos[:-1], k)[same]
+    np.add.at(out, run, reach)
+    return out
+
+
+def _small_file_scale(
+    rows: Rows, first: Array, matched: Array, policy: ScanPolicy, small_files: npt.NDArray[np.float64] | None
+) -> npt.NDArray[np.float64]:
+    if small_files is None:
+        return np.ones(first.shape[0])
+    needed = small_files[rows.file[first]] * policy.small_file_coverage
+    return np.where(needed > 0, np.minimum(1.0, matched / np.where(needed > 0, needed, 1.0)), 1.0)
+
+
+def run_evidence(
+    rows: Rows,
+    first: Array,
+    stop: Array,
+    k: int,
+    policy: ScanPolicy,
+    scan_line: npt.NDArray[np.int32],
+    small_files: npt.NDArray[np.float64] | None,
+) -> npt.NDArray[np.float64]:
+    """The evidence of the one chain of each simple run, as :func:`leakguard.match._measure`
+    gives it (same operations in the same order, so the same floating-point result)."""
+    n = first.shape[0]
+    run, picked = _gather(rows, first, stop)
+    matched = _covered_per_run(run, picked.pos, k, n)
+    exact = np.minimum(_covered_per_run(run[picked.exact], picked.pos[picked.exact], k, n), matched)
+    positions = _distinct_per_run(run, picked.pos, n)
+    scanned = _distinct_per_run(run, scan_line[picked.pos].astype(np.int64), n)
+    factor = np.minimum(1.0, _distinct_per_run(run, picked.line, n) / np.maximum(1, scanned) / MIN_LINE_RATIO)
+    variety = np.minimum(1.0, _distinct_per_run(run, picked.key, n) / np.maximum(1, positions))
+    renamed = np.trunc((matched - exact) * variety)
+    evidence = (exact + policy.renamed_weight * ((exact + renamed) - exact)) * factor
+    scale = _small_file_scale(rows, first, matched, policy, small_files)
+    return np.where(scale < 1.0, evidence * scale, evidence)
+
+
+def run_bound(
+    rows: Rows, first: Array, stop: Array, k: int, policy: ScanPolicy, small_files: npt.NDArray[np.float64] | None
+) -> npt.NDArray[np.float64]:
+    """For each run, an upper bound on the evidence of any chain built from its hits.
+
+    A chain's tokens are a subset of its run's, its factor and variety are at most 1 and
+    exact tokens weigh more than renamed ones, so the run's own covered tokens bound it.
+    """
+    n = first.shape[0]
+    run, picked = _gather(rows, first, stop)
+    matched = _covered_per_run(run, picked.pos, k, n)
+    exact = np.minimum(_covered_per_run(run[picked.exact], picked.pos[picked.exact], k, n), matched)
+    bound: npt.NDArray[np.float64] = exact + policy.renamed_weight * (matched - exact)
+    return bound * _small_file_scale(rows, first, matched, policy, small_files)
