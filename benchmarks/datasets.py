@@ -13,8 +13,9 @@
 
 Peers (copydetect, SCANOSS winnowing, Dolos: see ``benchmarks/peers``) score the same
 cases. Each gets the threshold that gives it the false-positive rate leakguard has on the
-same negatives, windows of unrelated real Java (the corpus of ``tests/corpus/fetch.sh``),
-and its best measure at that rate. The sets are read in place; without ``../shared`` the
+same negatives, 3,000 windows of unrelated real Java (the JDK's tool modules, which
+``tests/corpus/fetch.sh`` unpacks beside the corpus; fewer windows could not measure a rate
+of 0.1%), and its best measure at that rate. The sets are read in place; without ``../shared`` the
 benchmark says so and stops.
 
     python benchmarks/datasets.py            # full run, prints the table
@@ -38,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
 
-from corpus_files import SHARED, files_by_language  # noqa: E402
+from corpus_files import JAVA_NEGATIVES, SHARED, files_by_language  # noqa: E402
 from peers import Item, peers_at_rate  # noqa: E402
 from results import command_line, publish  # noqa: E402
 
@@ -53,9 +54,16 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")
 
 
+NEGATIVES_SOURCE = "JDK 17 tool modules" if JAVA_NEGATIVES.is_dir() else "the corpus's Java"
+
+
 def unrelated_java(count: int, rng: random.Random) -> list[Item]:
-    """Windows of 10-60 lines of real Java from packages no set here comes from."""
-    files = [p for p in files_by_language(limit=200)["java"] if SHARED not in p.parents]
+    """Windows of 10-60 lines of real Java from packages no set here comes from: the JDK's
+    tool modules when ``tests/corpus/fetch.sh`` fetched them, else the corpus's Java."""
+    if JAVA_NEGATIVES.is_dir():
+        files = sorted(JAVA_NEGATIVES.rglob("*.java"))
+    else:
+        files = [p for p in files_by_language(limit=200)["java"] if SHARED not in p.parents]
     windows: list[Item] = []
     for _ in range(count * 5):
         if len(windows) >= count or not files:
@@ -167,8 +175,8 @@ def section(title: str, references: dict[str, Path], cases: list[Case], negative
     assert isinstance(alarms, list)
     lines.append("")
     lines.append(
-        f"False alarms on {len(alarms)} windows of unrelated real Java: leakguard {_pct(alarms)}; every peer "
-        "is held to the same rate. Peer settings: "
+        f"False alarms on {len(alarms)} windows of unrelated real Java ({NEGATIVES_SOURCE}): "
+        f"leakguard {_pct(alarms)}; every peer is held to the same rate. Peer settings: "
         + "; ".join(
             f"{name}: {r['error']}"
             if "error" in r
@@ -217,12 +225,13 @@ def main() -> int:
     parser.add_argument("--smoke", action="store_true", help="a few cases of each set")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     parser.add_argument("--per-set", type=int, default=4, help="SPPlagiarise variants per program and set")
+    parser.add_argument("--negatives", type=int, default=3000, help="windows of unrelated Java")
     args = parser.parse_args()
     if not IRPLAG.is_dir() or not SPPLAG.is_dir():
         print(f"datasets not found under {SHARED}: nothing to measure")
         return 0
     rng = random.Random(20261124)
-    negatives = unrelated_java(60 if args.smoke else 600, rng)
+    negatives = unrelated_java(60 if args.smoke else args.negatives, rng)
     parts = [
         section("IR-Plag (recall per obfuscation level)", *irplag_cases(args.smoke), negatives),
         section(

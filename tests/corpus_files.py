@@ -16,6 +16,8 @@ from leakguard.normalise.languages import EXTENSIONS
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("LEAKGUARD_CORPUS", Path.home() / ".cache" / "leakguard" / "corpus"))
 SHARED = ROOT.parent / "shared" / "datasets"
+#: Unrelated Java for the datasets benchmark's negatives (JDK tool modules, see fetch.sh).
+JAVA_NEGATIVES = CORPUS.parent / "java-negatives"
 LANGUAGES = (
     "python",
     "javascript",

@@ -3,10 +3,12 @@
 #
 #   bash fingerprints/public/build.sh
 #
-# * licences/: every shape of the SPDX licence and exception texts (../shared/datasets, or
-#   the license-list-data package from npm when that is absent);
+# * licences/: exact set of the SPDX licence and exception texts (../shared/datasets, or
+#   the license-list-data package from npm when that is absent): copies of them are taken
+#   out of an index;
 # * idioms/: shapes found in at least 3 of a fixed list of public packages in several
-#   languages, downloaded from the registries into ~/.cache/leakguard/public-sources.
+#   languages, downloaded from the registries into ~/.cache/leakguard/public-sources: in an
+#   index they count only where the names match too.
 #   None of them is used by benchmarks/quality.py, whose false-alarm figures stay honest.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +25,11 @@ npm_pkg lodash lodash@4.17.21            # JavaScript
 npm_pkg axios axios@1.7.9                # JavaScript
 npm_pkg commander commander@12.1.0       # JavaScript
 npm_pkg date-fns date-fns@3.6.0          # TypeScript / JavaScript
+npm_pkg cordova-android cordova-android@13.0.0         # Java
+npm_pkg capacitor-android @capacitor/android@6.2.0     # Java
+npm_pkg reanimated react-native-reanimated@3.16.6      # Java, C++, TypeScript
+npm_pkg rn-maps react-native-maps@1.20.1               # Java, Objective-C, TypeScript
+npm_pkg rn-svg react-native-svg@15.10.1                # Java, C++, TypeScript
 sdist requests requests==2.32.3          # Python
 sdist attrs attrs==24.2.0                # Python
 sdist flask flask==3.0.3                 # Python
@@ -41,5 +48,5 @@ if [ ! -d "$licences" ]; then
   licences=$src/spdx/package/text
 fi
 cd "$root"
-leakguard public "$licences" --min-packages 1 --out fingerprints/public/licences
+leakguard public "$licences" --out fingerprints/public/licences
 leakguard public "$src"/*/ --min-packages 3 --out fingerprints/public/idioms

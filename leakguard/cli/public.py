@@ -49,7 +49,8 @@ def allow_command(paths: tuple[str, ...], index_dir: str, key_file: str | None) 
     """Take public code at PATHS (source, or public sets) out of the index, in place.
 
     Copies of that code (same shape and same names) stop being reported; proprietary code
-    that merely looks like it is kept.
+    that merely looks like it is kept. An idiom set's shapes stay, counting only where the
+    names match too.
     """
     from leakguard.api import load_index
     from leakguard.index.public import public_code
@@ -57,8 +58,13 @@ def allow_command(paths: tuple[str, ...], index_dir: str, key_file: str | None) 
     key = key_or_environment(key_file)
     index = load_index(index_dir, key=key)
     before = index.stats["fingerprints"]
+    marked_before = int(index.stats.get("public_marked", 0))
     for item in paths:
         index = index.without(public_code(item, index.params, key))
     index.save(Path(index_dir))
     removed = before - index.stats["fingerprints"]
-    click.echo(f"{index_dir}: {removed} of {before} fingerprints were public code and are gone", err=True)
+    marked = int(index.stats.get("public_marked", 0)) - marked_before
+    message = f"{index_dir}: {removed} of {before} fingerprints were public code and are gone"
+    if marked:
+        message += f"; {marked} are public idioms and count only with their names"
+    click.echo(message, err=True)

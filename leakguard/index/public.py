@@ -9,8 +9,9 @@ as sorted 64-bit hashes and, for exact copies, the 16-bit concrete tag of each:
   SDK) take out only the postings whose hash *and* tag match, that is the copies of that
   code with its own names; proprietary code that merely has the same shape stays;
 * ``idiom`` sets (``leakguard public --min-packages N``, the shipped boilerplate set) keep
-  only the abstract hashes found in at least N separate public packages, and take out
-  every posting of them: shapes so common in public code that finding one is no evidence.
+  only the abstract hashes found in at least N separate public packages, and mark them
+  common in the index: shapes so common in public code that their structure alone is no
+  evidence; they still count where the scanned names match the indexed ones.
 
 Sets are written in the container format of :mod:`leakguard.index.format` as
 ``public.lgx`` with sections ``hashes`` (u64, sorted) and ``tags`` (u16; empty for idiom

@@ -137,32 +137,40 @@ class Index:
         return cls(params, arrays, stats, key)
 
     def without(self, public: PublicSet) -> Index:
-        """A copy of this index without the fingerprints of ``public`` code.
+        """A copy of this index that no longer takes ``public`` code for evidence.
 
         An exact set takes out the postings whose hash and concrete tag both match (copies
-        of that code); an idiom set every posting of its hashes (see
+        of that code). An idiom set marks its hashes as common (``df`` saturated): like a
+        shape held by too many indexed files, such a shape then counts only where the
+        scanned names match the indexed ones, never on its structure alone (see
         :mod:`leakguard.index.public`). The MinHash tables are kept: near-duplicate
         evidence is only sought where exact fingerprints already matched.
         """
         check_set(public, self.params)
         a = self.arrays
-        offsets = np.asarray(a["offsets"], dtype=np.int64)
-        counts = offsets[1:] - offsets[:-1]
-        hashes = np.repeat(a["hashes"], counts)
-        tags = np.asarray(a["post_tag"])
-        if public.kind == "idiom":
-            drop = np.isin(hashes, public.hashes)
-        else:
-            drop = np.isin(pair_keys(hashes, tags), pair_keys(public.hashes, public.tags))
-        keep = ~drop
-        loc = np.asarray(a["post_loc"]).astype(np.int64)[keep]
-        file_ids, _ = self.file_and_line(loc)
         arrays = dict(a)
-        arrays.update(_posting_tables(hashes[keep], loc, np.asarray(a["post_span"])[keep], tags[keep], file_ids))
         stats = dict(self.stats)
+        if public.kind == "idiom":
+            common = np.isin(a["hashes"], public.hashes)
+            arrays["df"] = np.where(common, PUBLIC_DF, a["df"]).astype(np.uint16)
+            offsets = np.asarray(a["offsets"], dtype=np.int64)
+            stats["public_marked"] = int(stats.get("public_marked", 0)) + int(
+                (offsets[1:] - offsets[:-1])[common].sum()
+            )
+        else:
+            offsets = np.asarray(a["offsets"], dtype=np.int64)
+            hashes = np.repeat(a["hashes"], offsets[1:] - offsets[:-1])
+            tags = np.asarray(a["post_tag"])
+            drop = np.isin(pair_keys(hashes, tags), pair_keys(public.hashes, public.tags))
+            keep = ~drop
+            loc = np.asarray(a["post_loc"]).astype(np.int64)[keep]
+            file_ids, _ = self.file_and_line(loc)
+            arrays.update(_posting_tables(hashes[keep], loc, np.asarray(a["post_span"])[keep], tags[keep], file_ids))
+            marked = a["hashes"][a["df"] == PUBLIC_DF]  # idiom sets applied before stay applied
+            arrays["df"] = np.where(np.isin(arrays["hashes"], marked), PUBLIC_DF, arrays["df"]).astype(np.uint16)
+            stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
         stats["fingerprints"] = int(arrays["post_loc"].shape[0])
         stats["unique_fingerprints"] = int(arrays["hashes"].shape[0])
-        stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
         stats["public_sets"] = [*stats.get("public_sets", []), f"{public.kind}: {', '.join(public.sources)}"]
         return Index(self.params, arrays, stats, self._key)
 
@@ -226,6 +234,10 @@ class Index:
         from leakguard.scanner import scan_text
 
         return scan_text(self, text, policy)
+
+
+#: ``df`` of a hash an idiom set marked as common in public code (also the saturation value).
+PUBLIC_DF = np.iinfo(np.uint16).max
 
 
 def _posting_tables(

@@ -55,5 +55,22 @@ fetch_deb golang-github-spf13-cobra-dev # Go                            (Apache-
 fetch_deb librust-memchr-dev            # Rust                          (MIT/Unlicense)
 fetch_deb php-psr-log                   # PHP                           (MIT)
 fetch_deb libruby3.1                    # Ruby                          (BSD-2-Clause/Ruby)
+fetch_jdk_modules() {  # unrelated Java for the datasets benchmark's negatives -> dest/../java-negatives
+  local dir=../java-negatives
+  [ -d "$dir" ] && return 0
+  fetch_deb openjdk-17-source           # Java (GPL-2.0 with Classpath exception; read, never copied)
+  [ -f deb/openjdk-17-source/usr/lib/jvm/openjdk-17/lib/src.zip ] || return 0
+  mkdir -p "$dir.tmp"
+  python3 -m zipfile -e deb/openjdk-17-source/usr/lib/jvm/openjdk-17/lib/src.zip "$dir.tmp/all"
+  # Application-like modules (tools, protocols, management), not the core library the
+  # labelled programs call into.
+  for module in jdk.hotspot.agent jdk.compiler java.management jdk.jdi jdk.jfr java.net.http java.naming; do
+    mv "$dir.tmp/all/$module" "$dir.tmp/"
+  done
+  rm -rf "$dir.tmp/all" deb/openjdk-17-source
+  mv "$dir.tmp" "$dir"
+}
+
+fetch_jdk_modules
 rm -rf tmp
 echo "corpus ready in $dest"

@@ -10,6 +10,9 @@ from conftest import EXAMPLES
 import leakguard
 from leakguard.cli import main
 from leakguard.index.public import exact_set, idiom_set, load_public_set
+from leakguard.normalise.lexer import lex
+from leakguard.options import ScanPolicy
+from leakguard.scanner import lookup
 
 CLICK = Path(click.__file__).parent  # public code every install has
 PROMPTS = EXAMPLES / "prompts"
@@ -54,6 +57,34 @@ def test_idiom_sets_keep_shapes_common_to_several_packages(tmp_path: Path) -> No
     assert common.kind == "idiom" and common.hashes.size > 0
     assert set(common.hashes.tolist()) <= set(exact_set([tmp_path / "p0"], params).hashes.tolist())
     assert idiom_set(sorted(tmp_path.glob("p*")), params, min_packages=3).hashes.size == 0
+
+
+def test_an_idiom_counts_only_where_the_names_match_and_stays_marked(tmp_path: Path) -> None:
+    shared = "def total(items):\n    result = 0\n    for item in items:\n        if item.price > 0:\n"
+    shared += "            result += item.price * item.quantity\n    return result\n"
+    renamed = shared.replace("total", "amount").replace("items", "rows").replace("item", "row").replace("result", "acc")
+    for n in range(2):
+        (tmp_path / f"p{n}").mkdir()
+        (tmp_path / f"p{n}" / "m.py").write_text(shared)
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "calc.py").write_text(shared + "\n\ndef other(x):\n    return [y * 2 for y in x if y]\n")
+    index = leakguard.build_index([tmp_path / "repo"], jobs=1)
+    idioms = idiom_set([tmp_path / "p0", tmp_path / "p1"], index.params, min_packages=2)
+    marked = index.without(idioms)
+    assert marked.stats["public_marked"] > 0 and marked.stats["fingerprints"] == index.stats["fingerprints"]
+
+    def hits(idx: leakguard.Index, text: str) -> tuple[int, int]:
+        found = lookup(idx, lex(text, idx.alphabet), ScanPolicy())
+        return int(found.pos.size), int(found.exact.sum())
+
+    assert hits(index, renamed)[0] > 0 and hits(marked, renamed) == (0, 0)  # the shape alone: no evidence
+    count, exact = hits(marked, shared)
+    assert count > 0 and exact == count  # the same names still match
+    # An exact set applied afterwards rebuilds the postings; the idiom marks stay.
+    (tmp_path / "vendored").mkdir()
+    (tmp_path / "vendored" / "v.py").write_text("def other(x):\n    return [y * 2 for y in x if y]\n")
+    again = marked.without(exact_set([tmp_path / "vendored"], index.params))
+    assert again.stats["public_removed"] > 0 and hits(again, renamed) == (0, 0)
 
 
 def test_cli_public_allow_and_index_allow(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
