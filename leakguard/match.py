@@ -134,11 +134,15 @@ class Chaining:
             that can leak); the many weaker ones are measured but never built.
         strongest: evidence of the strongest chain, built or not.
         positions: scanned position of every hit that was chained (sorted, distinct).
+        partial: (first, last) scanned positions of every chain with at least half the
+            evidence a leak needs: where an edited copy may hide (see
+            :func:`leakguard.near.near_chains`).
     """
 
     chains: list[Chain]
     strongest: float
     positions: npt.NDArray[np.int64]
+    partial: list[tuple[int, int]] = field(default_factory=list)
 
 
 def chain_hits(
@@ -160,6 +164,7 @@ def chain_hits(
     none = np.empty(0, dtype=np.int64)
     if hits.pos.size == 0:
         return Chaining([], 0.0, none)
+    half = policy.threshold / 2
     hits = _prefer_exact(hits)
     if policy.threshold > k:
         hits = _without_sparse(hits, policy.gap)
@@ -172,6 +177,7 @@ def chain_hits(
     first, stop, simple = find_runs(pos, group, line, end_line, policy.gap)
     rows = Rows(file, pos, line, exact, key)
     chains: list[Chain] = []
+    partial: list[tuple[int, int]] = []
     strongest = 0.0
     if simple.any():
         # A simple run is one chain: measure them all with array operations, build the few
@@ -179,6 +185,8 @@ def chain_hits(
         evidence = run_evidence(rows, first[simple], stop[simple], k, policy, scan_line, small_files)
         strongest = float(evidence.max())
         strong = evidence >= floor
+        begins, ends = pos[first[simple]][evidence >= half], pos[stop[simple] - 1][evidence >= half]
+        partial += list(zip(begins.tolist(), ends.tolist(), strict=True))
         for a, b in zip(first[simple][strong].tolist(), stop[simple][strong].tolist(), strict=True):
             chain = _one_chain(pos[a:b], int(file[a]), line[a:b], end_line[a:b], exact[a:b], key[a:b], scan_line)
             chains.append(_measure(chain, k, policy, small_files))
@@ -196,9 +204,11 @@ def chain_hits(
             for chain in _greedy_chains(*picked, policy.gap, scan_line):
                 _measure(chain, k, policy, small_files)
                 strongest = max(strongest, chain.evidence)
+                if chain.evidence >= half:
+                    partial.append((chain.positions[0], chain.positions[-1]))
                 if chain.evidence >= floor:
                     chains.append(chain)
-    return Chaining(chains, strongest, np.unique(pos))
+    return Chaining(chains, strongest, np.unique(pos), sorted(partial))
 
 
 def _measure(chain: Chain, k: int, policy: ScanPolicy, small_files: npt.NDArray[np.float64] | None) -> Chain:

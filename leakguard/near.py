@@ -7,9 +7,15 @@ looked up in the index's sorted band table, and each candidate unit's Jaccard si
 is estimated from the full signatures. A pair at or above ``NEAR_JACCARD`` becomes a
 chain whose evidence is the window's tokens, weighted like a renamed copy and by the
 similarity: MinHash evidence never counts as an exact copy.
+
+An edited copy keeps runs of exact k-grams, so windows are only computed around the
+partial exact matches the chains found (within the largest window of them): in a large
+text most tokens are nowhere near one, and the signatures cost ``perm`` values a token.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import numpy.typing as npt
@@ -64,12 +70,55 @@ def _window_signatures(permuted: npt.NDArray[np.uint32]) -> tuple[list[int], lis
     return starts, ends, np.vstack(rows)
 
 
-def near_chains(index: Index, tokens: TokenStream, policy: ScanPolicy, explained: npt.NDArray[np.int64]) -> list[Chain]:
+def near_chains(
+    index: Index,
+    tokens: TokenStream,
+    policy: ScanPolicy,
+    explained: npt.NDArray[np.int64],
+    around: list[tuple[int, int]] | None = None,
+) -> list[Chain]:
     """Chains supported by MinHash similarity between scanned windows and indexed units.
 
     ``explained`` holds the scanned positions whose k-grams the exact path already chained;
-    a window they mostly cover is left to it.
+    a window they mostly cover is left to it. ``around`` limits the search to the
+    neighbourhood (the largest window on either side) of these (first, last) positions,
+    the partial exact matches an edited copy leaves; None searches the whole text.
     """
+    n = len(tokens)
+    regions = [(0, n)] if around is None else _regions(around, n)
+    chains: list[Chain] = []
+    for low, high in regions:
+        part = tokens if (low, high) == (0, n) else _slice(tokens, low, high)
+        inside = explained[(explained >= low) & (explained < high)] - low
+        for chain in _near_chains(index, part, policy, inside):
+            chain.positions = [p + low for p in chain.positions]
+            chain.last_pos += low
+            chains.append(chain)
+    return chains
+
+
+def _regions(around: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
+    """Merged neighbourhoods of the given spans, aligned so windows fall where they would
+    over the whole text (starts on multiples of the largest window step)."""
+    reach, step = WINDOW_SIZES[-1], WINDOW_SIZES[-1] // 2
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(around):
+        low = max(0, (first - reach) // step * step)
+        high = min(n, last + reach + _BLOCK)
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _slice(tokens: TokenStream, low: int, high: int) -> TokenStream:
+    return TokenStream(*(column[low:high] for column in dataclasses.astuple(tokens)))
+
+
+def _near_chains(
+    index: Index, tokens: TokenStream, policy: ScanPolicy, explained: npt.NDArray[np.int64]
+) -> list[Chain]:
     n_units = index.arrays["signatures"].shape[0]
     n = len(tokens)
     if n_units == 0 or n < 40 or n > 4 * _CHUNK:

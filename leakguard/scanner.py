@@ -78,7 +78,7 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
     if policy.near_duplicates and chaining.strongest >= policy.threshold / 2:
         # An edited copy keeps runs of exact k-grams: MinHash confirms a partial match, it
         # is not run over text that matched nothing worth confirming.
-        near = near_chains(index, tokens, policy, explained=chaining.positions)
+        near = near_chains(index, tokens, policy, explained=chaining.positions, around=chaining.partial)
         best = max([best, *(c.evidence for c in near)])
         chains += near
     kept = resolve_overlaps(chains, k, len(tokens), policy)
