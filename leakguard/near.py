@@ -113,7 +113,8 @@ def _regions(around: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
 
 
 def _slice(tokens: TokenStream, low: int, high: int) -> TokenStream:
-    return TokenStream(*(column[low:high] for column in dataclasses.astuple(tokens)))
+    columns = (getattr(tokens, field.name)[low:high] for field in dataclasses.fields(tokens))
+    return TokenStream(*columns)
 
 
 def _near_chains(
