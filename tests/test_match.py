@@ -68,6 +68,8 @@ def test_runs_and_groups_build_the_same_chains_as_the_hit_by_hit_rule(rows: list
     assert _summary(every.chains) == _summary(reference)
     assert every.strongest == max(c.evidence for c in reference)
     assert every.positions.tolist() == sorted(set(pos.tolist()))
+    half = [(c.positions[0], c.positions[-1]) for c in reference if c.evidence >= policy.threshold / 2]
+    assert every.partial == sorted(half)
     # Runs measured without being built must agree with the built chains at every floor.
     for floor in sorted({c.evidence for c in reference})[-4:]:
         above = chain_hits(hits, K, policy, scan_line, floor=floor)
