@@ -41,7 +41,7 @@ sys.path.insert(0, str(HERE))
 
 from corpus_files import JAVA_NEGATIVES, SHARED, files_by_language  # noqa: E402
 from peers import Item, peers_at_rate  # noqa: E402
-from results import command_line, publish  # noqa: E402
+from results import command_line, percent, publish  # noqa: E402
 
 import leakguard  # noqa: E402
 
@@ -145,10 +145,6 @@ def peer_recall(
     return peers_at_rate(items, [case.item for case in cases], negatives, rate)
 
 
-def _pct(values: list[bool]) -> str:
-    return f"{100 * sum(values) / len(values):.1f}% ({sum(values)}/{len(values)})" if values else "n/a"
-
-
 def section(title: str, references: dict[str, Path], cases: list[Case], negatives: list[Item]) -> str:
     ours = leakguard_scores(references, cases, negatives)
     rate = sum(ours["false_alarms"]) / len(ours["false_alarms"])  # type: ignore[arg-type]
@@ -164,19 +160,19 @@ def section(title: str, references: dict[str, Path], cases: list[Case], negative
         assert isinstance(verdicts, list) and isinstance(named, list)
         negative = cases[members[0]].source is None
         row.append(
-            _pct([verdicts[i] for i in members])
-            + ("" if negative else f" ({_pct([named[i] for i in members]).split(' ')[0]})")
+            percent([verdicts[i] for i in members])
+            + ("" if negative else f" ({percent([named[i] for i in members]).split(' ')[0]})")
         )
         for result in peers.values():
             peer_verdicts = result.get("verdicts")
-            row.append(_pct([peer_verdicts[i] for i in members]) if isinstance(peer_verdicts, list) else "n/a")
+            row.append(percent([peer_verdicts[i] for i in members]) if isinstance(peer_verdicts, list) else "n/a")
         lines.append("| " + " | ".join(row) + " |")
     alarms = ours["false_alarms"]
     assert isinstance(alarms, list)
     lines.append("")
     lines.append(
         f"False alarms on {len(alarms)} windows of unrelated real Java ({NEGATIVES_SOURCE}): "
-        f"leakguard {_pct(alarms)}; every peer is held to the same rate. Peer settings: "
+        f"leakguard {percent(alarms)}; every peer is held to the same rate. Peer settings: "
         + "; ".join(
             f"{name}: {r['error']}"
             if "error" in r

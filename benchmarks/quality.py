@@ -49,6 +49,7 @@ sys.path.insert(0, str(HERE))
 import numpy as np  # noqa: E402
 from corpus_files import SHARED, files_by_language  # noqa: E402
 from peers import Item, peers_at_rate  # noqa: E402
+from results import percent  # noqa: E402
 
 import leakguard  # noqa: E402
 from leakguard.index.public import public_code  # noqa: E402
@@ -409,10 +410,6 @@ def peers_by_transform(
     return results
 
 
-def _pct(values: list[bool]) -> str:
-    return f"{100 * sum(values) / len(values):.1f}% ({sum(values)}/{len(values)})" if values else "n/a"
-
-
 def table(report: dict[str, object]) -> str:
     found = report["found"]
     attributed = report["attributed"]
@@ -427,21 +424,21 @@ def table(report: dict[str, object]) -> str:
     rows = [head, "|---|---|---|" + "---|" * len(names)]
     for name in TRANSFORMS:
         label = "renamed (>= 50 code tokens)" if name == "renamed" else name
-        cells = "".join(f" {_pct(peers[n]['found'].get(name, []))} |" for n in names)
-        rows.append(f"| {label} | {_pct(found.get(name, []))} | {_pct(attributed.get(name, []))} |{cells}")
+        cells = "".join(f" {percent(peers[n]['found'].get(name, []))} |" for n in names)
+        rows.append(f"| {label} | {percent(found.get(name, []))} | {percent(attributed.get(name, []))} |{cells}")
     small = report["renamed_small"]
     assert isinstance(small, list)
-    rows.append(f"| renamed (< 50 code tokens) | {_pct(small)} | |" + " |" * len(names))
+    rows.append(f"| renamed (< 50 code tokens) | {percent(small)} | |" + " |" * len(names))
     if peers:
         alarms = negatives.get("unrelated code", [])
         rows += [
             "",
-            f"Peers are held to leakguard's false-alarm rate on the same unrelated code ({_pct(alarms)}), each with "
+            f"Peers are held to leakguard's false-alarm rate on the same unrelated code ({percent(alarms)}), each with "
             "its own fingerprints and defaults and the measure that finds most at that rate: "
             + "; ".join(
                 f"{n}: {r['error']}"
                 if "error" in r
-                else f"{n}: {r['measure']} >= {float(r['threshold']):.3g}, false alarms {_pct(r['alarms'])}, "
+                else f"{n}: {r['measure']} >= {float(r['threshold']):.3g}, false alarms {percent(r['alarms'])}, "
                 f"{float(r['seconds']):.0f} s"
                 for n, r in peers.items()
             )
@@ -450,7 +447,7 @@ def table(report: dict[str, object]) -> str:
     wrapped_found, wrapped_inside = report["wrapped_found"], report["wrapped_inside"]
     assert isinstance(wrapped_found, dict) and isinstance(wrapped_inside, dict)
     rows += ["", "| wrapping (verbatim code) | recall | every finding inside the wrapped code |", "|---|---|---|"]
-    rows += [f"| {w} | {_pct(wrapped_found.get(w, []))} | {_pct(wrapped_inside.get(w, []))} |" for w in WRAPPINGS]
+    rows += [f"| {w} | {percent(wrapped_found.get(w, []))} | {percent(wrapped_inside.get(w, []))} |" for w in WRAPPINGS]
     coverage = report["coverage"]
     assert isinstance(coverage, list)
     if coverage:
@@ -458,15 +455,15 @@ def table(report: dict[str, object]) -> str:
         rows += [
             "",
             f"Redaction of verbatim code in a markdown prompt removes {mean:.1f}% of the code's token "
-            f"characters on average; all of them in {_pct([c >= 0.999 for c in coverage])} of the cases, "
-            f"at least 99% in {_pct([c >= 0.99 for c in coverage])}.",
+            f"characters on average; all of them in {percent([c >= 0.999 for c in coverage])} of the cases, "
+            f"at least 99% in {percent([c >= 0.99 for c in coverage])}.",
         ]
     rows += ["", "| negatives | false alarms |", "|---|---|"]
-    rows += [f"| {name} | {_pct(values)} |" for name, values in negatives.items()]
+    rows += [f"| {name} | {percent(values)} |" for name, values in negatives.items()]
     languages = sorted({language for language, _ in by_language})
     rows += ["", "| language | " + " | ".join(TRANSFORMS) + " |", "|---" * (len(TRANSFORMS) + 1) + "|"]
     for language in languages:
-        cells = [_pct(by_language.get((language, name), [])).split(" ")[0] for name in TRANSFORMS]
+        cells = [percent(by_language.get((language, name), [])).split(" ")[0] for name in TRANSFORMS]
         rows.append(f"| {language} | " + " | ".join(cells) + " |")
     stats = report["stats"]
     assert isinstance(stats, dict)

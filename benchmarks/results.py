@@ -7,6 +7,14 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
+def percent(values: list[bool]) -> str:
+    """``12.3% (45/366)``; rates under 1% keep two decimals, so 2/1338 reads 0.15%, not 0.1%."""
+    if not values:
+        return "n/a"
+    rate = 100 * sum(values) / len(values)
+    return f"{rate:.{2 if 0 < rate < 1 else 1}f}% ({sum(values)}/{len(values)})"
+
+
 def write_section(name: str, title: str, body: str) -> None:
     """Replace (or append) the section between ``<!-- name:begin -->`` and ``<!-- name:end -->``."""
     current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"

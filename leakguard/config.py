@@ -9,7 +9,7 @@ the file that names them. Example::
     baseline = ".leakguard-baseline.json"
     allow = ["vendor/", "../security/public-sets/idioms"]   # public code left out of indexes
     threshold = 24
-    renamed_weight = 0.55
+    renamed_weight = 0.6
     redaction_template = "[removed: {lines} lines of {path}]"
     format = "json"
 """

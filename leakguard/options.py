@@ -116,7 +116,8 @@ class ScanPolicy:
             (see README: "Choosing the threshold").
         renamed_weight: weight of a matched token whose identifiers differ from the indexed
             code (renamed copy) relative to an exact one. Structure alone is weaker
-            evidence than structure plus names, so a renamed copy must be longer to alarm.
+            evidence than structure plus names: at 0.5 a renamed copy needs twice the
+            tokens of an exact one (40 at the default threshold) to alarm.
         max_df_fraction: a fingerprint found in more than this fraction of indexed files
             (and more than ``max_df_min`` files) is common and is not evidence.
         max_df_min: floor of the document-frequency cut-off, so small indexes keep working.
@@ -132,7 +133,7 @@ class ScanPolicy:
     """
 
     threshold: float = 20.0
-    renamed_weight: float = 0.55
+    renamed_weight: float = 0.5
     max_df_fraction: float = 0.01
     max_df_min: int = 16
     gap: int = 48
