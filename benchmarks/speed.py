@@ -154,9 +154,11 @@ def part_build(args: argparse.Namespace) -> dict[str, object]:
     size = _source_bytes(roots)
     out: dict[str, object] = {"source_mb": size / 1e6}
     for jobs in (1, 2):
-        started = time.perf_counter()
-        index = leakguard.build_index(roots, jobs=jobs)
-        seconds = time.perf_counter() - started
+        seconds = float("inf")
+        for _ in range(min(args.repeat, 2)):  # best of two: the machine is shared and noisy
+            started = time.perf_counter()
+            index = leakguard.build_index(roots, jobs=jobs)
+            seconds = min(seconds, time.perf_counter() - started)
         out[f"jobs{jobs}_s"] = seconds
         out[f"jobs{jobs}_mb_s"] = size / 1e6 / seconds
     with tempfile.TemporaryDirectory() as directory:
@@ -424,7 +426,7 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
         f"| `leakguard serve`, same index, {svc['requests']} requests of 4 KB from {svc['clients']} concurrent "
         f"clients on loopback | {num(svc['per_s'], '.0f')} requests/s, p50 {num(svc['p50_ms'], '.1f')} ms, "
         f"p99 {num(svc['p99_ms'], '.1f')} ms, {svc['errors']} errors | {num(svc['peak_mib'], '.0f')} MiB |",
-        f"| index build, {num(b['source_mb'])} MB of real source, 1 process | {num(b['jobs1_mb_s'], '.2f')} MB/s | "
+        f"| index build, {num(b['source_mb'])} MB of real source, 1 process (best of two) | {num(b['jobs1_mb_s'], '.2f')} MB/s | "
         f"{num(b['peak_mib'], '.0f')} MiB |",
         f"| index build, 2 processes | {num(b['jobs2_mb_s'], '.2f')} MB/s "
         f"({_ratio(b['jobs2_mb_s'], b['jobs1_mb_s'])} of 1 process) | |",
