@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -74,19 +75,34 @@ _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 _HASH_COMMENT = {"python", "ruby"}
 
 
+_STRING_LITERAL = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`[^`]*`""")
+
+
+def _outside_strings(body: str, pattern: str, replace: Callable[[re.Match[str]], str]) -> str:
+    """``re.sub`` that leaves string literals alone (a formatter never changes them); the
+    replacement still runs for matches inside them, so the random draws stay the same."""
+    inside = [(m.start(), m.end()) for m in _STRING_LITERAL.finditer(body)]
+
+    def guarded(match: re.Match[str]) -> str:
+        new = replace(match)
+        return match.group() if any(a <= match.start() < b for a, b in inside) else new
+
+    return re.sub(pattern, guarded, body)
+
+
 def reformat(lines: list[str], rng: random.Random) -> list[str]:
     out = []
     for line in lines:
         body = line.strip()
         depth = (len(line) - len(line.lstrip())) // 2
         # Only layout: spaces around brackets, commas and plain assignments (never inside
-        # a multi-character operator or a comment marker, which would change the code).
-        body = re.sub(
+        # a multi-character operator, a comment marker or a string, which would change the code).
+        body = _outside_strings(
+            body,
             r"\s*(?:([(),])|(?<![=!<>+\-*/%&|^:])(=)(?![=>]))\s*",
             lambda m: f" {m.group(m.lastindex or 0)} " if rng.random() < 0.5 else m.group(m.lastindex or 0),
-            body,
         )
-        body = re.sub(r" {2,}", " ", body).strip()
+        body = _outside_strings(body, r" {2,}", lambda m: " ").strip()
         if body.endswith("{") and len(body) > 1 and rng.random() < 0.5:
             out.append("\t" * depth + body[:-1].rstrip())
             out.append("\t" * depth + "{")

@@ -17,7 +17,7 @@ from leakguard.errors import ConfigError
 
 #: Version of the token alphabet (lexer rules, keyword set, drop rules). Any change to
 #: how text becomes tokens changes fingerprints, so it is part of the index parameters.
-ALPHABET_VERSION = 2
+ALPHABET_VERSION = 3
 
 
 @dataclass(frozen=True)

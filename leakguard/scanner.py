@@ -25,7 +25,7 @@ from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_
 from leakguard.index.store import Index
 from leakguard.match import Chain, Hits, chain_hits, resolve_overlaps
 from leakguard.near import near_chains
-from leakguard.normalise.alphabet import ID
+from leakguard.normalise.alphabet import ID, NUM, STR
 from leakguard.normalise.lexer import TokenStream, lex_variants, newline_offsets
 from leakguard.options import DEFAULT_POLICY, ScanPolicy
 from leakguard.result import Finding, ScanResult
@@ -132,7 +132,7 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
         return empty
     slot = slot[positions]
     tags = kgram_tags(tokens.concrete, k)[positions]
-    named = identifier_counts(tokens.abstract == np.uint64(index.alphabet.symbol(ID)), k)[positions] >= 2
+    named = identifier_counts(_named_tokens(tokens, index), k)[positions] >= 2
     offsets = arrays["offsets"]
     first = offsets[slot].astype(np.int64)
     stop = offsets[slot + 1].astype(np.int64)
@@ -162,6 +162,13 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
         exact=(post_tag[post] == np.repeat(tags, count)) & np.repeat(named, count),
         key=np.repeat(slot_kept, count).astype(np.int64),
     )
+
+
+def _named_tokens(tokens: TokenStream, index: Index) -> npt.NDArray[np.bool_]:
+    """Tokens that carry a name or a literal value: what makes a matching k-gram an exact copy."""
+    alphabet = index.alphabet
+    classes = np.asarray([alphabet.symbol(ID), alphabet.symbol(STR), alphabet.symbol(NUM)], dtype=np.uint64)
+    return np.isin(tokens.abstract, classes)
 
 
 def _bisect(

@@ -130,7 +130,7 @@ def tokenise(
 
     Characters outside code (comments, strings) end any token and belong to none; a token
     never continues across a position marked in ``breaks``.
-    ``hashes`` holds :func:`word_hash` of each word (0 for other tokens) and ``first``
+    ``hashes`` holds :func:`word_hash` of each word and number (0 for punctuation) and ``first``
     the first code point of each token.
     """
     n = cps.shape[0]
@@ -178,14 +178,19 @@ def tokenise(
     ends = boundaries[np.searchsorted(boundaries, starts, side="right")]
     kind = np.where(punct[starts], PUNCT, np.where(digit[starts], NUMBER, WORD)).astype(np.int8)
     hashes = np.zeros(starts.shape[0], dtype=np.uint64)
-    words = np.flatnonzero(kind == WORD)
-    if words.size:
-        up, down = _POWERS.get(n + 1)
-        with np.errstate(over="ignore"):
-            weighted = (cps.astype(np.uint64) + np.uint64(1)) * down[:n]
-            prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
-            a, b = starts[words], ends[words]
-            poly = up[b - 1] * (prefix[b] - prefix[a])
-            lengths = (b - a).astype(np.uint64)
-            hashes[words] = fmix64(poly + lengths * np.uint64(_LENGTH))
+    spelled = np.flatnonzero(kind != PUNCT)
+    if spelled.size:
+        hashes[spelled] = span_hashes(cps, starts[spelled], ends[spelled])
     return CodeTokens(starts.astype(np.int64), ends.astype(np.int64), kind, hashes, cps[starts])
+
+
+def span_hashes(cps: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> U64:
+    """:func:`word_hash` of ``text[start:end]`` for every span at once (non-empty spans)."""
+    n = cps.shape[0]
+    up, down = _POWERS.get(n + 1)
+    with np.errstate(over="ignore"):
+        weighted = (cps.astype(np.uint64) + np.uint64(1)) * down[:n]
+        prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
+        poly = up[ends - 1] * (prefix[ends] - prefix[starts])
+        lengths = (ends - starts).astype(np.uint64)
+        return fmix64(poly + lengths * np.uint64(_LENGTH))

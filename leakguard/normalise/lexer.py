@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard.normalise.alphabet import ID, NUM, STR, Alphabet
-from leakguard.normalise.code_tokens import PUNCT, WORD, codepoints, tokenise
+from leakguard.normalise.code_tokens import PUNCT, WORD, codepoints, span_hashes, tokenise
 
 # Strings. A prefixed string may not start inside a word ("buf" before a quote is a word
 # and then a string), hence the look-behinds on every prefixed form.
@@ -131,7 +131,9 @@ class _Collector:
             code.hashes[keep],
         )
         abstract = np.full(starts.shape[0], alphabet.symbol(NUM), dtype=np.uint64)
-        concrete = abstract.copy()
+        # Literals keep their value in the concrete stream, as names do: a copy with the
+        # same numbers and strings is an exact copy, one with other values a renamed one.
+        concrete = alphabet.names(hashes ^ LITERAL)
         punct = kind == PUNCT
         if punct.any():
             marks = first[punct]
@@ -152,16 +154,32 @@ class _Collector:
         if self.string_starts:
             str_value = np.uint64(alphabet.symbol(STR))
             count = len(self.string_starts)
-            starts = np.concatenate((starts, np.asarray(self.string_starts, dtype=np.int64)))
-            ends = np.concatenate((ends, np.asarray(self.string_ends, dtype=np.int64)))
+            string_starts = np.asarray(self.string_starts, dtype=np.int64)
+            string_ends = np.asarray(self.string_ends, dtype=np.int64)
+            starts = np.concatenate((starts, string_starts))
+            ends = np.concatenate((ends, string_ends))
             abstract = np.concatenate((abstract, np.full(count, str_value, dtype=np.uint64)))
-            concrete = np.concatenate((concrete, np.full(count, str_value, dtype=np.uint64)))
+            concrete = np.concatenate((concrete, _string_values(cps, string_starts, string_ends, alphabet)))
             order = np.argsort(starts, kind="stable")
             starts, ends, abstract, concrete = starts[order], ends[order], abstract[order], concrete[order]
         keep = _not_before_closer(abstract, alphabet)
         if keep is not None:
             starts, ends, abstract, concrete = starts[keep], ends[keep], abstract[keep], concrete[keep]
         return _finish(text, alphabet, abstract, concrete, starts, ends)
+
+
+#: Mixed into literal hashes so a literal's concrete value never equals a name's.
+LITERAL = np.uint64(0x6C69746572616C21)
+_QUOTES = np.asarray([34, 39, 96], dtype=np.uint32)
+
+
+def _string_values(
+    cps: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], alphabet: Alphabet
+) -> npt.NDArray[np.uint64]:
+    """Concrete value of each string literal: its text with every kind of quote alike, so
+    a formatter that swaps ``'`` for ``"`` keeps it, and an empty string has one too."""
+    unified = np.where(np.isin(cps, _QUOTES), np.uint32(34), cps)
+    return alphabet.names(span_hashes(unified, starts, np.maximum(ends, starts + 1)) ^ LITERAL)
 
 
 def _not_before_closer(abstract: npt.NDArray[np.uint64], alphabet: Alphabet) -> npt.NDArray[np.bool_] | None:

@@ -13,7 +13,8 @@ import re
 import numpy as np
 
 from leakguard.normalise.alphabet import CASE_FOLDED, ID, KEYWORDS, NUM, STR, Alphabet
-from leakguard.normalise.lexer import TokenStream, _finish
+from leakguard.normalise.code_tokens import word_hash
+from leakguard.normalise.lexer import LITERAL, TokenStream, _finish
 
 
 def keyword_symbol(word: str) -> str | None:
@@ -56,6 +57,12 @@ SCAN_PATTERN = re.compile(
 
 
 _CLOSERS = frozenset(")]}")
+
+
+def literal_value(alphabet: Alphabet, text: str) -> int:
+    """Concrete value of a number or string literal: its text (every quote alike), salted."""
+    spelled = text.translate({39: 34, 96: 34})
+    return int(alphabet.names(np.asarray([word_hash(spelled) ^ int(LITERAL)], dtype=np.uint64))[0])
 
 
 class _Builder:
@@ -104,20 +111,14 @@ class _Builder:
                 concrete.append(value)
             elif kind == "n":
                 abstract.append(num_value)
-                concrete.append(num_value)
+                concrete.append(literal_value(alphabet, m.group()))
             elif kind == "s":
                 abstract.append(str_value)
-                concrete.append(str_value)
+                concrete.append(literal_value(alphabet, m.group()))
             else:  # comment or markdown fence: nothing to keep
                 continue
             start.append(m.start())
             end.append(m.end())
-
-    def add_string(self, begin: int, finish: int) -> None:
-        self.abstract.append(self.str_value)
-        self.concrete.append(self.str_value)
-        self.start.append(begin)
-        self.end.append(finish)
 
     def finish(self, text: str) -> TokenStream:
         return _finish(

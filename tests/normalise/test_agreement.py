@@ -7,7 +7,7 @@ import os
 import pytest
 from corpus_files import LANGUAGES, files_by_language
 
-from leakguard.fingerprint.kgrams import kgram_hashes
+from leakguard.fingerprint.kgrams import kgram_hashes, kgram_tags
 from leakguard.index.build import fingerprint_text
 from leakguard.normalise.alphabet import Alphabet
 from leakguard.normalise.lexer import lex
@@ -32,8 +32,16 @@ def test_scan_path_reproduces_index_fingerprints(language: str) -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
         indexed = fingerprint_text(path.name, text, params)
         assert indexed.language == language
-        scanned = set(kgram_hashes(lex(text, alphabet).abstract, params.k).tolist())
+        tokens = lex(text, alphabet)
+        # Hash and concrete tag: the scan side must see the same names and literal values.
+        scanned = set(
+            zip(
+                kgram_hashes(tokens.abstract, params.k).tolist(),
+                kgram_tags(tokens.concrete, params.k).tolist(),
+                strict=True,
+            )
+        )
         total += indexed.hashes.shape[0]
-        reproduced += sum(h in scanned for h in indexed.hashes.tolist())
+        reproduced += sum(pair in scanned for pair in zip(indexed.hashes.tolist(), indexed.tags.tolist(), strict=True))
     assert total > 100
     assert reproduced / total >= 0.98, f"{language}: {reproduced}/{total}"
