@@ -41,14 +41,14 @@ def scan_text(index: Index, text: str, policy: ScanPolicy | None = None) -> Scan
         raise InputError(f"scan expects str, got {type(text).__name__}")
     policy = policy or DEFAULT_POLICY
     best = 0.0
-    candidates: list[Finding] = []
-    for view in views(text):
-        for tokens in lex_variants(view.text, index.alphabet):
-            strongest, found = _scan_tokens(index, tokens, policy)
-            best = max(best, strongest)
-            for finding in found:
-                start, end = view.span(finding.start, finding.end)
-                candidates.append(dataclasses.replace(finding, start=start, end=end))
+    candidates: list[tuple[int, Finding]] = []
+    readings = ((view, tokens) for view in views(text) for tokens in lex_variants(view.text, index.alphabet))
+    for reading, (view, tokens) in enumerate(readings):
+        strongest, found = _scan_tokens(index, tokens, policy)
+        best = max(best, strongest)
+        for finding in _merge([(reading, f) for f in found], MERGE_NEW_LINES):
+            start, end = view.span(finding.start, finding.end)
+            candidates.append((reading, dataclasses.replace(finding, start=start, end=end)))
     findings = _with_text_lines(_merge(candidates), text)
     return ScanResult(bool(findings), scoring.score(best, policy), findings, text, policy)
 
@@ -92,16 +92,40 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
     return best, findings
 
 
-def _merge(findings: list[Finding]) -> list[Finding]:
-    """Strongest first, drop findings mostly covered by a stronger one; order by position."""
-    kept: list[Finding] = []
-    for finding in sorted(findings, key=lambda f: (-f.score, f.start, f.path)):
+#: Within one reading of a text, a finding that stronger ones already half cover is kept
+#: when a quarter of its text is its own and it names at least this many lines of its file
+#: that none of them names: the rest of a copy whose two halves chained separately.
+MERGE_NEW_LINES = 5
+
+
+def _merge(candidates: list[tuple[int, Finding]], new_lines: int | None = None) -> list[Finding]:
+    """Strongest first, keep the findings that add to the stronger ones; order by position.
+
+    Each candidate comes with the reading of the text it was found in (the text itself, a
+    decoded view, another pairing of triple quotes). A finding half covered by a stronger
+    one *from another reading* is the same copy seen twice and is dropped. Within one
+    reading, with ``new_lines``, findings are parts of a copy: one half covered is kept
+    when a quarter of its text is its own and it names ``new_lines`` lines of its file that
+    no stronger one names.
+    """
+    kept: list[tuple[int, Finding]] = []
+    for reading, finding in sorted(candidates, key=lambda c: (-c[1].score, c[1].start, c[1].path)):
         length = max(1, finding.end - finding.start)
-        overlap = sum(max(0, min(finding.end, o.end) - max(finding.start, o.start)) for o in kept)
-        if overlap < length / 2:
-            kept.append(finding)
-    kept.sort(key=lambda f: (f.start, f.path))
-    return kept
+        rivals = [o for r, o in kept if new_lines is not None or r != reading]
+        overlap = sum(max(0, min(finding.end, o.end) - max(finding.start, o.start)) for o in rivals)
+        adds = overlap < length * 3 / 4 and new_lines is not None and _lines_added(finding, rivals) >= new_lines
+        if overlap < length / 2 or adds:
+            kept.append((reading, finding))
+    return sorted((f for _, f in kept), key=lambda f: (f.start, f.path))
+
+
+def _lines_added(finding: Finding, kept: list[Finding]) -> int:
+    """Lines of the finding's file it names that no kept finding of that file names."""
+    named: set[int] = set()
+    for other in kept:
+        if other.path == finding.path:
+            named.update(range(other.start_line, other.end_line + 1))
+    return sum(line not in named for line in range(finding.start_line, finding.end_line + 1))
 
 
 def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.NDArray[np.uint64] | None = None) -> Hits:

@@ -85,3 +85,20 @@ def test_scanning_is_thread_safe(demo_index: leakguard.Index) -> None:
     expected = [demo_index.scan(t).to_json() for t in texts]
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(lambda t: demo_index.scan(t).to_json(), texts)) == expected
+
+
+def test_merge_keeps_the_rest_of_a_copy_and_drops_a_copy_seen_twice() -> None:
+    from leakguard.result import Finding
+    from leakguard.scanner import _merge
+
+    def finding(start: int, end: int, first: int, last: int, score: float) -> Finding:
+        return Finding("a.py", first, last, start, end, score, 100, 100)
+
+    head = finding(0, 6000, 1, 187, 1.0)  # the first 187 lines of a copy
+    rest = finding(3000, 8000, 87, 243, 0.9)  # chained apart: half covered, 56 lines more
+    assert _merge([(0, head), (0, rest)], new_lines=5) == [head, rest]
+    # Seen through another reading of the text (a decoded view), the same span is a duplicate.
+    assert _merge([(0, head), (1, rest)]) == [head]
+    # Within one reading, a finding that adds lines but little text of its own is dropped.
+    longer = finding(0, 6500, 1, 243, 0.8)
+    assert _merge([(0, head), (0, longer)], new_lines=5) == [head]
