@@ -204,11 +204,11 @@ def dolos_samples() -> str:
     }
     for name, label in expected.items():
         result = index.scan(_read(python / name))
-        lines = sum(f.end_line - f.start_line + 1 for f in result.findings)
+        lines = len({n for f in result.findings for n in range(f.start_line, f.end_line + 1)})
         rows.append(f"| {name} | {label} | {'leak' if result.is_leak else 'clean'}, {lines} lines |")
     for name in ("copy_of_sample.js", "copied_function.js", "another_copied_function.js"):
         result = index.scan(_read(DOLOS / "javascript" / name))
-        lines = sum(f.end_line - f.start_line + 1 for f in result.findings)
+        lines = len({n for f in result.findings for n in range(f.start_line, f.end_line + 1)})
         rows.append(f"| {name} | copy | {'leak' if result.is_leak else 'clean'}, {lines} lines |")
     return "### Dolos samples (leakguard)\n\n" + "\n".join(rows)
 

@@ -124,7 +124,10 @@ class CodeTokens:
 
 
 def tokenise(
-    cps: npt.NDArray[np.uint32], in_code: npt.NDArray[np.bool_], breaks: npt.NDArray[np.bool_] | None = None
+    cps: npt.NDArray[np.uint32],
+    in_code: npt.NDArray[np.bool_],
+    breaks: npt.NDArray[np.bool_] | None = None,
+    spellings: Spellings | None = None,
 ) -> CodeTokens:
     """Cut the characters marked ``in_code`` into number, word and punctuation tokens.
 
@@ -180,17 +183,28 @@ def tokenise(
     hashes = np.zeros(starts.shape[0], dtype=np.uint64)
     spelled = np.flatnonzero(kind != PUNCT)
     if spelled.size:
-        hashes[spelled] = span_hashes(cps, starts[spelled], ends[spelled])
+        hashes[spelled] = (spellings or Spellings(cps)).hashes(starts[spelled], ends[spelled])
     return CodeTokens(starts.astype(np.int64), ends.astype(np.int64), kind, hashes, cps[starts])
 
 
-def span_hashes(cps: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> U64:
-    """:func:`word_hash` of ``text[start:end]`` for every span at once (non-empty spans)."""
-    n = cps.shape[0]
-    up, down = _POWERS.get(n + 1)
-    with np.errstate(over="ignore"):
-        weighted = (cps.astype(np.uint64) + np.uint64(1)) * down[:n]
-        prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
-        poly = up[ends - 1] * (prefix[ends] - prefix[starts])
-        lengths = (ends - starts).astype(np.uint64)
-        return fmix64(poly + lengths * np.uint64(_LENGTH))
+class Spellings:
+    """:func:`word_hash` of any spans of one text, from prefix sums computed once.
+
+    Every kind of quote reads as ``"``: words and numbers hold none, and a string literal
+    keeps its value when a formatter swaps ``'`` for ``"``.
+    """
+
+    def __init__(self, cps: npt.NDArray[np.uint32]) -> None:
+        n = cps.shape[0]
+        self._up, down = _POWERS.get(n + 1)
+        unified = np.where((cps == 39) | (cps == 96), np.uint32(34), cps)
+        with np.errstate(over="ignore"):
+            weighted = (unified.astype(np.uint64) + np.uint64(1)) * down[:n]
+            self._prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
+
+    def hashes(self, starts: I64, ends: I64) -> U64:
+        """The hash of ``text[start:end]`` for every (non-empty) span at once."""
+        with np.errstate(over="ignore"):
+            poly = self._up[ends - 1] * (self._prefix[ends] - self._prefix[starts])
+            lengths = (ends - starts).astype(np.uint64)
+            return fmix64(poly + lengths * np.uint64(_LENGTH))

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard.normalise.alphabet import ID, NUM, STR, Alphabet
-from leakguard.normalise.code_tokens import PUNCT, WORD, codepoints, span_hashes, tokenise
+from leakguard.normalise.code_tokens import PUNCT, WORD, Spellings, codepoints, tokenise
 
 # Strings. A prefixed string may not start inside a word ("buf" before a quote is a word
 # and then a string), hence the look-behinds on every prefixed form.
@@ -56,6 +56,8 @@ SPECIAL_PATTERN = re.compile(
 )
 
 _CLOSERS = ")]}"
+#: Mixed into literal hashes so a literal's concrete value never equals a name's.
+LITERAL = np.uint64(0x6C69746572616C21)
 
 COMMENT, STRING, TEXT = 0, 1, 2
 Region = tuple[int, int, int]
@@ -120,7 +122,8 @@ class _Collector:
     def finish(self, text: str, alphabet: Alphabet) -> TokenStream:
         """Cut the remaining code, merge in the strings and apply the drop rules."""
         cps = codepoints(text)
-        code = tokenise(cps, self.in_code, self.breaks[: cps.shape[0]])
+        spellings = Spellings(cps)
+        code = tokenise(cps, self.in_code, self.breaks[: cps.shape[0]], spellings)
         kind = code.kind
         keep = ~((kind == PUNCT) & (code.first == 59))  # ";" never counts
         starts, ends, kind, first, hashes = (
@@ -159,27 +162,14 @@ class _Collector:
             starts = np.concatenate((starts, string_starts))
             ends = np.concatenate((ends, string_ends))
             abstract = np.concatenate((abstract, np.full(count, str_value, dtype=np.uint64)))
-            concrete = np.concatenate((concrete, _string_values(cps, string_starts, string_ends, alphabet)))
+            values = spellings.hashes(string_starts, np.maximum(string_ends, string_starts + 1))
+            concrete = np.concatenate((concrete, alphabet.names(values ^ LITERAL)))
             order = np.argsort(starts, kind="stable")
             starts, ends, abstract, concrete = starts[order], ends[order], abstract[order], concrete[order]
         keep = _not_before_closer(abstract, alphabet)
         if keep is not None:
             starts, ends, abstract, concrete = starts[keep], ends[keep], abstract[keep], concrete[keep]
         return _finish(text, alphabet, abstract, concrete, starts, ends)
-
-
-#: Mixed into literal hashes so a literal's concrete value never equals a name's.
-LITERAL = np.uint64(0x6C69746572616C21)
-_QUOTES = np.asarray([34, 39, 96], dtype=np.uint32)
-
-
-def _string_values(
-    cps: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], alphabet: Alphabet
-) -> npt.NDArray[np.uint64]:
-    """Concrete value of each string literal: its text with every kind of quote alike, so
-    a formatter that swaps ``'`` for ``"`` keeps it, and an empty string has one too."""
-    unified = np.where(np.isin(cps, _QUOTES), np.uint32(34), cps)
-    return alphabet.names(span_hashes(unified, starts, np.maximum(ends, starts + 1)) ^ LITERAL)
 
 
 def _not_before_closer(abstract: npt.NDArray[np.uint64], alphabet: Alphabet) -> npt.NDArray[np.bool_] | None:
