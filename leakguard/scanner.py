@@ -94,7 +94,8 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
 
 #: Within one reading of a text, a finding that stronger ones already half cover is kept
 #: when a quarter of its text is its own and it names at least this many lines of its file
-#: that none of them names: the rest of a copy whose two halves chained separately.
+#: that the stronger findings of that same file do not: the rest of a copy whose two
+#: halves chained separately.
 MERGE_NEW_LINES = 5
 
 
@@ -104,27 +105,28 @@ def _merge(candidates: list[tuple[int, Finding]], new_lines: int | None = None) 
     Each candidate comes with the reading of the text it was found in (the text itself, a
     decoded view, another pairing of triple quotes). A finding half covered by a stronger
     one *from another reading* is the same copy seen twice and is dropped. Within one
-    reading, with ``new_lines``, findings are parts of a copy: one half covered is kept
-    when a quarter of its text is its own and it names ``new_lines`` lines of its file that
-    no stronger one names.
+    reading, with ``new_lines``, a finding half covered by stronger ones is the rest of a
+    copy of the same file when a quarter of its text is its own and it names ``new_lines``
+    lines of that file that no stronger finding of it names: it is kept.
     """
     kept: list[tuple[int, Finding]] = []
     for reading, finding in sorted(candidates, key=lambda c: (-c[1].score, c[1].start, c[1].path)):
         length = max(1, finding.end - finding.start)
         rivals = [o for r, o in kept if new_lines is not None or r != reading]
         overlap = sum(max(0, min(finding.end, o.end) - max(finding.start, o.start)) for o in rivals)
-        adds = overlap < length * 3 / 4 and new_lines is not None and _lines_added(finding, rivals) >= new_lines
+        same_file = [o for o in rivals if o.path == finding.path]
+        adds = new_lines is not None and bool(same_file) and overlap < length * 3 / 4
+        adds = adds and _lines_added(finding, same_file) >= (new_lines or 0)
         if overlap < length / 2 or adds:
             kept.append((reading, finding))
     return sorted((f for _, f in kept), key=lambda f: (f.start, f.path))
 
 
-def _lines_added(finding: Finding, kept: list[Finding]) -> int:
-    """Lines of the finding's file it names that no kept finding of that file names."""
+def _lines_added(finding: Finding, same_file: list[Finding]) -> int:
+    """Lines of the finding's file it names that none of ``same_file`` names."""
     named: set[int] = set()
-    for other in kept:
-        if other.path == finding.path:
-            named.update(range(other.start_line, other.end_line + 1))
+    for other in same_file:
+        named.update(range(other.start_line, other.end_line + 1))
     return sum(line not in named for line in range(finding.start_line, finding.end_line + 1))
 
 

@@ -102,3 +102,12 @@ def test_merge_keeps_the_rest_of_a_copy_and_drops_a_copy_seen_twice() -> None:
     # Within one reading, a finding that adds lines but little text of its own is dropped.
     longer = finding(0, 6500, 1, 243, 0.8)
     assert _merge([(0, head), (0, longer)], new_lines=5) == [head]
+
+
+def test_merge_drops_a_weaker_finding_of_another_file_over_the_same_text() -> None:
+    from leakguard.result import Finding
+    from leakguard.scanner import _merge
+
+    strong = Finding("a.py", 11, 47, 290, 1810, 0.99, 300, 300)
+    other = Finding("b.py", 21, 34, 0, 623, 0.7, 60, 60)  # more than half inside the strong one
+    assert _merge([(0, strong), (0, other)], new_lines=5) == [strong]
