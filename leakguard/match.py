@@ -21,6 +21,10 @@ lines (``MIN_LINE_RATIO``).
 
 When chains overlap in the scanned text (the same code indexed twice, a repeated idiom),
 the strongest keeps the text and weaker chains keep only what they add.
+
+The hit-by-hit rule is the reference; :mod:`leakguard.runs` cuts the hits into groups no
+chain can cross and measures the groups that are one chain with array operations, with
+the same result (``tests/test_match.py`` checks it against the rule).
 """
 
 from __future__ import annotations
