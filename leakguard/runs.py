@@ -110,6 +110,15 @@ def _gather(rows: Rows, first: Array, stop: Array) -> tuple[Array, Rows]:
     return run, Rows(rows.file[take], rows.pos[take], rows.line[take], rows.exact[take], rows.key[take])
 
 
+def _run_tokens(rows: Rows, first: Array, stop: Array, k: int) -> tuple[Array, Rows, Array, Array]:
+    """The runs' rows (see :func:`_gather`), and the tokens each run covers: all, and exact."""
+    n = first.shape[0]
+    run, picked = _gather(rows, first, stop)
+    matched = _covered_per_run(run, picked.pos, k, n)
+    exact = np.minimum(_covered_per_run(run[picked.exact], picked.pos[picked.exact], k, n), matched)
+    return run, picked, matched, exact
+
+
 def _distinct_per_run(run: Array, values: Array, n_runs: int) -> Array:
     """Number of distinct values in each run."""
     width = int(values.max()) + 1 if values.size else 1
@@ -153,15 +162,13 @@ def run_evidence(
     """The evidence of the one chain of each simple run, as :func:`leakguard.match._measure`
     gives it (same operations in the same order, so the same floating-point result)."""
     n = first.shape[0]
-    run, picked = _gather(rows, first, stop)
-    matched = _covered_per_run(run, picked.pos, k, n)
-    exact = np.minimum(_covered_per_run(run[picked.exact], picked.pos[picked.exact], k, n), matched)
+    run, picked, matched, exact = _run_tokens(rows, first, stop, k)
     positions = _distinct_per_run(run, picked.pos, n)
     scanned = _distinct_per_run(run, scan_line[picked.pos].astype(np.int64), n)
     factor = np.minimum(1.0, _distinct_per_run(run, picked.line, n) / np.maximum(1, scanned) / MIN_LINE_RATIO)
     variety = np.minimum(1.0, _distinct_per_run(run, picked.key, n) / np.maximum(1, positions))
-    renamed = np.trunc((matched - exact) * variety)
-    evidence = (exact + policy.renamed_weight * ((exact + renamed) - exact)) * factor
+    renamed = np.trunc((matched - exact) * variety)  # whole tokens, as int() in the per-chain path
+    evidence: npt.NDArray[np.float64] = (exact + policy.renamed_weight * renamed) * factor
     scale = _small_file_scale(rows, first, matched, policy, small_files)
     return np.where(scale < 1.0, evidence * scale, evidence)
 
@@ -174,9 +181,6 @@ def run_bound(
     A chain's tokens are a subset of its run's, its factor and variety are at most 1 and
     exact tokens weigh more than renamed ones, so the run's own covered tokens bound it.
     """
-    n = first.shape[0]
-    run, picked = _gather(rows, first, stop)
-    matched = _covered_per_run(run, picked.pos, k, n)
-    exact = np.minimum(_covered_per_run(run[picked.exact], picked.pos[picked.exact], k, n), matched)
+    _, _, matched, exact = _run_tokens(rows, first, stop, k)
     bound: npt.NDArray[np.float64] = exact + policy.renamed_weight * (matched - exact)
     return bound * _small_file_scale(rows, first, matched, policy, small_files)

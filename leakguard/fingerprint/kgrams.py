@@ -72,12 +72,12 @@ def informative(abstract: U64, concrete: U64, k: int, min_distinct: int) -> npt.
     return np.asarray(keep)
 
 
-def identifier_counts(is_identifier: npt.NDArray[np.bool_], k: int) -> npt.NDArray[np.int64]:
-    """Number of identifier tokens in each k-gram."""
-    n = is_identifier.shape[0] - k + 1
+def identifier_counts(marked: npt.NDArray[np.bool_], k: int) -> npt.NDArray[np.int64]:
+    """Number of marked tokens in each k-gram (the scan marks names and literal values)."""
+    n = marked.shape[0] - k + 1
     if n <= 0:
         return np.empty(0, dtype=np.int64)
-    total = np.concatenate(([0], np.cumsum(is_identifier, dtype=np.int64)))
+    total = np.concatenate(([0], np.cumsum(marked, dtype=np.int64)))
     return np.asarray(total[k : k + n] - total[:n], dtype=np.int64)
 
 

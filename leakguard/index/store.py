@@ -150,16 +150,14 @@ class Index:
         a = self.arrays
         arrays = dict(a)
         stats = dict(self.stats)
+        offsets = np.asarray(a["offsets"], dtype=np.int64)
+        counts = offsets[1:] - offsets[:-1]
         if public.kind == "idiom":
             common = np.isin(a["hashes"], public.hashes)
             arrays["df"] = np.where(common, PUBLIC_DF, a["df"]).astype(np.uint16)
-            offsets = np.asarray(a["offsets"], dtype=np.int64)
-            stats["public_marked"] = int(stats.get("public_marked", 0)) + int(
-                (offsets[1:] - offsets[:-1])[common].sum()
-            )
+            stats["public_marked"] = int(stats.get("public_marked", 0)) + int(counts[common].sum())
         else:
-            offsets = np.asarray(a["offsets"], dtype=np.int64)
-            hashes = np.repeat(a["hashes"], offsets[1:] - offsets[:-1])
+            hashes = np.repeat(a["hashes"], counts)
             tags = np.asarray(a["post_tag"])
             drop = np.isin(pair_keys(hashes, tags), pair_keys(public.hashes, public.tags))
             keep = ~drop
