@@ -200,9 +200,12 @@ def chain_hits(
         # stays exact): chance structure rarely can.
         first, stop = first[~simple], stop[~simple]
         bound = run_bound(rows, first, stop, k, policy, small_files)
-        for i in np.argsort(-bound, kind="stable").tolist():
+        order = np.argsort(-bound, kind="stable")
+        chained = 0
+        for i in order.tolist():
             if bound[i] < floor and bound[i] <= strongest:
-                break
+                break  # so are all the runs after it: their bounds are no higher
+            chained += 1
             a, b = int(first[i]), int(stop[i])
             picked = (group[a:b], file[a:b], pos[a:b], line[a:b], end_line[a:b], exact[a:b], key[a:b])
             for chain in _greedy_chains(*picked, policy.gap, scan_line):
@@ -212,6 +215,10 @@ def chain_hits(
                     partial.append((chain.positions[0], chain.positions[-1]))
                 if chain.evidence >= floor:
                     chains.append(chain)
+        # Runs left unchained may still hold a partial match: near duplicates are sought
+        # around each whole run that could.
+        rest = order[chained:][bound[order[chained:]] >= half]
+        partial += list(zip(pos[first[rest]].tolist(), pos[stop[rest] - 1].tolist(), strict=True))
     return Chaining(chains, strongest, np.unique(pos), sorted(partial))
 
 

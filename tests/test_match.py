@@ -75,6 +75,9 @@ def test_runs_and_groups_build_the_same_chains_as_the_hit_by_hit_rule(rows: list
         above = chain_hits(hits, K, policy, scan_line, floor=floor)
         assert _summary(above.chains) == _summary([c for c in reference if c.evidence >= floor])
         assert above.strongest == every.strongest
+        # Runs left unchained still mark where every partial match lies.
+        for first, last in half:
+            assert any(a <= first and last <= b for a, b in above.partial), (first, last)
 
 
 def test_a_match_with_a_small_file_counts_by_how_much_of_it_it_covers() -> None:
