@@ -14,9 +14,9 @@
 Peers (copydetect, SCANOSS winnowing, Dolos: see ``benchmarks/peers``) score the same
 cases. Each gets the threshold that gives it the false-positive rate leakguard has on the
 same negatives, 3,000 windows of unrelated real Java (the JDK's tool modules, which
-``tests/corpus/fetch.sh`` unpacks beside the corpus; fewer windows could not measure a rate
-of 0.1%), and its best measure at that rate. The sets are read in place; without ``../shared`` the
-benchmark says so and stops.
+``tests/corpus/fetch.sh`` unpacks beside the corpus; fewer windows could not measure a
+rate of 0.1%), and its best measure at that rate. The sets are read in place; without
+``../shared`` the benchmark says so and stops.
 
     python benchmarks/datasets.py            # full run, prints the table
     python benchmarks/datasets.py --smoke    # a few cases of each set (CI)
@@ -184,6 +184,11 @@ def section(title: str, references: dict[str, Path], cases: list[Case], negative
     return "\n".join(lines)
 
 
+def _lines_named(result: leakguard.ScanResult) -> int:
+    """Distinct lines of the original that the findings name."""
+    return len({n for f in result.findings for n in range(f.start_line, f.end_line + 1)})
+
+
 def dolos_samples() -> str:
     """leakguard on the Dolos sample cases, against the originals A (Python) and sample.js."""
     work = Path(tempfile.mkdtemp(prefix="leakguard-dolos-"))
@@ -204,11 +209,11 @@ def dolos_samples() -> str:
     }
     for name, label in expected.items():
         result = index.scan(_read(python / name))
-        lines = len({n for f in result.findings for n in range(f.start_line, f.end_line + 1)})
+        lines = _lines_named(result)
         rows.append(f"| {name} | {label} | {'leak' if result.is_leak else 'clean'}, {lines} lines |")
     for name in ("copy_of_sample.js", "copied_function.js", "another_copied_function.js"):
         result = index.scan(_read(DOLOS / "javascript" / name))
-        lines = len({n for f in result.findings for n in range(f.start_line, f.end_line + 1)})
+        lines = _lines_named(result)
         rows.append(f"| {name} | copy | {'leak' if result.is_leak else 'clean'}, {lines} lines |")
     return "### Dolos samples (leakguard)\n\n" + "\n".join(rows)
 

@@ -60,7 +60,7 @@ fetch_jdk_modules() {  # unrelated Java for the datasets benchmark's negatives -
   [ -d "$dir" ] && return 0
   fetch_deb openjdk-17-source           # Java (GPL-2.0 with Classpath exception; read, never copied)
   [ -f deb/openjdk-17-source/usr/lib/jvm/openjdk-17/lib/src.zip ] || return 0
-  mkdir -p "$dir.tmp"
+  rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"  # a run cut short starts over
   python3 -m zipfile -e deb/openjdk-17-source/usr/lib/jvm/openjdk-17/lib/src.zip "$dir.tmp/all"
   # Application-like modules (tools, protocols, management), not the core library the
   # labelled programs call into.
