@@ -13,7 +13,6 @@ token, and a clean text has almost none.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +22,7 @@ from leakguard.decode import views
 from leakguard.errors import InputError
 from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags
 from leakguard.index.store import Index
+from leakguard.index.table import bisect, find
 from leakguard.match import Chain, Hits, chain_hits, resolve_overlaps
 from leakguard.near import near_chains
 from leakguard.normalise.alphabet import ID, NUM, STR
@@ -140,35 +140,27 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
     """
     k = index.params.k
     arrays = index.arrays
-    table = arrays["hashes"]
     none = np.empty(0, np.int64)
     empty = Hits(none, none, none, none, np.empty(0, dtype=bool), none)
-    if table.shape[0] == 0:
+    if arrays["residues"].shape[0] == 0:
         return empty
     if hashes is None:
         hashes = kgram_hashes(tokens.abstract, k)
-    buckets = arrays["hash_buckets"]
-    shift = np.uint64(65 - (buckets.shape[0] - 1).bit_length())  # 64 - bits, for 2**bits + 1 entries
-    bucket = (hashes >> shift).astype(np.int64)
-    slot = _bisect(table, buckets[bucket].astype(np.int64), buckets[bucket + 1].astype(np.int64), hashes, right=False)
-    slot[slot == table.shape[0]] = 0
-    found = table[slot] == hashes
-    positions = np.flatnonzero(found)
+    first, stop = find(arrays, hashes)
+    positions = np.flatnonzero(stop > first)
     if positions.size == 0:
         return empty
-    slot = slot[positions]
+    first, stop = first[positions], stop[positions]
+    slot = first.copy()  # the hash's first posting: one key per distinct hash (first may narrow)
     tags = kgram_tags(tokens.concrete, k)[positions]
     named = identifier_counts(_named_tokens(tokens, index), k)[positions] >= 2
-    offsets = arrays["offsets"]
-    first = offsets[slot].astype(np.int64)
-    stop = offsets[slot + 1].astype(np.int64)
     max_df = policy.max_df(index.n_files)
-    common = arrays["df"][slot] > max_df
+    common = arrays["df"][first] > max_df
     post_tag = arrays["post_tag"]
     narrow = np.flatnonzero(common & named)
     if narrow.size:
-        lo = _bisect(post_tag, first[narrow], stop[narrow], tags[narrow], right=False)
-        hi = _bisect(post_tag, lo, stop[narrow], tags[narrow], right=True)
+        lo = bisect(post_tag, first[narrow], stop[narrow], tags[narrow], right=False)
+        hi = bisect(post_tag, lo, stop[narrow], tags[narrow], right=True)
         rare = hi - lo <= max_df
         first[narrow[rare]], stop[narrow[rare]] = lo[rare], hi[rare]
     keep = ~common | (stop - first <= max_df)
@@ -195,30 +187,6 @@ def _named_tokens(tokens: TokenStream, index: Index) -> npt.NDArray[np.bool_]:
     alphabet = index.alphabet
     classes = np.asarray([alphabet.symbol(ID), alphabet.symbol(STR), alphabet.symbol(NUM)], dtype=np.uint64)
     return np.isin(tokens.abstract, classes)
-
-
-def _bisect(
-    values: npt.NDArray[Any],
-    low: npt.NDArray[np.int64],
-    high: npt.NDArray[np.int64],
-    targets: npt.NDArray[Any],
-    right: bool,
-) -> npt.NDArray[np.int64]:
-    """Per row, ``low + searchsorted(values[low:high], target)`` (left or right), all rows at once.
-
-    Used where each query has its own small sorted range: a hash within its bucket of the
-    hash table, a tag among the postings of one common hash.
-    """
-    low, high = low.copy(), high.copy()
-    while True:
-        active = low < high
-        if not active.any():
-            return low
-        middle = (low + high) // 2
-        probe = values[np.minimum(middle, values.shape[0] - 1)]
-        go_right = (probe <= targets) if right else (probe < targets)
-        low = np.where(active & go_right, middle + 1, low)
-        high = np.where(active & ~go_right, middle, high)
 
 
 def _finding(index: Index, chain: Chain, tokens: TokenStream, lines: LineTable, policy: ScanPolicy) -> Finding:

@@ -37,7 +37,7 @@ import xxhash
 from leakguard.errors import IndexFormatError
 
 MAGIC = b"LEAKGRD\x00"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Temporary files are created private (0600); an index is meant to be shared with every
 #: developer and service that scans, so the finished file is readable by all.
 SHARED_MODE = 0o644

@@ -2,9 +2,11 @@
 
 Tables (names are the sections of ``index.lgx``; see ``fingerprints/FORMAT.md``):
 
-* ``hashes`` (u64, sorted, unique) with ``offsets`` (u32) into the postings and ``df``
-  (u16, number of distinct files holding the hash, saturating at 65535);
-* postings ``post_loc`` (u32 global line: the file's ``line_base`` plus line - 1),
+* postings sorted by hash, found through ``hash_buckets`` (u32, where each ``b``-bit hash
+  prefix starts) and ``residues`` (u32, the next 32 bits of each posting's hash; see
+  :mod:`leakguard.index.table`), with ``df`` (u16, number of distinct files holding the
+  posting's hash, saturating at 65535);
+* per posting also ``post_loc`` (u32 global line: the file's ``line_base`` plus line - 1),
   ``post_span`` (u8, lines the k-gram spans) and ``post_tag`` (u16, concrete-name tag);
 * files: ``line_base`` (u32, cumulative line counts), ``paths`` (UTF-8, newline-separated),
   ``file_tokens`` (u32);
@@ -28,14 +30,14 @@ from leakguard.fingerprint.minhash import b_bit, band_keys, make_permutations
 from leakguard.index.build import FileFingerprints
 from leakguard.index.format import read_container, write_container
 from leakguard.index.public import PublicSet, check_set, pair_keys
+from leakguard.index.table import bucket_bits, directory_bits, posting_tables, prefixes, table_prefixes
 from leakguard.normalise.alphabet import Alphabet, key_id
 from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
 from leakguard.result import ScanResult
 
 _REQUIRED = (
-    "hashes",
     "hash_buckets",
-    "offsets",
+    "residues",
     "df",
     "post_loc",
     "post_span",
@@ -84,11 +86,15 @@ class Index:
         self._keepalive = _keepalive
         self._paths: list[str] | None = None
         self._small_files: npt.NDArray[np.float64] | None = None
+        postings = arrays["post_loc"].shape[0]
+        buckets = arrays["hash_buckets"]
         if (
-            int(arrays["offsets"][-1]) != arrays["post_loc"].shape[0]
-            or arrays["offsets"].shape[0] != arrays["hashes"].shape[0] + 1
+            buckets.shape[0] < 2
+            or buckets.shape[0] - 1 != 2 ** directory_bits(buckets)
+            or int(buckets[-1]) != postings
+            or any(arrays[name].shape[0] != postings for name in ("residues", "df", "post_span", "post_tag"))
         ):
-            raise IndexFormatError("index is corrupt: posting offsets do not match the postings")
+            raise IndexFormatError("index is corrupt: the hash table does not match the postings")
 
     # -- construction -------------------------------------------------------------------
 
@@ -113,10 +119,11 @@ class Index:
         tags = np.concatenate([f.tags for f in kept]) if kept else np.empty(0, np.uint16)
         # Postings of one hash are ordered by tag, so the scan side can pick out the exact
         # copies among the postings of a hash too common to be evidence on its own.
-        order = np.lexsort((loc, tags, hashes))
-        arrays: dict[str, npt.NDArray[Any]] = _posting_tables(
-            hashes[order], loc[order], spans[order], tags[order], file_ids[order]
-        )
+        bits = bucket_bits(hashes.shape[0])
+        keys = prefixes(hashes, bits)
+        order = np.lexsort((loc, tags, keys))
+        tables, unique = posting_tables(keys[order], bits, loc[order], spans[order], tags[order], file_ids[order])
+        arrays: dict[str, npt.NDArray[Any]] = dict(tables)
         arrays.update({
             "line_base": line_base.astype(np.uint32),
             "paths": np.frombuffer("\n".join(f.relative for f in kept).encode("utf-8"), dtype=np.uint8),
@@ -130,7 +137,7 @@ class Index:
             "lines": int(line_base[-1]),
             "tokens": int(sum(f.tokens for f in kept)),
             "fingerprints": int(arrays["post_loc"].shape[0]),
-            "unique_fingerprints": int(arrays["hashes"].shape[0]),
+            "unique_fingerprints": unique,
             "units": int(arrays["unit_file"].shape[0]),
             "languages": _language_counts(kept),
         }
@@ -150,25 +157,28 @@ class Index:
         a = self.arrays
         arrays = dict(a)
         stats = dict(self.stats)
-        offsets = np.asarray(a["offsets"], dtype=np.int64)
-        counts = offsets[1:] - offsets[:-1]
+        bits = directory_bits(a["hash_buckets"])
+        keys = table_prefixes(a)
+        public_keys = prefixes(public.hashes, bits)
         if public.kind == "idiom":
-            common = np.isin(a["hashes"], public.hashes)
+            common = np.isin(keys, public_keys)
             arrays["df"] = np.where(common, PUBLIC_DF, a["df"]).astype(np.uint16)
-            stats["public_marked"] = int(stats.get("public_marked", 0)) + int(counts[common].sum())
+            stats["public_marked"] = int(stats.get("public_marked", 0)) + int(np.count_nonzero(common))
         else:
-            hashes = np.repeat(a["hashes"], counts)
             tags = np.asarray(a["post_tag"])
-            drop = np.isin(pair_keys(hashes, tags), pair_keys(public.hashes, public.tags))
+            drop = np.isin(pair_keys(keys, tags), pair_keys(public_keys, public.tags))
             keep = ~drop
             loc = np.asarray(a["post_loc"]).astype(np.int64)[keep]
             file_ids, _ = self.file_and_line(loc)
-            arrays.update(_posting_tables(hashes[keep], loc, np.asarray(a["post_span"])[keep], tags[keep], file_ids))
-            marked = a["hashes"][a["df"] == PUBLIC_DF]  # idiom sets applied before stay applied
-            arrays["df"] = np.where(np.isin(arrays["hashes"], marked), PUBLIC_DF, arrays["df"]).astype(np.uint16)
+            # The same bucket bits: residues cannot be recomputed for fewer bits without the hashes.
+            spans = np.asarray(a["post_span"])[keep]
+            tables, unique = posting_tables(keys[keep], bits, loc, spans, tags[keep], file_ids)
+            arrays.update(tables)
+            marked = keys[np.asarray(a["df"]) == PUBLIC_DF]  # idiom sets applied before stay applied
+            arrays["df"] = np.where(np.isin(keys[keep], marked), PUBLIC_DF, arrays["df"]).astype(np.uint16)
             stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
+            stats["unique_fingerprints"] = unique
         stats["fingerprints"] = int(arrays["post_loc"].shape[0])
-        stats["unique_fingerprints"] = int(arrays["hashes"].shape[0])
         stats["public_sets"] = [*stats.get("public_sets", []), f"{public.kind}: {', '.join(public.sources)}"]
         return Index(self.params, arrays, stats, self._key)
 
@@ -236,43 +246,6 @@ class Index:
 
 #: ``df`` of a hash an idiom set marked as common in public code (also the saturation value).
 PUBLIC_DF = np.iinfo(np.uint16).max
-
-
-def _posting_tables(
-    hashes: npt.NDArray[np.uint64],
-    loc: npt.NDArray[np.int64],
-    spans: npt.NDArray[np.uint8],
-    tags: npt.NDArray[np.uint16],
-    file_ids: npt.NDArray[np.int64],
-) -> dict[str, npt.NDArray[Any]]:
-    """The hash table and postings sections from postings sorted by (hash, tag, loc)."""
-    unique, starts = np.unique(hashes, return_index=True)
-    offsets = np.append(starts, hashes.shape[0]).astype(np.uint32)
-    new_file = np.ones(hashes.shape[0], dtype=bool)
-    new_file[1:] = (hashes[1:] != hashes[:-1]) | (file_ids[1:] != file_ids[:-1])
-    df = np.add.reduceat(new_file.astype(np.uint32), starts) if starts.size else np.empty(0, np.uint32)
-    return {
-        "hashes": unique.astype(np.uint64),
-        "hash_buckets": bucket_directory(unique),
-        "offsets": offsets,
-        # Files holding each hash, saturating: only "more than max_df" is ever asked of it.
-        "df": np.minimum(df, np.iinfo(np.uint16).max).astype(np.uint16),
-        "post_loc": loc.astype(np.uint32),
-        "post_span": spans.astype(np.uint8),
-        "post_tag": tags.astype(np.uint16),
-    }
-
-
-def bucket_directory(hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
-    """Where each run of hashes sharing their top ``b`` bits starts (``2**b + 1`` entries).
-
-    ``b`` is chosen for about eight hashes a bucket, so a lookup bisects a handful of
-    neighbouring entries instead of the whole table: several times fewer cache misses.
-    """
-    count = hashes.shape[0]
-    bits = int(min(32, max(4, np.ceil(np.log2(max(count, 1) / 8)))))
-    edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(64 - bits)
-    return np.append(np.searchsorted(hashes, edges), count).astype(np.uint32)
 
 
 def _language_counts(files: Sequence[FileFingerprints]) -> dict[str, int]:

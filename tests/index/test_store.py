@@ -9,6 +9,7 @@ from conftest import EXAMPLES
 import leakguard
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.index import format as index_format
+from leakguard.index.table import table_prefixes
 
 
 def test_index_holds_no_source_text(demo_index_dir: Path) -> None:
@@ -84,7 +85,7 @@ def test_keyed_index_needs_its_key(tmp_path: Path) -> None:
     keyed = leakguard.load_index(tmp_path, key=b"s3cret")
     assert keyed.scan((EXAMPLES / "prompts" / "leak_verbatim.md").read_text()).is_leak
     unkeyed = leakguard.build_index([EXAMPLES / "acme"], jobs=1)
-    assert set(unkeyed.arrays["hashes"].tolist()).isdisjoint(keyed.arrays["hashes"].tolist())
+    assert set(table_prefixes(unkeyed.arrays).tolist()).isdisjoint(table_prefixes(keyed.arrays).tolist())
     with pytest.raises(IncompatibleIndexError):
         unkeyed.check_compatible(keyed)
 

@@ -1,0 +1,76 @@
+"""The posting table must find exactly the postings a plain sorted search over whole prefixes finds."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leakguard.index.table import bisect, bucket_bits, find, posting_tables, prefixes, table_prefixes
+
+
+def _table(hashes: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, int]:
+    bits = bucket_bits(hashes.shape[0])
+    keys = np.sort(prefixes(hashes, bits))
+    n = keys.shape[0]
+    zeros = np.zeros(n, np.int64)
+    tables, unique = posting_tables(keys, bits, zeros, zeros.astype(np.uint8), zeros.astype(np.uint16), zeros)
+    return tables, keys, unique
+
+
+_hash_lists = st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=400)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_hash_lists, st.lists(st.integers(0, 2**64 - 1), max_size=50), st.integers(0, 5))
+def test_find_matches_a_sorted_search(indexed: list[int], others: list[int], repeats: int) -> None:
+    # Repeated hashes make runs of postings, as a hash held by several files does.
+    hashes = np.asarray(indexed + indexed[:1] * repeats, dtype=np.uint64)
+    tables, keys, unique = _table(hashes)
+    queries = np.asarray(indexed + others, dtype=np.uint64)
+    first, stop = find(tables, queries)
+    query_keys = prefixes(queries, bucket_bits(hashes.shape[0]))
+    found = stop > first
+    assert np.array_equal(found, np.isin(query_keys, keys))
+    assert np.array_equal(first[found], np.searchsorted(keys, query_keys[found], side="left"))
+    assert np.array_equal(stop[found], np.searchsorted(keys, query_keys[found], side="right"))
+    assert found[: len(indexed)].all()
+    assert unique == np.unique(keys).shape[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(_hash_lists)
+def test_prefixes_come_back_from_buckets_and_residues(indexed: list[int]) -> None:
+    tables, keys, _ = _table(np.asarray(indexed, dtype=np.uint64))
+    assert np.array_equal(table_prefixes(tables), keys)
+
+
+def test_df_counts_files_and_repeats_on_every_posting() -> None:
+    keys = np.asarray([5, 5, 5, 9], dtype=np.uint64)
+    files = np.asarray([0, 0, 1, 2], dtype=np.int64)
+    zeros = np.zeros(4, np.int64)
+    tables, unique = posting_tables(keys, 4, zeros, zeros.astype(np.uint8), zeros.astype(np.uint16), files)
+    assert tables["df"].tolist() == [2, 2, 2, 1]
+    assert unique == 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(0, 50), min_size=1, max_size=300),
+    st.lists(st.tuples(st.integers(0, 299), st.integers(0, 299), st.integers(-1, 51)), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_bisect_is_searchsorted_per_row(values: list[int], rows: list[tuple[int, int, int]], right: bool) -> None:
+    data = np.sort(np.asarray(values, dtype=np.int64))
+    n = data.shape[0]
+    low = np.asarray([min(a, b, n) for a, b, _ in rows], dtype=np.int64)
+    high = np.asarray([min(max(a, b), n) for a, b, _ in rows], dtype=np.int64)
+    targets = np.asarray([t for _, _, t in rows], dtype=np.int64)
+    got = bisect(data, low, high, targets, right=right)
+    side: Literal["left", "right"] = "right" if right else "left"
+    expected = [
+        lo + int(np.searchsorted(data[lo:hi], t, side=side)) for lo, hi, t in zip(low, high, targets, strict=True)
+    ]
+    assert got.tolist() == expected
