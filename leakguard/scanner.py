@@ -146,16 +146,16 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
         return empty
     if hashes is None:
         hashes = kgram_hashes(tokens.abstract, k)
-    first, stop = find(arrays, hashes)
-    positions = np.flatnonzero(stop > first)
+    positions, slot = find(arrays, hashes)
     if positions.size == 0:
         return empty
-    first, stop = first[positions], stop[positions]
-    slot = first.copy()  # the hash's first posting: one key per distinct hash (first may narrow)
     tags = kgram_tags(tokens.concrete, k)[positions]
     named = identifier_counts(_named_tokens(tokens, index), k)[positions] >= 2
+    offsets = arrays["offsets"]
+    first = offsets[slot].astype(np.int64)
+    stop = offsets[slot + 1].astype(np.int64)
     max_df = policy.max_df(index.n_files)
-    common = arrays["df"][first] > max_df
+    common = arrays["df"][slot] > max_df
     post_tag = arrays["post_tag"]
     narrow = np.flatnonzero(common & named)
     if narrow.size:

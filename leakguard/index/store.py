@@ -2,11 +2,11 @@
 
 Tables (names are the sections of ``index.lgx``; see ``fingerprints/FORMAT.md``):
 
-* postings sorted by hash, found through ``hash_buckets`` (u32, where each ``b``-bit hash
-  prefix starts) and ``residues`` (u32, the next 32 bits of each posting's hash; see
-  :mod:`leakguard.index.table`), with ``df`` (u16, number of distinct files holding the
-  posting's hash, saturating at 65535);
-* per posting also ``post_loc`` (u32 global line: the file's ``line_base`` plus line - 1),
+* the distinct hashes, sorted: ``hash_buckets`` (u32, where each ``b``-bit hash prefix
+  starts) and ``residues`` (u32, the next 32 bits of each hash; see
+  :mod:`leakguard.index.table`), with ``offsets`` (u32) into the postings and ``df`` (u16,
+  number of distinct files holding the hash, saturating at 65535);
+* postings ``post_loc`` (u32 global line: the file's ``line_base`` plus line - 1),
   ``post_span`` (u8, lines the k-gram spans) and ``post_tag`` (u16, concrete-name tag);
 * files: ``line_base`` (u32, cumulative line counts), ``paths`` (UTF-8, newline-separated),
   ``file_tokens`` (u32);
@@ -38,6 +38,7 @@ from leakguard.result import ScanResult
 _REQUIRED = (
     "hash_buckets",
     "residues",
+    "offsets",
     "df",
     "post_loc",
     "post_span",
@@ -91,8 +92,11 @@ class Index:
         if (
             buckets.shape[0] < 2
             or buckets.shape[0] - 1 != 2 ** directory_bits(buckets)
-            or int(buckets[-1]) != postings
-            or any(arrays[name].shape[0] != postings for name in ("residues", "df", "post_span", "post_tag"))
+            or int(buckets[-1]) != arrays["residues"].shape[0]
+            or arrays["offsets"].shape[0] != arrays["residues"].shape[0] + 1
+            or int(arrays["offsets"][-1]) != postings
+            or arrays["df"].shape[0] != arrays["residues"].shape[0]
+            or any(arrays[name].shape[0] != postings for name in ("post_span", "post_tag"))
         ):
             raise IndexFormatError("index is corrupt: the hash table does not match the postings")
 
@@ -119,11 +123,15 @@ class Index:
         tags = np.concatenate([f.tags for f in kept]) if kept else np.empty(0, np.uint16)
         # Postings of one hash are ordered by tag, so the scan side can pick out the exact
         # copies among the postings of a hash too common to be evidence on its own.
-        bits = bucket_bits(hashes.shape[0])
+        order = np.lexsort((loc, tags, hashes))
+        hashes = hashes[order]
+        distinct = int(np.count_nonzero(hashes[1:] != hashes[:-1])) + 1 if hashes.shape[0] else 0
+        bits = bucket_bits(distinct)
         keys = prefixes(hashes, bits)
-        order = np.lexsort((loc, tags, keys))
-        tables, unique = posting_tables(keys[order], bits, loc[order], spans[order], tags[order], file_ids[order])
-        arrays: dict[str, npt.NDArray[Any]] = dict(tables)
+        if distinct and int(np.count_nonzero(keys[1:] != keys[:-1])) + 1 != distinct:
+            # Two hashes share a prefix (about once in 2**49): keep each prefix's postings in tag order.
+            order = order[np.lexsort((loc[order], tags[order], keys))]  # keys stay sorted
+        arrays = posting_tables(keys, bits, loc[order], spans[order], tags[order], file_ids[order])
         arrays.update({
             "line_base": line_base.astype(np.uint32),
             "paths": np.frombuffer("\n".join(f.relative for f in kept).encode("utf-8"), dtype=np.uint8),
@@ -137,7 +145,7 @@ class Index:
             "lines": int(line_base[-1]),
             "tokens": int(sum(f.tokens for f in kept)),
             "fingerprints": int(arrays["post_loc"].shape[0]),
-            "unique_fingerprints": unique,
+            "unique_fingerprints": int(arrays["residues"].shape[0]),
             "units": int(arrays["unit_file"].shape[0]),
             "languages": _language_counts(kept),
         }
@@ -158,26 +166,28 @@ class Index:
         arrays = dict(a)
         stats = dict(self.stats)
         bits = directory_bits(a["hash_buckets"])
-        keys = table_prefixes(a)
+        unique_keys = table_prefixes(a)
+        offsets = np.asarray(a["offsets"], dtype=np.int64)
+        counts = offsets[1:] - offsets[:-1]
         public_keys = prefixes(public.hashes, bits)
         if public.kind == "idiom":
-            common = np.isin(keys, public_keys)
+            common = np.isin(unique_keys, public_keys)
             arrays["df"] = np.where(common, PUBLIC_DF, a["df"]).astype(np.uint16)
-            stats["public_marked"] = int(stats.get("public_marked", 0)) + int(np.count_nonzero(common))
+            stats["public_marked"] = int(stats.get("public_marked", 0)) + int(counts[common].sum())
         else:
+            keys = np.repeat(unique_keys, counts)
             tags = np.asarray(a["post_tag"])
             drop = np.isin(pair_keys(keys, tags), pair_keys(public_keys, public.tags))
             keep = ~drop
             loc = np.asarray(a["post_loc"]).astype(np.int64)[keep]
             file_ids, _ = self.file_and_line(loc)
-            # The same bucket bits: residues cannot be recomputed for fewer bits without the hashes.
+            # The same bucket bits: residues cannot be recomputed for other bits without the hashes.
             spans = np.asarray(a["post_span"])[keep]
-            tables, unique = posting_tables(keys[keep], bits, loc, spans, tags[keep], file_ids)
-            arrays.update(tables)
-            marked = keys[np.asarray(a["df"]) == PUBLIC_DF]  # idiom sets applied before stay applied
-            arrays["df"] = np.where(np.isin(keys[keep], marked), PUBLIC_DF, arrays["df"]).astype(np.uint16)
+            arrays.update(posting_tables(keys[keep], bits, loc, spans, tags[keep], file_ids))
+            marked = unique_keys[np.asarray(a["df"]) == PUBLIC_DF]  # idiom sets applied before stay applied
+            arrays["df"] = np.where(np.isin(table_prefixes(arrays), marked), PUBLIC_DF, arrays["df"]).astype(np.uint16)
             stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
-            stats["unique_fingerprints"] = unique
+        stats["unique_fingerprints"] = int(arrays["residues"].shape[0])
         stats["fingerprints"] = int(arrays["post_loc"].shape[0])
         stats["public_sets"] = [*stats.get("public_sets", []), f"{public.kind}: {', '.join(public.sources)}"]
         return Index(self.params, arrays, stats, self._key)

@@ -1,15 +1,17 @@
-"""The posting table: every posting keyed by a 32-bit residue of its hash, found by bucket.
+"""The hash table: unique hashes kept as 32-bit residues under a bucket directory.
 
-An index does not store whole 64-bit hashes. Postings are sorted by hash, and a bucket
-directory (``hash_buckets``) says where the postings whose hash starts with each ``b``-bit
-prefix begin; within a bucket a posting keeps only the next 32 bits of its hash
-(``residues``). A lookup therefore compares ``b + 32`` bits (52 or more in any index of a
-million postings), and two different k-grams agree on all of them about once in 2**52
-lookups per posting: a stray hit, never a finding on its own.
+An index does not store whole 64-bit hashes. The distinct hashes are sorted, and a bucket
+directory (``hash_buckets``) says where those whose top ``b`` bits equal each value
+begin; within a bucket a hash keeps only its next 32 bits (``residues``). A lookup
+therefore compares ``b + 32`` bits (49 or more in any index of a million hashes), and two
+different k-grams agree on all of them about once in 2**49 lookups per hash: a stray hit,
+never a finding on its own. ``offsets`` point from each hash to its postings, and ``df``
+counts the files holding it.
 
-Storing residues per posting, and no table of unique hashes with offsets into the postings,
-costs 4 bytes a posting instead of 14 a unique hash plus 4 a posting (most hashes have one
-posting). The ``df`` of a hash is repeated on each of its postings for the same reason.
+This keeps 10 bytes a distinct hash where whole hashes took 14. Residues per *posting*
+(no offsets) were measured too: they need less on synthetic, all-distinct fingerprints,
+but real package sources hold 2.4 postings a hash, where they need more, and long runs of
+one hash in a bucket made lookups about twice as slow.
 """
 
 from __future__ import annotations
@@ -19,20 +21,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-#: Postings a bucket holds on average: a lookup searches about this many residues.
-POSTINGS_PER_BUCKET = 8
-#: Probes per row and round of :func:`bisect`: a round narrows a range eightfold, so a
-#: typical bucket takes one round and the longest run of postings four or five.
-FANOUT = 16
-_STEPS = np.arange(FANOUT, dtype=np.int64)[None, :]
-#: Buckets up to this long are searched in one gather of all their residues.
-SHORT = 16
-_SHORT_STEPS = np.arange(SHORT, dtype=np.int64)[None, :]
+#: Distinct hashes a bucket holds on average: a lookup bisects about this many residues.
+HASHES_PER_BUCKET = 8
 
 
-def bucket_bits(postings: int) -> int:
-    """Prefix bits ``b`` of the bucket directory for a table of ``postings`` entries."""
-    return int(min(32, max(4, np.ceil(np.log2(max(postings, 1) / POSTINGS_PER_BUCKET)))))
+def bucket_bits(hashes: int) -> int:
+    """Prefix bits ``b`` of the bucket directory for a table of ``hashes`` distinct hashes."""
+    return int(min(32, max(4, np.ceil(np.log2(max(hashes, 1) / HASHES_PER_BUCKET)))))
 
 
 def directory_bits(buckets: npt.NDArray[Any]) -> int:
@@ -47,7 +42,7 @@ def prefixes(hashes: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.uint64
 
 
 def table_prefixes(arrays: dict[str, npt.NDArray[Any]]) -> npt.NDArray[np.uint64]:
-    """The hash prefix of every posting of a table, rebuilt from its buckets and residues."""
+    """The prefix of every distinct hash of a table, rebuilt from its buckets and residues."""
     buckets = np.asarray(arrays["hash_buckets"], dtype=np.int64)
     bits = directory_bits(buckets)
     bucket = np.repeat(np.arange(2**bits, dtype=np.uint64), np.diff(buckets))
@@ -62,8 +57,8 @@ def posting_tables(
     spans: npt.NDArray[np.uint8],
     tags: npt.NDArray[np.uint16],
     file_ids: npt.NDArray[np.int64],
-) -> tuple[dict[str, npt.NDArray[Any]], int]:
-    """The table sections from postings sorted by (prefix, tag, loc), and the number of distinct hashes.
+) -> dict[str, npt.NDArray[Any]]:
+    """The table and posting sections from postings sorted by (prefix, tag, loc).
 
     ``keys`` are the postings' hash prefixes (:func:`prefixes` with the same ``bits``).
     """
@@ -71,38 +66,36 @@ def posting_tables(
     starts_mask = np.ones(count, dtype=bool)
     starts_mask[1:] = keys[1:] != keys[:-1]
     starts = np.flatnonzero(starts_mask)
+    unique = keys[starts]
     new_file = starts_mask.copy()
     new_file[1:] |= file_ids[1:] != file_ids[:-1]
     df = np.add.reduceat(new_file.astype(np.uint32), starts) if count else np.empty(0, np.uint32)
-    lengths = np.diff(np.append(starts, count))
     edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(32)
-    tables = {
-        "hash_buckets": np.append(np.searchsorted(keys, edges), count).astype(np.uint32),
-        "residues": (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32),
+    return {
+        "hash_buckets": np.append(np.searchsorted(unique, edges), unique.shape[0]).astype(np.uint32),
+        "residues": (unique & np.uint64(0xFFFFFFFF)).astype(np.uint32),
+        "offsets": np.append(starts, count).astype(np.uint32),
         # Files holding each hash, saturating: only "more than max_df" is ever asked of it.
-        "df": np.repeat(np.minimum(df, np.iinfo(np.uint16).max), lengths).astype(np.uint16),
+        "df": np.minimum(df, np.iinfo(np.uint16).max).astype(np.uint16),
         "post_loc": loc.astype(np.uint32),
         "post_span": spans.astype(np.uint8),
         "post_tag": tags.astype(np.uint16),
     }
-    return tables, int(starts.shape[0])
 
 
 def find(
     arrays: dict[str, npt.NDArray[Any]], hashes: npt.NDArray[np.uint64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Per hash, the range ``[first, stop)`` of its postings (empty when it is not indexed)."""
+    """Positions of the hashes that are indexed, and the slot of each in the table."""
     buckets = arrays["hash_buckets"]
+    residues = arrays["residues"]
     bits = directory_bits(buckets)
     bucket = (hashes >> np.uint64(64 - bits)).astype(np.int64)
-    residue = ((hashes << np.uint64(bits)) >> np.uint64(32)).astype(np.int64)
-    low = buckets[bucket].astype(np.int64)
+    residue = ((hashes << np.uint64(bits)) >> np.uint64(32)).astype(np.uint32)
     high = buckets[bucket + 1].astype(np.int64)
-    n = hashes.shape[0]
-    # Both ends in one pass: the end of a residue's run is where residue + 1 would start.
-    both = bisect(arrays["residues"], np.concatenate((low, low)), np.concatenate((high, high)),
-                  np.concatenate((residue, residue + 1)), right=False)  # fmt: skip
-    return both[:n], both[n:]
+    slot = bisect(residues, buckets[bucket].astype(np.int64), high, residue, right=False)
+    positions = np.flatnonzero((slot < high) & (residues[np.minimum(slot, residues.shape[0] - 1)] == residue))
+    return positions, slot[positions]
 
 
 def bisect(
