@@ -180,7 +180,12 @@ def run_bound(
 
     A chain's tokens are a subset of its run's, its factor and variety are at most 1 and
     exact tokens weigh more than renamed ones, so the run's own covered tokens bound it.
+    Its renamed tokens are also at most ``k`` per distinct fingerprint of the run: they are
+    scaled by variety (distinct fingerprints per position) and a position covers at most
+    ``k`` tokens. That second bound is what rules out a repetitive indexed file, which
+    chance structure hits hundreds of times with a handful of fingerprints.
     """
-    _, _, matched, exact = _run_tokens(rows, first, stop, k)
-    bound: npt.NDArray[np.float64] = exact + policy.renamed_weight * (matched - exact)
+    run, picked, matched, exact = _run_tokens(rows, first, stop, k)
+    renamed = np.minimum(matched - exact, k * _distinct_per_run(run, picked.key, first.shape[0]))
+    bound: npt.NDArray[np.float64] = exact + policy.renamed_weight * renamed
     return bound * _small_file_scale(rows, first, matched, policy, small_files)
