@@ -6,7 +6,8 @@ is computed with numpy from the permutations stored in the index, its LSH band k
 looked up in the index's sorted band table, and each candidate unit's Jaccard similarity
 is estimated from the full signatures. A pair at or above ``NEAR_JACCARD`` becomes a
 chain whose evidence is the window's tokens, weighted like a renamed copy and by the
-similarity: MinHash evidence never counts as an exact copy.
+similarity: MinHash evidence never counts as an exact copy. The chain's span is where the
+window's shared shingles lie, not the whole window.
 
 An edited copy keeps runs of exact k-grams, so windows are only computed around the
 partial exact matches the chains found (within the largest window of them): in a large
@@ -137,6 +138,7 @@ def _near_chains(
     chains: list[Chain] = []
     seen: set[tuple[int, int]] = set()
     covered = _covered_mask(explained, n, index.params.k)
+    unit_signatures = index.arrays["signatures"]
     for window, band in zip(*np.nonzero(hit), strict=True):
         unit = int(index.arrays["band_units"][slot[window * keys.shape[1] + band]])
         if (window, unit) in seen:
@@ -145,19 +147,38 @@ def _near_chains(
         begin, end = starts[window], ends[window] + index.params.shingle - 1
         if covered[begin:end].mean() > 0.8:
             continue  # the exact path already explains this window
-        similarity = jaccard(signatures[window], index.arrays["signatures"][unit])
+        similarity = jaccard(signatures[window], unit_signatures[unit])
         if similarity < NEAR_JACCARD:
             continue
         first_line, last_line = (int(x) for x in index.arrays["unit_lines"][unit])
-        positions = list(range(begin, max(begin + 1, end - index.params.k + 1)))
+        low, high = _shared_span(permuted, starts[window], ends[window], signatures[window], unit_signatures[unit])
+        high += index.params.shingle - 1
+        positions = list(range(low, max(low + 1, high - index.params.k + 1)))
         chain = Chain(
             int(index.arrays["unit_file"][unit]), positions, [], first_line, last_line, last_line, positions[-1]
         )
-        chain.matched = end - begin
+        chain.matched = high - low
         chain.exact = 0
-        chain.evidence = scoring.evidence(chain.matched, 0, policy) * similarity
+        # The similarity was measured over the whole window, so the evidence is the window's.
+        chain.evidence = scoring.evidence(end - begin, 0, policy) * similarity
         chains.append(chain)
     return chains
+
+
+def _shared_span(
+    permuted: npt.NDArray[np.uint32], begin: int, end: int, window: npt.NDArray[np.uint8], unit: npt.NDArray[np.uint8]
+) -> tuple[int, int]:
+    """First and last shingle of the window that the unit shares, as far as MinHash tells.
+
+    A permutation whose (b-bit) minimum agrees with the unit's was, but for chance
+    agreements, won by a shingle both hold: its position in the window. A window that
+    reaches past a copy into log lines or prose is thereby reported only over the copy.
+    """
+    winners = begin + np.argmin(permuted[begin:end], axis=0)
+    shared = winners[window == unit]
+    if shared.size == 0:
+        return begin, end - 1
+    return int(shared.min()), int(shared.max())
 
 
 def _covered_mask(positions: npt.NDArray[np.int64], n: int, k: int) -> npt.NDArray[np.bool_]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 import numpy as np
+import pytest
 from conftest import EXAMPLES
 
 import leakguard
+from leakguard import near
 from leakguard.near import near_chains
 from leakguard.normalise.lexer import lex
 from leakguard.options import ScanPolicy
@@ -50,3 +52,21 @@ def test_a_whole_text_region_is_the_whole_text(demo_index: leakguard.Index) -> N
     assert whole and _summary(whole) == _summary(
         near_chains(demo_index, tokens, ScanPolicy(), nothing, around=[(0, len(tokens) - 1)])
     )
+
+
+def test_a_near_chain_spans_the_copy_not_the_whole_window(
+    demo_index: leakguard.Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Log lines just before a copy: windows starting in them are still similar enough to a
+    # unit of the copy, but the chain must begin in the copy.
+    log = "".join(f"2026-11-24T10:00:0{i}Z INFO gateway request {i * 37} served in {i * 11} ms\n" for i in range(2))
+    copy = (EXAMPLES / "acme" / "payments" / "ledger.py").read_text()
+    tokens = lex(log + copy, demo_index.alphabet)
+    copy_first = int(np.flatnonzero(tokens.start >= len(log))[0])
+    nothing = np.empty(0, dtype=np.int64)
+    chains = near_chains(demo_index, tokens, ScanPolicy(), nothing)
+    assert chains and all(c.positions[0] >= copy_first for c in chains)
+    assert all(c.matched == c.positions[-1] + demo_index.params.k - c.positions[0] for c in chains)
+    # Whole windows would have begun in the log lines.
+    monkeypatch.setattr(near, "_shared_span", lambda permuted, begin, end, window, unit: (begin, end - 1))
+    assert any(c.positions[0] < copy_first for c in near_chains(demo_index, tokens, ScanPolicy(), nothing))
