@@ -129,7 +129,8 @@ class Index:
         bits = bucket_bits(distinct)
         keys = prefixes(hashes, bits)
         if distinct and int(np.count_nonzero(keys[1:] != keys[:-1])) + 1 != distinct:
-            # Two hashes share a prefix (about once in 2**49): keep each prefix's postings in tag order.
+            # Two distinct hashes share a prefix (rare: the table then holds them as one
+            # fingerprint). Keep that prefix's postings in tag order.
             order = order[np.lexsort((loc[order], tags[order], keys))]  # keys stay sorted
         arrays = posting_tables(keys, bits, loc[order], spans[order], tags[order], file_ids[order])
         arrays.update({

@@ -3,10 +3,11 @@
 An index does not store whole 64-bit hashes. The distinct hashes are sorted, and a bucket
 directory (``hash_buckets``) says where those whose top ``b`` bits equal each value
 begin; within a bucket a hash keeps only its next 32 bits (``residues``). A lookup
-therefore compares ``b + 32`` bits (49 or more in any index of a million hashes), and two
-different k-grams agree on all of them about once in 2**49 lookups per hash: a stray hit,
-never a finding on its own. ``offsets`` point from each hash to its postings, and ``df``
-counts the files holding it.
+therefore compares ``b + 32`` bits (49 or more in any index of a million hashes). A
+scanned k-gram that is not indexed meets one of the ~8 residues of its bucket by chance
+about once in 2**29 lookups: a stray hit every few gigabytes of text, never a finding on
+its own. ``offsets`` point from each hash to its postings, and ``df`` counts the files
+holding it.
 
 This keeps 10 bytes a distinct hash where whole hashes took 14. Residues per *posting*
 (no offsets) were measured too: they need less on synthetic, all-distinct fingerprints,
