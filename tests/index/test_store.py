@@ -98,3 +98,27 @@ def test_saved_index_is_readable_by_everyone(tmp_path: Path) -> None:
     target = index.save(tmp_path / "idx")
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "idx" / "manifest.json").stat().st_mode) == 0o644
+
+
+def test_hashes_sharing_a_prefix_become_one_fingerprint_in_tag_order() -> None:
+    import numpy as np
+
+    from leakguard.index.build import FileFingerprints
+    from leakguard.index.store import Index
+    from leakguard.index.table import find
+
+    # Two distinct hashes whose top 36 bits agree (a 4-bit directory with 32-bit residues).
+    low, high = np.uint64(0x123456789 << 28), np.uint64((0x123456789 << 28) | 0xABCDE)
+
+    def one(path: str, value: np.uint64, tag: int) -> FileFingerprints:
+        return FileFingerprints(
+            path, None, 10, 40, np.asarray([value], np.uint64), np.asarray([3], np.uint32),
+            np.zeros(1, np.uint8), np.asarray([tag], np.uint16), line_hashes=np.zeros(10, np.uint16),
+        )  # fmt: skip
+
+    index = Index.from_fingerprints([one("a.py", low, 5), one("b.py", high, 3)], leakguard.FingerprintParams())
+    assert index.arrays["residues"].shape[0] == 1 and index.stats["unique_fingerprints"] == 1
+    assert index.arrays["post_tag"].tolist() == [3, 5]  # the scan side bisects tags within a fingerprint
+    assert index.arrays["df"].tolist() == [2]
+    positions, slot = find(index.arrays, np.asarray([low, high, low ^ np.uint64(1 << 40)], np.uint64))
+    assert positions.tolist() == [0, 1] and slot.tolist() == [0, 0]
