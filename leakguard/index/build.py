@@ -156,14 +156,47 @@ def fingerprint_tree(
             if progress:
                 progress(done, total, source.relative)
         return results
-    # Batches amortise process round-trips; small enough to keep both cores busy to the end.
-    size = max(1, min(64, total // (jobs * 8)))
-    batches = [files[i : i + size] for i in range(0, total, size)]
+    batches = _batches([_size(source.path) for source in files], jobs)
+    slots: list[FileFingerprints | None] = [None] * total
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         done = 0
-        for batch_result in pool.map(_work, batches, [params] * len(batches), [key] * len(batches)):
-            results.extend(batch_result)
+        work = [[files[i] for i in batch] for batch in batches]
+        outcomes = pool.map(_work, work, [params] * len(work), [key] * len(work))
+        for batch, batch_result in zip(batches, outcomes, strict=True):
+            for i, fingerprints in zip(batch, batch_result, strict=True):
+                slots[i] = fingerprints
             done += len(batch_result)
             if progress and batch_result:
                 progress(done, total, batch_result[-1].relative)
-    return results
+    return [fingerprints for fingerprints in slots if fingerprints is not None]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # fingerprint_file reports why it cannot read the file
+
+
+def _batches(sizes: list[int], jobs: int) -> list[list[int]]:
+    """File indexes in batches for the worker pool, largest files first.
+
+    Batches amortise process round-trips. Sent largest first (longest processing time
+    first), the big files start early and the small ones even out the end, so no worker
+    is left with one long file while the others wait. A batch holds at most 64 files and
+    about a sixteenth of a worker's share of the bytes.
+    """
+    order = sorted(range(len(sizes)), key=lambda i: (-sizes[i], i))
+    budget = max(1, sum(sizes) // (jobs * 16))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    held = 0
+    for i in order:
+        if current and (len(current) == 64 or held + sizes[i] > budget):
+            batches.append(current)
+            current, held = [], 0
+        current.append(i)
+        held += sizes[i]
+    if current:
+        batches.append(current)
+    return batches
