@@ -13,6 +13,7 @@ found.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from leakguard.decode.view import View
 
@@ -22,13 +23,11 @@ _QUOTED = re.compile(r">>> |\.\.\.(?: |$)|(?:>[ \t]?)+")
 _MIN_RUN = 3
 
 
-def _lines(text: str) -> list[tuple[int, str]]:
-    out: list[tuple[int, str]] = []
+def _lines(text: str) -> Iterator[tuple[int, str]]:
     position = 0
     for line in text.splitlines(keepends=True):
-        out.append((position, line))
+        yield position, line
         position += len(line)
-    return out
 
 
 def diff_sides(view: View) -> list[View]:
@@ -76,12 +75,13 @@ def strip_line_prefixes(view: View) -> View | None:
     candidates = _HINT.finditer(view.text)
     if next(candidates, None) is None or next(candidates, None) is None:
         return None  # fewer than two candidate lines: nothing to strip, and no line loop
-    lines = _lines(view.text)
     cuts: list[tuple[int, int]] = []
-    run: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []  # consecutive numbered lines
+    quoted: list[tuple[int, int]] = []  # consecutive quoted lines
     previous = -2
-    for start, line in lines:
-        match = _NUMBERED.match(line)
+    for start, line in _lines(view.text):
+        # Most lines are neither: test the first character before the patterns.
+        match = _NUMBERED.match(line) if line.lstrip(" \t")[:1].isdigit() else None
         number = int(match.group(1)) if match else -1
         if match and number == previous + 1:
             run.append((start, start + match.end()))
@@ -90,17 +90,15 @@ def strip_line_prefixes(view: View) -> View | None:
                 cuts += run
             run = [(start, start + match.end())] if match else []
         previous = number
-    if len(run) >= _MIN_RUN:
-        cuts += run
-    quoted: list[tuple[int, int]] = []
-    for start, line in lines:
-        match = _QUOTED.match(line)
-        if match:
-            quoted.append((start, start + match.end()))
+        quote = _QUOTED.match(line) if line.startswith((">", "...")) else None
+        if quote:
+            quoted.append((start, start + quote.end()))
         else:
             if len(quoted) >= 2:
                 cuts += quoted
             quoted = []
+    if len(run) >= _MIN_RUN:
+        cuts += run
     if len(quoted) >= 2:
         cuts += quoted
     cuts.sort()
