@@ -25,6 +25,7 @@ from leakguard import score as scoring
 from leakguard.fingerprint.kgrams import kgram_hashes
 from leakguard.fingerprint.minhash import b_bit, band_keys, jaccard, permute
 from leakguard.index.store import Index
+from leakguard.index.table import find_bands
 from leakguard.match import Chain
 from leakguard.normalise.lexer import TokenStream
 from leakguard.options import ScanPolicy
@@ -131,10 +132,8 @@ def _near_chains(
     starts, ends, full = _window_signatures(permuted)
     signatures = b_bit(full)
     keys = band_keys(signatures)
-    table = index.arrays["band_keys"]
-    slot = np.searchsorted(table, keys.reshape(-1))
-    slot[slot == table.shape[0]] = 0
-    hit = (table[slot] == keys.reshape(-1)).reshape(keys.shape)
+    found, slot = find_bands(index.arrays, keys.reshape(-1))
+    hit = found.reshape(keys.shape)
     chains: list[Chain] = []
     seen: set[tuple[int, int]] = set()
     covered = _covered_mask(explained, n, index.params.k)

@@ -11,7 +11,8 @@ Tables (names are the sections of ``index.lgx``; see ``fingerprints/FORMAT.md``)
 * files: ``line_base`` (u32, cumulative line counts), ``paths`` (UTF-8, newline-separated),
   ``file_tokens`` (u32);
 * MinHash: ``perms``, ``unit_file``, ``unit_lines``, ``unit_tokens``, ``signatures`` (u8,
-  b-bit), ``band_keys`` (u32, sorted) and ``band_units``.
+  b-bit), the sorted LSH band keys as ``band_buckets`` (u32, a directory of their top 16
+  bits) and ``band_residues`` (u16), and ``band_units``.
 
 An Index is immutable once built, so one instance may be shared by any number of threads.
 """
@@ -30,7 +31,14 @@ from leakguard.fingerprint.minhash import b_bit, band_keys, make_permutations
 from leakguard.index.build import FileFingerprints
 from leakguard.index.format import read_container, write_container
 from leakguard.index.public import PublicSet, check_set, pair_keys
-from leakguard.index.table import bucket_bits, directory_bits, posting_tables, prefixes, table_prefixes
+from leakguard.index.table import (
+    band_tables,
+    bucket_bits,
+    directory_bits,
+    posting_tables,
+    prefixes,
+    table_prefixes,
+)
 from leakguard.normalise.alphabet import Alphabet, key_id
 from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
 from leakguard.result import ScanResult
@@ -52,7 +60,8 @@ _REQUIRED = (
     "unit_lines",
     "unit_tokens",
     "signatures",
-    "band_keys",
+    "band_buckets",
+    "band_residues",
     "band_units",
 )
 
@@ -99,6 +108,9 @@ class Index:
             or any(arrays[name].shape[0] != postings for name in ("post_span", "post_tag"))
         ):
             raise IndexFormatError("index is corrupt: the hash table does not match the postings")
+        bands = arrays["band_residues"].shape[0]
+        if int(arrays["band_buckets"][-1]) != bands or arrays["band_units"].shape[0] != bands:
+            raise IndexFormatError("index is corrupt: the band table does not match its units")
 
     # -- construction -------------------------------------------------------------------
 
@@ -285,6 +297,6 @@ def _minhash_tables(files: Sequence[FileFingerprints], params: FingerprintParams
         "unit_lines": (np.vstack([f.unit_lines for f in files]) if files else np.empty((0, 2))).astype(np.uint32),
         "unit_tokens": (np.concatenate([f.unit_tokens for f in files]) if files else np.empty(0)).astype(np.uint32),
         "signatures": signatures,
-        "band_keys": keys[order].astype(np.uint32),
+        **band_tables(keys[order].astype(np.uint32)),
         "band_units": units[order].astype(np.uint32),
     }

@@ -99,6 +99,39 @@ def find(
     return positions, slot[positions]
 
 
+def band_tables(keys: npt.NDArray[np.uint32]) -> dict[str, npt.NDArray[Any]]:
+    """``band_buckets`` and ``band_residues`` sections for sorted 32-bit LSH band keys.
+
+    The directory takes the keys' top ``b`` bits (about 8 keys a bucket, at most 16 bits),
+    so each key keeps its low ``32 - b`` bits: 16-bit residues once an index holds half a
+    million band keys, and a directory of a few entries for a small index.
+    """
+    bits = min(16, bucket_bits(keys.shape[0]))
+    edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(32 - bits)
+    residues = keys & np.uint32(2 ** (32 - bits) - 1)
+    return {
+        "band_buckets": np.append(np.searchsorted(keys, edges), keys.shape[0]).astype(np.uint32),
+        "band_residues": residues.astype(np.uint16 if bits == 16 else np.uint32),
+    }
+
+
+def find_bands(
+    arrays: dict[str, npt.NDArray[Any]], keys: npt.NDArray[np.uint32]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """Per band key, whether the index holds it and the first slot that does (as ``searchsorted``)."""
+    buckets = arrays["band_buckets"]
+    residues = arrays["band_residues"]
+    if residues.shape[0] == 0:
+        return np.zeros(keys.shape[0], dtype=bool), np.zeros(keys.shape[0], dtype=np.int64)
+    bits = directory_bits(buckets)
+    bucket = (keys >> np.uint32(32 - bits)).astype(np.int64)
+    residue = keys & np.uint32(2 ** (32 - bits) - 1)
+    high = buckets[bucket + 1].astype(np.int64)
+    slot = bisect(residues, buckets[bucket].astype(np.int64), high, residue, right=False)
+    hit = (slot < high) & (residues[np.minimum(slot, residues.shape[0] - 1)] == residue)
+    return hit, slot
+
+
 def bisect(
     values: npt.NDArray[Any],
     low: npt.NDArray[np.int64],

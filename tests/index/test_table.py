@@ -8,7 +8,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leakguard.index.table import bisect, bucket_bits, find, posting_tables, prefixes, table_prefixes
+from leakguard.index.table import (
+    band_tables,
+    bisect,
+    bucket_bits,
+    find,
+    find_bands,
+    posting_tables,
+    prefixes,
+    table_prefixes,
+)
 
 
 def _table(hashes: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, int]:
@@ -75,3 +84,25 @@ def test_bisect_is_searchsorted_per_row(values: list[int], rows: list[tuple[int,
         lo + int(np.searchsorted(data[lo:hi], t, side=side)) for lo, hi, t in zip(low, high, targets, strict=True)
     ]
     assert got.tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=300), st.lists(st.integers(0, 2**32 - 1), max_size=40))
+def test_band_lookup_matches_a_sorted_search(indexed: list[int], others: list[int]) -> None:
+    keys = np.sort(np.asarray(indexed + indexed[:3], dtype=np.uint32))  # some keys held by several units
+    tables = band_tables(keys)
+    queries = np.asarray(indexed + others, dtype=np.uint32)
+    hit, slot = find_bands(tables, queries)
+    assert np.array_equal(hit, np.isin(queries, keys))
+    assert np.array_equal(slot[hit], np.searchsorted(keys, queries[hit], side="left"))
+
+
+def test_a_large_band_table_keeps_16_bit_residues() -> None:
+    rng = np.random.default_rng(7)
+    keys = np.sort(rng.integers(0, 2**32, 300_000, dtype=np.uint64).astype(np.uint32))
+    tables = band_tables(keys)
+    assert tables["band_residues"].dtype == np.uint16 and tables["band_buckets"].shape[0] == 2**16 + 1
+    queries = np.concatenate((keys[::97], rng.integers(0, 2**32, 5_000, dtype=np.uint64).astype(np.uint32)))
+    hit, slot = find_bands(tables, queries)
+    assert np.array_equal(hit, np.isin(queries, keys))
+    assert np.array_equal(slot[hit], np.searchsorted(keys, queries[hit], side="left"))
