@@ -11,8 +11,8 @@ Tables (names are the sections of ``index.lgx``; see ``fingerprints/FORMAT.md``)
 * files: ``line_base`` (u32, cumulative line counts), ``paths`` (UTF-8, newline-separated),
   ``file_tokens`` (u32);
 * MinHash: ``perms``, ``unit_file``, ``unit_lines``, ``unit_tokens``, ``signatures`` (u8,
-  b-bit), the sorted LSH band keys as ``band_buckets`` (u32, a directory of their top 16
-  bits) and ``band_residues`` (u16), and ``band_units``.
+  b-bit), the sorted LSH band keys as ``band_buckets`` (u32, a directory of their top
+  bits) and ``band_residues`` (their low bits, u16 in large indexes), and ``band_units``.
 
 An Index is immutable once built, so one instance may be shared by any number of threads.
 """

@@ -1,5 +1,7 @@
 """The hash table: unique hashes kept as 32-bit residues under a bucket directory.
 
+The LSH band table of the MinHash units is kept the same way (:func:`band_tables`).
+
 An index does not store whole 64-bit hashes. The distinct hashes are sorted, and a bucket
 directory (``hash_buckets``) says where those whose top ``b`` bits equal each value
 begin; within a bucket a hash keeps only its next 32 bits (``residues``). A lookup
@@ -42,6 +44,23 @@ def prefixes(hashes: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.uint64
     return out
 
 
+def _directory(keys: npt.NDArray[Any], bits: int, width: int) -> npt.NDArray[np.uint32]:
+    """Where the sorted ``width``-bit keys whose top ``bits`` bits equal each value start."""
+    edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(width - bits)
+    return np.append(np.searchsorted(keys, edges), keys.shape[0]).astype(np.uint32)
+
+
+def _probe(
+    buckets: npt.NDArray[Any], residues: npt.NDArray[Any], bucket: npt.NDArray[np.int64], residue: npt.NDArray[Any]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """Per query, whether its bucket holds its residue, and the first slot at or after it."""
+    if residues.shape[0] == 0:
+        return np.zeros(bucket.shape[0], dtype=bool), np.zeros(bucket.shape[0], dtype=np.int64)
+    high = buckets[bucket + 1].astype(np.int64)
+    slot = bisect(residues, buckets[bucket].astype(np.int64), high, residue, right=False)
+    return (slot < high) & (residues[np.minimum(slot, residues.shape[0] - 1)] == residue), slot
+
+
 def table_prefixes(arrays: dict[str, npt.NDArray[Any]]) -> npt.NDArray[np.uint64]:
     """The prefix of every distinct hash of a table, rebuilt from its buckets and residues."""
     buckets = np.asarray(arrays["hash_buckets"], dtype=np.int64)
@@ -71,9 +90,8 @@ def posting_tables(
     new_file = starts_mask.copy()
     new_file[1:] |= file_ids[1:] != file_ids[:-1]
     df = np.add.reduceat(new_file.astype(np.uint32), starts) if count else np.empty(0, np.uint32)
-    edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(32)
     return {
-        "hash_buckets": np.append(np.searchsorted(unique, edges), unique.shape[0]).astype(np.uint32),
+        "hash_buckets": _directory(unique, bits, bits + 32),
         "residues": (unique & np.uint64(0xFFFFFFFF)).astype(np.uint32),
         "offsets": np.append(starts, count).astype(np.uint32),
         # Files holding each hash, saturating: only "more than max_df" is ever asked of it.
@@ -89,13 +107,11 @@ def find(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Positions of the hashes that are indexed, and the slot of each in the table."""
     buckets = arrays["hash_buckets"]
-    residues = arrays["residues"]
     bits = directory_bits(buckets)
     bucket = (hashes >> np.uint64(64 - bits)).astype(np.int64)
     residue = ((hashes << np.uint64(bits)) >> np.uint64(32)).astype(np.uint32)
-    high = buckets[bucket + 1].astype(np.int64)
-    slot = bisect(residues, buckets[bucket].astype(np.int64), high, residue, right=False)
-    positions = np.flatnonzero((slot < high) & (residues[np.minimum(slot, residues.shape[0] - 1)] == residue))
+    hit, slot = _probe(buckets, arrays["residues"], bucket, residue)
+    positions = np.flatnonzero(hit)
     return positions, slot[positions]
 
 
@@ -107,10 +123,9 @@ def band_tables(keys: npt.NDArray[np.uint32]) -> dict[str, npt.NDArray[Any]]:
     million band keys, and a directory of a few entries for a small index.
     """
     bits = min(16, bucket_bits(keys.shape[0]))
-    edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(32 - bits)
     residues = keys & np.uint32(2 ** (32 - bits) - 1)
     return {
-        "band_buckets": np.append(np.searchsorted(keys, edges), keys.shape[0]).astype(np.uint32),
+        "band_buckets": _directory(keys, bits, 32),
         "band_residues": residues.astype(np.uint16 if bits == 16 else np.uint32),
     }
 
@@ -120,16 +135,9 @@ def find_bands(
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
     """Per band key, whether the index holds it and the first slot that does (as ``searchsorted``)."""
     buckets = arrays["band_buckets"]
-    residues = arrays["band_residues"]
-    if residues.shape[0] == 0:
-        return np.zeros(keys.shape[0], dtype=bool), np.zeros(keys.shape[0], dtype=np.int64)
     bits = directory_bits(buckets)
     bucket = (keys >> np.uint32(32 - bits)).astype(np.int64)
-    residue = keys & np.uint32(2 ** (32 - bits) - 1)
-    high = buckets[bucket + 1].astype(np.int64)
-    slot = bisect(residues, buckets[bucket].astype(np.int64), high, residue, right=False)
-    hit = (slot < high) & (residues[np.minimum(slot, residues.shape[0] - 1)] == residue)
-    return hit, slot
+    return _probe(buckets, arrays["band_residues"], bucket, keys & np.uint32(2 ** (32 - bits) - 1))
 
 
 def bisect(
