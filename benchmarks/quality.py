@@ -389,7 +389,11 @@ def run(
     for path in licences[: per_file * 60]:
         for paragraph in path.read_text(errors="replace").split("\n\n")[:3]:
             if len(paragraph) > 200:
-                negatives["prose (SPDX licences)"].append(index.scan(paragraph, policy).is_leak)
+                outcome = index.scan(paragraph, policy)
+                negatives["prose (SPDX licences)"].append(outcome.is_leak)
+                if outcome.is_leak:
+                    named = ", ".join(f"{f.path}:{f.start_line}-{f.end_line}" for f in outcome.findings)
+                    misses.append(f"## FALSE ALARM {path.name} -> {named}\n{paragraph}")
     peer_results: dict[str, dict[str, object]] = {}
     if with_peers:
         references = [(Path(relative).name, "\n".join(texts[relative]) + "\n") for _, relative, _ in indexed

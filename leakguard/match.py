@@ -22,6 +22,10 @@ lines (``MIN_LINE_RATIO``).
 When chains overlap in the scanned text (the same code indexed twice, a repeated idiom),
 the strongest keeps the text and weaker chains keep only what they add.
 
+A copy whose parts were moved chains as several weak *fragments* of one file; with a
+``fragment_floor`` the chains that could be such fragments are kept too, to be judged
+together (see :mod:`leakguard.fragments`).
+
 The hit-by-hit rule is the reference; :mod:`leakguard.runs` cuts the hits into groups no
 chain can cross and measures the groups that are one chain with array operations, with
 the same result (``tests/test_match.py`` checks it against the rule).
@@ -36,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard import score as scoring
+from leakguard.fragments import run_floors
 from leakguard.options import ScanPolicy
 from leakguard.runs import BACKWARD_LINES, MIN_LINE_RATIO, Rows, components, find_runs, run_bound, run_evidence
 
@@ -73,6 +78,7 @@ class Chain:
     exact: int = 0
     evidence: float = 0.0
     needed: float = 0.0  # matched tokens for full weight (small densely indexed files), else 0
+    combined: float = 0.0  # evidence of the copy this chain is a fragment of (see combine_fragments)
 
 
 def _covered(positions: list[int], k: int) -> int:
@@ -156,15 +162,19 @@ def chain_hits(
     scan_line: npt.NDArray[np.int32],
     small_files: npt.NDArray[np.float64] | None = None,
     floor: float | None = None,
+    fragment_floor: float | None = None,
 ) -> Chaining:
     """Group hits into chains (see module docstring) and measure each chain's evidence.
 
     ``scan_line`` is the line of every scanned token (to compare line coverage);
     ``small_files`` the token count of each densely indexed file, 0 for the others (see
     ``ScanPolicy.small_file_coverage``). Chains with less evidence than ``floor`` (default:
-    what a leak needs, ``policy.threshold``) are left out of the result's ``chains``.
+    what a leak needs, ``policy.threshold``) are left out of the result's ``chains``, but
+    for ``fragment_floor``: chains down to it are kept when their file has at least two
+    runs of hits that could reach it (fragments of one copy, see :func:`combine_fragments`).
     """
     floor = policy.threshold if floor is None else floor
+    low = floor if fragment_floor is None else min(floor, fragment_floor)
     none = np.empty(0, dtype=np.int64)
     if hits.pos.size == 0:
         return Chaining([], 0.0, none)
@@ -180,45 +190,46 @@ def chain_hits(
     exact, key, group = hits.exact[order], hits.key[order], group[order]
     first, stop, simple = find_runs(pos, group, line, end_line, policy.gap)
     rows = Rows(file, pos, line, exact, key)
+    # Simple runs are one chain each, measured exactly with array operations; other runs
+    # get an upper bound on any chain the per-hit rule would build from them.
+    reach = np.zeros(first.shape[0], dtype=np.float64)
+    if simple.any():
+        reach[simple] = run_evidence(rows, first[simple], stop[simple], k, policy, scan_line, small_files)
+    if not simple.all():
+        reach[~simple] = run_bound(rows, first[~simple], stop[~simple], k, policy, small_files)
+    leaking = np.unique(file[first][simple & (reach >= floor)])
+    wanted = run_floors(file[first], line[first], pos[first], pos[stop - 1] + k, reach, floor, low, leaking)
+    # A run that is chained anyway keeps its weaker chains too: fragments of one copy.
+    wanted[~simple & (reach >= floor)] = low
     chains: list[Chain] = []
     partial: list[tuple[int, int]] = []
-    strongest = 0.0
-    if simple.any():
-        # A simple run is one chain: measure them all with array operations, build the few
-        # that reach the floor (a pasted copy; chance structure makes thousands of weak ones).
-        evidence = run_evidence(rows, first[simple], stop[simple], k, policy, scan_line, small_files)
-        strongest = float(evidence.max())
-        strong = evidence >= floor
-        begins, ends = pos[first[simple]][evidence >= half], pos[stop[simple] - 1][evidence >= half]
-        partial += list(zip(begins.tolist(), ends.tolist(), strict=True))
-        for a, b in zip(first[simple][strong].tolist(), stop[simple][strong].tolist(), strict=True):
-            chain = _one_chain(pos[a:b], int(file[a]), line[a:b], end_line[a:b], exact[a:b], key[a:b], scan_line)
-            chains.append(_measure(chain, k, policy, small_files))
-    if not simple.all():
-        # Other runs go through the per-hit rule, strongest bound first, and only while
-        # they could reach the floor or beat the strongest chain so far (so ``strongest``
-        # stays exact): chance structure rarely can.
-        first, stop = first[~simple], stop[~simple]
-        bound = run_bound(rows, first, stop, k, policy, small_files)
-        order = np.argsort(-bound, kind="stable")
-        chained = 0
-        for i in order.tolist():
-            if bound[i] < floor and bound[i] <= strongest:
-                break  # so are all the runs after it: their bounds are no higher
-            chained += 1
-            a, b = int(first[i]), int(stop[i])
-            picked = (group[a:b], file[a:b], pos[a:b], line[a:b], end_line[a:b], exact[a:b], key[a:b])
-            for chain in _greedy_chains(*picked, policy.gap, scan_line):
-                _measure(chain, k, policy, small_files)
-                strongest = max(strongest, chain.evidence)
-                if chain.evidence >= half:
-                    partial.append((chain.positions[0], chain.positions[-1]))
-                if chain.evidence >= floor:
-                    chains.append(chain)
-        # Runs left unchained may still hold a partial match: near duplicates are sought
-        # around each whole run that could.
-        rest = order[chained:][bound[order[chained:]] >= half]
-        partial += list(zip(pos[first[rest]].tolist(), pos[stop[rest] - 1].tolist(), strict=True))
+    strongest = float(reach[simple].max()) if simple.any() else 0.0
+    # A simple run that reaches its floor is built (a pasted copy; chance structure makes
+    # thousands of weak ones that never are).
+    for i in np.flatnonzero(simple & (reach >= wanted)).tolist():
+        a, b = int(first[i]), int(stop[i])
+        chain = _one_chain(pos[a:b], int(file[a]), line[a:b], end_line[a:b], exact[a:b], key[a:b], scan_line)
+        chains.append(_measure(chain, k, policy, small_files))
+    # Other runs go through the per-hit rule, highest bound first, and only while they could
+    # reach their floor or beat the strongest chain so far (so ``strongest`` stays exact):
+    # chance structure rarely can. A run left unchained that could hold a partial match
+    # (half a leak) is kept as one, for near duplicates to be sought around it.
+    unchained = np.flatnonzero(simple & (reach >= half)).tolist()
+    for i in np.flatnonzero(~simple)[np.argsort(-reach[~simple], kind="stable")].tolist():
+        if reach[i] < wanted[i] and reach[i] <= strongest:
+            if reach[i] >= half:
+                unchained.append(i)
+            continue
+        a, b = int(first[i]), int(stop[i])
+        picked = (group[a:b], file[a:b], pos[a:b], line[a:b], end_line[a:b], exact[a:b], key[a:b])
+        for chain in _greedy_chains(*picked, policy.gap, scan_line):
+            _measure(chain, k, policy, small_files)
+            strongest = max(strongest, chain.evidence)
+            if chain.evidence >= half:
+                partial.append((chain.positions[0], chain.positions[-1]))
+            if chain.evidence >= wanted[i]:
+                chains.append(chain)
+    partial += [(int(pos[first[i]]), int(pos[stop[i] - 1])) for i in unchained]
     return Chaining(chains, strongest, np.unique(pos), sorted(partial))
 
 
@@ -332,10 +343,11 @@ def _evidence(chain: Chain, policy: ScanPolicy) -> float:
 
 
 def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPolicy) -> list[Chain]:
-    """Keep, strongest first, the leaking chains that still add matched tokens of their own."""
+    """Keep, strongest first, the chains of at least half the threshold that still add
+    matched tokens of their own (weaker ones only where stronger ones left the text)."""
     covered = np.zeros(n_tokens + k, dtype=bool)
     kept: list[Chain] = []
-    candidates = [c for c in chains if scoring.is_leak(scoring.score(c.evidence, policy))]
+    candidates = [c for c in chains if c.evidence >= policy.threshold / 2]
     for chain in sorted(candidates, key=lambda c: (-c.evidence, c.file, c.positions[0])):
         low, high = chain.positions[0], chain.positions[-1] + k
         mask = np.zeros(high - low, dtype=bool)
@@ -352,3 +364,4 @@ def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPol
         covered[low:high] |= mask
         kept.append(chain)
     return kept
+

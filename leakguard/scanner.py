@@ -21,6 +21,7 @@ from leakguard import score as scoring
 from leakguard.decode import views
 from leakguard.errors import InputError
 from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags
+from leakguard.fragments import combine_fragments
 from leakguard.index.store import Index
 from leakguard.index.table import bisect, find
 from leakguard.match import Chain, Hits, chain_hits, resolve_overlaps
@@ -72,7 +73,8 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
         return 0.0, []
     hashes = kgram_hashes(tokens.abstract, k)
     hits = lookup(index, tokens, policy, hashes)
-    chaining = chain_hits(hits, k, policy, tokens.line, index.small_files)
+    # Chains down to half the threshold are kept: fragments of one copy add up.
+    chaining = chain_hits(hits, k, policy, tokens.line, index.small_files, fragment_floor=policy.threshold / 2)
     chains = chaining.chains
     best = chaining.strongest
     if policy.near_duplicates and chaining.strongest >= policy.threshold / 2:
@@ -82,10 +84,11 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
         best = max([best, *(c.evidence for c in near)])
         chains += near
     kept = resolve_overlaps(chains, k, len(tokens), policy)
+    best = max(best, combine_fragments(kept, k, policy))
     leaking = [
         chain
         for chain in kept
-        if chain.matched >= policy.min_report_tokens and scoring.is_leak(scoring.score(chain.evidence, policy))
+        if chain.matched >= policy.min_report_tokens and scoring.is_leak(scoring.score(chain.combined, policy))
     ]
     lines = LineTable(tokens, index.alphabet) if leaking else None
     findings = [_finding(index, chain, tokens, lines, policy) for chain in leaking if lines is not None]
@@ -197,7 +200,7 @@ def _finding(index: Index, chain: Chain, tokens: TokenStream, lines: LineTable, 
         end_line=end_line,
         start=int(tokens.start[first]),
         end=int(tokens.end[last]),
-        score=scoring.score(chain.evidence, policy),
+        score=scoring.score(chain.combined, policy),
         matched_tokens=chain.matched,
         exact_tokens=chain.exact,
     )

@@ -78,6 +78,12 @@ def test_runs_and_groups_build_the_same_chains_as_the_hit_by_hit_rule(rows: list
         # Runs left unchained still mark where every partial match lies.
         for first, last in half:
             assert any(a <= first and last <= b for a, b in above.partial), (first, last)
+        # Asking for fragments adds weaker chains of the hit-by-hit rule, and only those.
+        fragments = chain_hits(hits, K, policy, scan_line, floor=floor, fragment_floor=floor / 2)
+        kept, built, ruled = (set(map(repr, _summary(c))) for c in (above.chains, fragments.chains, reference))
+        assert kept <= built <= ruled
+        assert all(c.evidence >= floor / 2 for c in fragments.chains)
+        assert fragments.strongest == every.strongest
 
 
 def test_a_match_with_a_small_file_counts_by_how_much_of_it_it_covers() -> None:
@@ -99,3 +105,4 @@ def test_a_match_with_a_small_file_counts_by_how_much_of_it_it_covers() -> None:
     assert large.matched == small.matched == 30
     assert small.evidence == pytest.approx(large.evidence * 30 / 60)
     assert covered.evidence == large.evidence
+

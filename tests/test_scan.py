@@ -78,6 +78,23 @@ def test_common_fingerprints_are_not_evidence(tmp_path: object) -> None:
     assert index.scan(body, ScanPolicy(max_df_min=100)).is_leak
 
 
+def test_two_pieces_of_one_file_moved_apart_are_one_copy(demo_index: leakguard.Index) -> None:
+    lines = (ACME / "payments" / "ledger.py").read_text().splitlines()
+    earlier, later = "\n".join(lines[30:32]) + "\n", "\n".join(lines[71:73]) + "\n"
+    # Each piece alone is too small to be a leak ...
+    assert not demo_index.scan(earlier).is_leak and not demo_index.scan(later).is_leak
+    # ... pasted in the other order, with a line of the engineer's own between, they are.
+    result = demo_index.scan(later + "audit(record)\n" + earlier)
+    assert result.is_leak
+    assert [(f.path, f.start_line, f.end_line) for f in result.findings] == [
+        ("payments/ledger.py", 72, 73),
+        ("payments/ledger.py", 31, 32),
+    ]
+    # Far apart in a longer text they are two chance matches, not one copy.
+    prose = "We discussed the release plan, the on-call rota and the team lunch on Friday. " * 4
+    assert not demo_index.scan(later + prose + "\n" + earlier).is_leak
+
+
 def test_scanning_is_thread_safe(demo_index: leakguard.Index) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
