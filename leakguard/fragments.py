@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from leakguard.arrays import distinct_inverse
 from leakguard.options import ScanPolicy
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def run_floors(
     paired[1:] |= close
     paired[:-1] |= close
     candidate = candidate[paired]
-    files, inverse = np.unique(run_file[candidate], return_inverse=True)
+    files, inverse = distinct_inverse(run_file[candidate])
     total = np.bincount(inverse, weights=reach[candidate] - low, minlength=files.shape[0]) + low
     wanted[candidate[total[inverse] >= floor]] = low
     return wanted

@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard import score as scoring
+from leakguard.arrays import distinct
 from leakguard.fragments import run_floors
 from leakguard.options import ScanPolicy
 from leakguard.runs import BACKWARD_LINES, MIN_LINE_RATIO, Rows, components, find_runs, run_bound, run_evidence
@@ -126,7 +127,7 @@ def _without_sparse(hits: Hits, gap: int) -> Hits:
     chaining them one by one in Python would dominate the scan.
     """
     width = int(hits.pos.max()) + 2 * gap + 2
-    keys = np.unique(hits.file * width + hits.pos)
+    keys = distinct(hits.file * width + hits.pos)
     key = hits.file * width + hits.pos
     around = np.searchsorted(keys, key + gap, side="right") - np.searchsorted(keys, key - gap, side="left")
     keep = np.where(hits.exact, around >= MIN_EXACT_NEIGHBOURS, around >= MIN_STRUCTURAL_NEIGHBOURS)
@@ -197,7 +198,7 @@ def chain_hits(
         reach[simple] = run_evidence(rows, first[simple], stop[simple], k, policy, scan_line, small_files)
     if not simple.all():
         reach[~simple] = run_bound(rows, first[~simple], stop[~simple], k, policy, small_files)
-    leaking = np.unique(file[first][simple & (reach >= floor)])
+    leaking = distinct(file[first][simple & (reach >= floor)])
     wanted = run_floors(file[first], line[first], pos[first], pos[stop - 1] + k, reach, floor, low, leaking)
     # A run that is chained anyway keeps its weaker chains too: fragments of one copy.
     wanted[~simple & (reach >= floor)] = low
@@ -230,7 +231,7 @@ def chain_hits(
             if chain.evidence >= wanted[i]:
                 chains.append(chain)
     partial += [(int(pos[first[i]]), int(pos[stop[i] - 1])) for i in unchained]
-    return Chaining(chains, strongest, np.unique(pos), sorted(partial))
+    return Chaining(chains, strongest, distinct(pos), sorted(partial))
 
 
 def _measure(chain: Chain, k: int, policy: ScanPolicy, small_files: npt.NDArray[np.float64] | None) -> Chain:

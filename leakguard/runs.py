@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from leakguard.arrays import distinct
 from leakguard.options import ScanPolicy
 
 #: A hit may join a chain whose last indexed line is at most this many lines further on
@@ -122,7 +123,7 @@ def _run_tokens(rows: Rows, first: Array, stop: Array, k: int) -> tuple[Array, R
 def _distinct_per_run(run: Array, values: Array, n_runs: int) -> Array:
     """Number of distinct values in each run."""
     width = int(values.max()) + 1 if values.size else 1
-    pairs = np.unique(run * width + values)
+    pairs = distinct(run * width + values)
     return np.bincount(pairs // width, minlength=n_runs)
 
 

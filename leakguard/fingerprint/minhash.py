@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from leakguard.arrays import distinct
 from leakguard.fingerprint.kgrams import kgram_hashes
 
 U32 = npt.NDArray[np.uint32]
@@ -41,7 +42,7 @@ _F2 = np.uint32(0xC2B2AE35)
 
 def shingles(abstract: npt.NDArray[np.uint64], size: int) -> U32:
     """Sorted unique 32-bit hashes of the ``size``-token shingles of a token stream."""
-    return np.unique((kgram_hashes(abstract, size) >> np.uint64(32)).astype(np.uint32))
+    return distinct((kgram_hashes(abstract, size) >> np.uint64(32)).astype(np.uint32))
 
 
 def make_permutations(num_perm: int, seed: int) -> npt.NDArray[np.uint32]:
