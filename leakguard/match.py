@@ -142,7 +142,8 @@ class Chaining:
 
     Attributes:
         chains: the chains whose evidence reached the floor asked for (by default, those
-            that can leak); the many weaker ones are measured but never built.
+            that can leak), and with a fragment floor the weaker ones that could be
+            fragments of one copy; the many others are measured but never built.
         strongest: evidence of the strongest chain, built or not.
         positions: scanned position of every hit that was chained (sorted, distinct).
         partial: (first, last) scanned positions of every chain with at least half the
