@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from leakguard.arrays import distinct
+
 
 def winnow(hashes: npt.NDArray[np.uint64], window: int) -> npt.NDArray[np.int64]:
     """Positions (sorted, unique) of the k-gram hashes selected by winnowing.
@@ -34,4 +36,4 @@ def winnow(hashes: npt.NDArray[np.uint64], window: int) -> npt.NDArray[np.int64]
     # which keeps a run of equal hashes from selecting every position.
     rightmost = (w - 1) - np.argmin(views[:, ::-1], axis=1)
     positions = np.arange(views.shape[0], dtype=np.int64) + rightmost
-    return np.unique(positions)
+    return distinct(positions)

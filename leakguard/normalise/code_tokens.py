@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from leakguard.arrays import distinct_inverse
 from leakguard.fingerprint.kgrams import fmix64
 
 U64 = npt.NDArray[np.uint64]
@@ -104,7 +105,7 @@ def _classes(cps: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.bool_], npt.ND
     space = _ASCII_SPACE[ascii_part]
     wide = cps > 127
     if wide.any():
-        unique, inverse = np.unique(cps[wide], return_inverse=True)
+        unique, inverse = distinct_inverse(cps[wide])
         chars = [chr(int(c)) for c in unique]
         word[wide] = np.array([bool(re.match(r"\w", c)) for c in chars])[inverse]
         digit[wide] = np.array([bool(re.match(r"\d", c)) for c in chars])[inverse]
