@@ -217,7 +217,10 @@ def chain_hits(
     # chance structure rarely can. A run left unchained that could hold a partial match
     # (half a leak) is kept as one, for near duplicates to be sought around it.
     unchained = np.flatnonzero(simple & (reach >= half)).tolist()
+    last_use = min(low, half)  # a run below this, and below the strongest, has none
     for i in np.flatnonzero(~simple)[np.argsort(-reach[~simple], kind="stable")].tolist():
+        if reach[i] < last_use and reach[i] <= strongest:
+            break  # so are all the runs after it: their bounds are no higher
         if reach[i] < wanted[i] and reach[i] <= strongest:
             if reach[i] >= half:
                 unchained.append(i)
