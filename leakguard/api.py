@@ -6,15 +6,18 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leakguard.baseline import Baseline, load_baseline
 from leakguard.config import Config, find_config
 from leakguard.errors import ConfigError
-from leakguard.index.build import Progress, fingerprint_tree
 from leakguard.index.store import Index
 from leakguard.normalise.alphabet import key_id
 from leakguard.options import DEFAULT_PARAMS, FingerprintParams, ScanPolicy
 from leakguard.result import ScanResult
+
+if TYPE_CHECKING:  # building pulls in tree-sitter and a process pool: scanning needs neither
+    from leakguard.index.build import Progress
 
 KEY_ENV = "LEAKGUARD_KEY"
 INDEX_ENV = "LEAKGUARD_INDEX"
@@ -47,6 +50,8 @@ def build_index(
         jobs: worker processes (0: one per core).
         progress: called as ``progress(done, total, current_path)`` while files are read.
     """
+    from leakguard.index.build import fingerprint_tree
+
     params = FingerprintParams(k=k, window=window, key_id=key_id(key))
     files = fingerprint_tree([Path(p) for p in paths], params, key=key, jobs=jobs, progress=progress)
     return Index.from_fingerprints(files, params, key)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -140,6 +139,8 @@ def save_baseline(baseline: Baseline, path: str | Path) -> Path:
     path = Path(path)
     body = {"version": BASELINE_VERSION, "findings": [entry.to_json() for entry in baseline.entries]}
     text = json.dumps(body, indent=2, sort_keys=True) + "\n"
+    import tempfile  # only writers need it; it costs a cold scan a few milliseconds to import
+
     handle, temporary = tempfile.mkstemp(prefix=".leakguard-baseline.", dir=path.parent or Path.cwd())
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -24,11 +24,6 @@ from typing import Any
 from leakguard.errors import ConfigError
 from leakguard.options import DEFAULT_POLICY, ScanPolicy
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 CONFIG_FILES = ("leakguard.toml", "pyproject.toml")
 _FORMATS = ("text", "json", "sarif")
 
@@ -61,8 +56,18 @@ class Config:
 
 def _table(path: Path) -> dict[str, Any] | None:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+    if path.name == "pyproject.toml" and "leakguard" not in raw:
+        return None  # no [tool.leakguard] table: a cold CLI run is spared the TOML parser's import
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
     table: object = data.get("tool", {}).get("leakguard") if path.name == "pyproject.toml" else data
     return table if isinstance(table, dict) else None

@@ -115,6 +115,22 @@ def test_import_stays_light() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_scanning_loads_neither_the_builder_nor_the_writers(demo_index_dir: Path) -> None:
+    # What a cold `leakguard scan` pays for: parsers, the process pool and the atomic
+    # writers' imports belong to building and saving, not to opening and scanning.
+    code = (
+        "import sys, leakguard; index = leakguard.load_index(sys.argv[1]); "
+        "assert index.scan(open(sys.argv[2]).read()).is_leak; "
+        "print(sorted(m for m in ('tree_sitter', 'multiprocessing', 'concurrent.futures', 'tempfile', "
+        "'leakguard.index.build', 'leakguard.normalise.syntax') if m in sys.modules))"
+    )
+    prompt = PROMPTS / "leak_verbatim.md"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(demo_index_dir), str(prompt)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
 def test_redaction_is_byte_exact_outside_findings(tmp_path: Path, demo_index_dir: Path) -> None:
     body = (PROMPTS / "leak_verbatim.md").read_bytes().replace(b"\n", b"\r\n")
     data = "\ufeff".encode() + "caf\u00e9 \u2014 na\u00efve\r\n".encode() + body + b"\t\r\nend\r\n"

@@ -25,7 +25,6 @@ import json
 import mmap
 import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,6 +84,8 @@ def write_container(
     start = _PREAMBLE.size + len(header_bytes)
     start += _pad(start)
     target = directory / filename
+    import tempfile  # writers only: opening an index (a cold CLI scan) does without it
+
     with tempfile.NamedTemporaryFile("wb", dir=directory, prefix=".index-", suffix=".tmp", delete=False) as out:
         try:
             out.write(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes)))
@@ -108,6 +109,8 @@ def write_container(
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
+    import tempfile
+
     with tempfile.NamedTemporaryFile(
         "w", dir=path.parent, prefix=".manifest-", suffix=".tmp", delete=False, encoding="utf-8"
     ) as out:

@@ -33,8 +33,6 @@ from leakguard.fingerprint.kgrams import informative, kgram_hashes, kgram_tags
 from leakguard.index.format import read_container, write_container
 from leakguard.index.walk import iter_source_files, skip_reason
 from leakguard.normalise.alphabet import Alphabet
-from leakguard.normalise.languages import detect_language
-from leakguard.normalise.syntax import normalise_source
 from leakguard.options import FingerprintParams
 
 PUBLIC_FILE = "public.lgx"
@@ -70,6 +68,10 @@ def load_public_set(directory: str | Path) -> PublicSet:
 
 
 def _file_kgrams(path: Path, params: FingerprintParams, alphabet: Alphabet) -> tuple[npt.NDArray[Any], ...]:
+    # Parsing pulls in tree-sitter: only building a set needs it, not opening one.
+    from leakguard.normalise.languages import detect_language
+    from leakguard.normalise.syntax import normalise_source
+
     data = path.read_bytes()
     if skip_reason(data) is not None:
         return np.empty(0, np.uint64), np.empty(0, np.uint16)

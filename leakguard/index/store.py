@@ -21,14 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.minhash import b_bit, band_keys, make_permutations
-from leakguard.index.build import FileFingerprints
 from leakguard.index.format import read_container, write_container
 from leakguard.index.public import PublicSet, check_set, pair_keys
 from leakguard.index.table import (
@@ -42,6 +41,9 @@ from leakguard.index.table import (
 from leakguard.normalise.alphabet import Alphabet, key_id
 from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
 from leakguard.result import ScanResult
+
+if TYPE_CHECKING:  # only built indexes need the builder; opening one must stay cheap
+    from leakguard.index.build import FileFingerprints
 
 _REQUIRED = (
     "hash_buckets",
