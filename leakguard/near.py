@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from leakguard import score as scoring
 from leakguard.fingerprint.kgrams import kgram_hashes
-from leakguard.fingerprint.minhash import b_bit, band_keys, jaccard, permute
+from leakguard.fingerprint.minhash import b_bit, band_keys, jaccards, permute
 from leakguard.index.store import Index
 from leakguard.index.table import find_bands
 from leakguard.match import Chain
@@ -133,22 +133,24 @@ def _near_chains(
     signatures = b_bit(full)
     keys = band_keys(signatures)
     found, slot = find_bands(index.arrays, keys.reshape(-1))
-    hit = found.reshape(keys.shape)
-    chains: list[Chain] = []
-    seen: set[tuple[int, int]] = set()
-    covered = _covered_mask(explained, n, index.params.k)
+    windows, bands = np.nonzero(found.reshape(keys.shape))
+    units = index.arrays["band_units"][slot[windows * keys.shape[1] + bands]].astype(np.int64)
+    # Each (window, unit) pair once, in the order of its first band hit.
+    pair_keys = windows.astype(np.int64) * n_units + units
+    _, first = np.unique(pair_keys, return_index=True)
+    first.sort()
+    windows, units = windows[first], units[first]
+    begins = np.asarray(starts, dtype=np.int64)[windows]
+    ends_ = np.asarray(ends, dtype=np.int64)[windows] + index.params.shingle - 1
+    # Windows the exact path already mostly explains are left to it.
+    covered = np.concatenate(([0], np.cumsum(_covered_mask(explained, n, index.params.k))))
+    unexplained = (covered[ends_] - covered[begins]) * 5 <= (ends_ - begins) * 4  # at most 80% covered
+    windows, units, begins, ends_ = windows[unexplained], units[unexplained], begins[unexplained], ends_[unexplained]
     unit_signatures = index.arrays["signatures"]
-    for window, band in zip(*np.nonzero(hit), strict=True):
-        unit = int(index.arrays["band_units"][slot[window * keys.shape[1] + band]])
-        if (window, unit) in seen:
-            continue
-        seen.add((window, unit))
-        begin, end = starts[window], ends[window] + index.params.shingle - 1
-        if covered[begin:end].mean() > 0.8:
-            continue  # the exact path already explains this window
-        similarity = jaccard(signatures[window], unit_signatures[unit])
-        if similarity < NEAR_JACCARD:
-            continue
+    similarity = jaccards(signatures[windows], unit_signatures[units])
+    chains: list[Chain] = []
+    for i in np.flatnonzero(similarity >= NEAR_JACCARD):
+        window, unit = int(windows[i]), int(units[i])
         first_line, last_line = (int(x) for x in index.arrays["unit_lines"][unit])
         low, high = _shared_span(permuted, starts[window], ends[window], signatures[window], unit_signatures[unit])
         high += index.params.shingle - 1
@@ -159,7 +161,7 @@ def _near_chains(
         chain.matched = high - low
         chain.exact = 0
         # The similarity was measured over the whole window, so the evidence is the window's.
-        chain.evidence = scoring.evidence(end - begin, 0, policy) * similarity
+        chain.evidence = scoring.evidence(int(ends_[i] - begins[i]), 0, policy) * float(similarity[i])
         chains.append(chain)
     return chains
 

@@ -107,6 +107,11 @@ def jaccard(a: U8, b: U8) -> float:
     Values agree for members of both sets, and by chance (``2**-BITS``) otherwise; the
     raw share of agreeing values is corrected for the chance agreements.
     """
+    return float(jaccards(a[None, :], b[None, :])[0])
+
+
+def jaccards(a: U8, b: U8) -> npt.NDArray[np.float64]:
+    """:func:`jaccard` of each row of ``a`` with the same row of ``b`` (shape (n, perm) each)."""
     chance = 1.0 / (1 << BITS)
-    raw = float(np.count_nonzero(a == b)) / float(a.shape[0])
-    return max(0.0, (raw - chance) / (1.0 - chance))
+    raw = np.count_nonzero(a == b, axis=1) / float(a.shape[1])
+    return np.asarray(np.maximum(0.0, (raw - chance) / (1.0 - chance)), dtype=np.float64)
