@@ -31,7 +31,7 @@ import numpy.typing as npt
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.kgrams import informative, kgram_hashes, kgram_tags
 from leakguard.index.format import read_container, write_container
-from leakguard.index.walk import iter_source_files, skip_reason
+from leakguard.index.walk import is_licence_document, iter_source_files, skip_reason
 from leakguard.normalise.alphabet import Alphabet
 from leakguard.options import FingerprintParams
 
@@ -92,7 +92,7 @@ def _paths(roots: Iterable[Path]) -> list[Path]:
         else:
             out.extend(source.path for source in iter_source_files([root]))
             # A licence text is exactly what a public set is for, though indexing skips it.
-            out.extend(p for p in sorted(root.rglob("*")) if p.is_file() and p.name.lower().startswith("licen"))
+            out.extend(p for p in sorted(root.rglob("*")) if p.is_file() and is_licence_document(p.name))
     return sorted(set(out))
 
 

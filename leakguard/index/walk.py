@@ -10,6 +10,7 @@ outside the tree is read.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,16 @@ _LOCK_FILES = frozenset(
         "Pipfile.lock",
     }
 )
-_LICENCE_PREFIXES = ("license", "licence", "copying", "notice", "authors")
+#: Licence and legal documents, by the part of their name before the first dot:
+#: ``LICENSE``, ``LICENSE-APACHE``, ``MIT-LICENSE``, ``UNLICENSE``, ``COPYING.LIB``,
+#: ``NOTICE``, Debian's ``copyright``, Ruby's ``BSDL`` and ``LEGAL``, Python's ``PSFL``...
+#: Their texts are public and shared by thousands of projects. A *source* file so named
+#: (``license.py``, ``licensing.go``: key checks, likely proprietary) is indexed.
+_LICENCE_STEM = re.compile(
+    r"[\w-]*licen[cs]es?(?:[-_][\w-]*)?"
+    r"|(?:copying|copyright|notice|authors|contributors|patents|legal|bsdl|psfl|[al]?gpl|mpl)(?:[-_][\w-]*)?",
+    re.IGNORECASE,
+)
 _BINARY_SUFFIXES = frozenset(
     [
         ".png",
@@ -166,12 +176,22 @@ def _ignored(path: Path, is_dir: bool, specs: Sequence[tuple[Path, object]]) -> 
 
 def _wanted_name(name: str) -> bool:
     lower = name.lower()
-    if name in _LOCK_FILES or lower.startswith(_LICENCE_PREFIXES):
+    if name in _LOCK_FILES or is_licence_document(name):
         return False
     if ".min." in lower or lower.endswith((".lock", ".log")):
         return False
     dot = lower.rfind(".")
     return dot < 0 or lower[dot:] not in _BINARY_SUFFIXES
+
+
+def is_licence_document(name: str) -> bool:
+    """Whether a file name is that of a licence or legal document (not of source code)."""
+    from leakguard.normalise.languages import EXTENSIONS
+
+    stem, dot, _ = name.partition(".")
+    if not _LICENCE_STEM.fullmatch(stem):
+        return False
+    return not dot or name[name.rfind(".") :].lower() not in EXTENSIONS
 
 
 def skip_reason(data: bytes) -> str | None:
