@@ -17,7 +17,8 @@ of that file it covers until it reaches ``policy.small_file_coverage`` of it.
 A chain that keeps hitting the same few indexed lines while it advances over many scanned
 lines is periodic code (a column of similar statements) matching by accident: its
 evidence is scaled down by how much fewer distinct indexed lines it touches than scanned
-lines (``MIN_LINE_RATIO``).
+lines (``MIN_LINE_RATIO``). A chain whose k-grams all lie on one indexed line counts half
+(``ONE_LINE_FACTOR``): long one-liners are what unrelated code shares.
 
 When chains overlap in the scanned text (the same code indexed twice, a repeated idiom),
 the strongest keeps the text and weaker chains keep only what they add.
@@ -43,7 +44,16 @@ from leakguard import score as scoring
 from leakguard.arrays import distinct
 from leakguard.fragments import run_floors
 from leakguard.options import ScanPolicy
-from leakguard.runs import BACKWARD_LINES, MIN_LINE_RATIO, Rows, components, find_runs, run_bound, run_evidence
+from leakguard.runs import (
+    BACKWARD_LINES,
+    MIN_LINE_RATIO,
+    ONE_LINE_FACTOR,
+    Rows,
+    components,
+    find_runs,
+    run_bound,
+    run_evidence,
+)
 
 
 @dataclass
@@ -191,7 +201,7 @@ def chain_hits(
     pos, file, line, end_line = hits.pos[order], hits.file[order], hits.line[order], hits.end_line[order]
     exact, key, group = hits.exact[order], hits.key[order], group[order]
     first, stop, simple = find_runs(pos, group, line, end_line, policy.gap)
-    rows = Rows(file, pos, line, exact, key)
+    rows = Rows(file, pos, line, end_line, exact, key)
     # Simple runs are one chain each, measured exactly with array operations; other runs
     # get an upper bound on any chain the per-hit rule would build from them.
     reach = np.zeros(first.shape[0], dtype=np.float64)
@@ -246,6 +256,8 @@ def _measure(chain: Chain, k: int, policy: ScanPolicy, small_files: npt.NDArray[
     chain.exact = _covered(chain.exact_positions, k)
     ratio = len(chain.source_lines) / max(1, len(chain.scan_lines))
     chain.factor = min(1.0, ratio / MIN_LINE_RATIO)
+    if chain.max_line == chain.first_line:
+        chain.factor *= ONE_LINE_FACTOR
     chain.variety = min(1.0, len(chain.keys) / max(1, len(chain.positions)))
     chain.evidence = _evidence(chain, policy)
     return chain

@@ -28,6 +28,10 @@ BACKWARD_LINES = 6
 #: Chains touching fewer distinct indexed lines than this share of their scanned lines are
 #: scaled down (periodic code matching by accident).
 MIN_LINE_RATIO = 0.5
+#: A chain whose k-grams all lie on one indexed line counts this share of its evidence.
+#: One long line (a date regular expression, a format string, a row of a table) is what
+#: unrelated code shares most often; a pasted copy of code spans lines.
+ONE_LINE_FACTOR = 0.5
 
 Array = npt.NDArray[np.int64]
 
@@ -38,6 +42,7 @@ class Rows(NamedTuple):
     file: Array
     pos: Array
     line: Array
+    end_line: Array
     exact: npt.NDArray[np.bool_]
     key: Array
 
@@ -108,7 +113,9 @@ def _gather(rows: Rows, first: Array, stop: Array) -> tuple[Array, Rows]:
     sizes = stop - first
     take = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
     run = np.repeat(np.arange(first.shape[0]), sizes)
-    return run, Rows(rows.file[take], rows.pos[take], rows.line[take], rows.exact[take], rows.key[take])
+    columns = (rows.file, rows.pos, rows.line, rows.end_line, rows.key)
+    file, pos, line, end_line, key = (column[take] for column in columns)
+    return run, Rows(file, pos, line, end_line, rows.exact[take], key)
 
 
 def _run_tokens(rows: Rows, first: Array, stop: Array, k: int) -> tuple[Array, Rows, Array, Array]:
@@ -167,6 +174,9 @@ def run_evidence(
     positions = _distinct_per_run(run, picked.pos, n)
     scanned = _distinct_per_run(run, scan_line[picked.pos].astype(np.int64), n)
     factor = np.minimum(1.0, _distinct_per_run(run, picked.line, n) / np.maximum(1, scanned) / MIN_LINE_RATIO)
+    starts = np.cumsum(stop - first) - (stop - first)  # each run's first row among the gathered ones
+    one_line = np.maximum.reduceat(picked.end_line, starts) == np.minimum.reduceat(picked.line, starts)
+    factor = np.where(one_line, factor * ONE_LINE_FACTOR, factor)
     variety = np.minimum(1.0, _distinct_per_run(run, picked.key, n) / np.maximum(1, positions))
     renamed = np.trunc((matched - exact) * variety)  # whole tokens, as int() in the per-chain path
     evidence: npt.NDArray[np.float64] = (exact + policy.renamed_weight * renamed) * factor

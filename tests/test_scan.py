@@ -80,7 +80,7 @@ def test_common_fingerprints_are_not_evidence(tmp_path: object) -> None:
 
 def test_two_pieces_of_one_file_moved_apart_are_one_copy(demo_index: leakguard.Index) -> None:
     lines = (ACME / "payments" / "ledger.py").read_text().splitlines()
-    earlier, later = "\n".join(lines[30:32]) + "\n", "\n".join(lines[71:73]) + "\n"
+    earlier, later = "\n".join(lines[39:41]) + "\n", "\n".join(lines[71:73]) + "\n"
     # Each piece alone is too small to be a leak ...
     assert not demo_index.scan(earlier).is_leak and not demo_index.scan(later).is_leak
     # ... pasted in the other order, with a line of the engineer's own between, they are.
@@ -88,11 +88,22 @@ def test_two_pieces_of_one_file_moved_apart_are_one_copy(demo_index: leakguard.I
     assert result.is_leak
     assert [(f.path, f.start_line, f.end_line) for f in result.findings] == [
         ("payments/ledger.py", 72, 73),
-        ("payments/ledger.py", 31, 32),
+        ("payments/ledger.py", 40, 41),
     ]
     # Far apart in a longer text they are two chance matches, not one copy.
     prose = "We discussed the release plan, the on-call rota and the team lunch on Friday. " * 4
     assert not demo_index.scan(later + prose + "\n" + earlier).is_leak
+
+
+def test_one_line_alone_counts_half(demo_index: leakguard.Index) -> None:
+    # A signature line of 20-odd tokens would reach the threshold by itself; one line is
+    # what unrelated code shares most often (a date regex, a format string), so a match
+    # confined to one indexed line counts half. With the line after it, it is a copy again.
+    lines = (ACME / "payments" / "ledger.py").read_text().splitlines()
+    one = demo_index.scan("Why does this fail?\n\n" + lines[67] + "\n")
+    assert not one.is_leak and 0.25 < one.score < 0.5
+    two = demo_index.scan("Why does this fail?\n\n" + "\n".join(lines[67:69]) + "\n")
+    assert [(f.path, f.start_line, f.end_line) for f in two.findings] == [("payments/ledger.py", 68, 69)]
 
 
 def test_scanning_is_thread_safe(demo_index: leakguard.Index) -> None:
