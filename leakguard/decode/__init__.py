@@ -3,7 +3,8 @@
 :func:`views` returns the text itself plus, when any wrapping is recognised, decoded views
 of it. Each decoded view maps every character back to the original text, so findings and
 redactions land on the characters the user sent. Recognising costs a few regular
-expression scans; text with nothing to decode yields just itself.
+expression scans; text with nothing to decode yields just itself. A decoded view keeps
+only the lines around what decoding changed: the rest reads as the original does.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from leakguard.decode.unicode import decode_unicode
 from leakguard.decode.view import View
 
 __all__ = ["View", "views"]
+
+#: A decoded view is scanned only this many lines around what decoding changed (see
+#: :meth:`View.around_changes`): a copy running on beyond that is the original's to find.
+CONTEXT_LINES = 40
 
 
 def views(text: str) -> list[View]:
@@ -31,4 +36,4 @@ def views(text: str) -> list[View]:
     else:
         stripped = strip_line_prefixes(current)
         candidates = [stripped if stripped is not None else current]
-    return [original] + [view for view in candidates if view is not original]
+    return [original] + [view.around_changes(text, CONTEXT_LINES) for view in candidates if view is not original]

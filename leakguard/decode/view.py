@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from leakguard.normalise.code_tokens import codepoints
+
 I64 = npt.NDArray[np.int64]
 
 
@@ -91,6 +93,45 @@ class View:
         ends = np.concatenate(local_ends) if local_ends else np.empty(0, np.int64)
         return self._compose("".join(pieces), starts, ends)
 
+    def around_changes(self, original: str, context_lines: int) -> View:
+        """Only the lines of this view that differ from ``original`` (the text it was
+        decoded from), with ``context_lines`` lines on either side.
+
+        Elsewhere the view reads like the original, whose own scan finds the same code: a
+        long prompt with one curly quote need not be scanned twice. The view itself is
+        returned when the changed lines and their context make most of it.
+        """
+        if self.starts is None or self.ends is None or not self.text:
+            return self
+        mine, theirs = codepoints(self.text), codepoints(original)
+        starts, ends = self.starts, self.ends
+        same = (ends - starts == 1) & (theirs[np.minimum(starts, theirs.shape[0] - 1)] == mine)
+        contiguous = np.empty(mine.shape[0], dtype=bool)  # nothing deleted just before
+        contiguous[0] = starts[0] == 0
+        contiguous[1:] = starts[1:] == ends[:-1]
+        changed = np.flatnonzero(~(same & contiguous))
+        if changed.size == 0:
+            return self
+        newlines = np.flatnonzero(mine == 10)
+        line_starts = np.concatenate(([0], newlines + 1))
+        line = np.searchsorted(newlines, changed)  # 0-based line of each changed character
+        low = np.maximum(line - context_lines, 0)
+        high = np.minimum(line + context_lines + 1, line_starts.shape[0])  # exclusive
+        reach = np.maximum.accumulate(high)
+        opens = np.ones(low.shape[0], dtype=bool)
+        opens[1:] = low[1:] > reach[:-1]
+        firsts = low[opens]
+        lasts = reach[np.append(np.flatnonzero(opens)[1:] - 1, low.shape[0] - 1)]
+        n = mine.shape[0]
+        # Each range ends before its last line break: ``select`` adds one.
+        ranges = [
+            (int(line_starts[a]), int(line_starts[b]) - 1 if b < line_starts.shape[0] else n)
+            for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True)
+        ]
+        if sum(b - a for a, b in ranges) > n * 3 // 4:
+            return self
+        return self.select(ranges)
+
     def delete(self, ranges: list[tuple[int, int]]) -> View | None:
         """A new view without the given sorted, disjoint ``[start, end)`` ranges."""
         if not ranges:
@@ -115,3 +156,4 @@ class View:
         if starts.size == 0:
             return View(text, starts, ends)
         return View(text, self.starts[starts], self.ends[ends - 1])
+

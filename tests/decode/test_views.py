@@ -89,3 +89,25 @@ def test_composed_views_map_to_the_original() -> None:
     i = decoded.text.index("&")
     start, end = decoded.span(i, i + 1)
     assert text[start:end] == "&amp;"
+
+
+def test_a_decoded_view_keeps_only_the_lines_around_what_decoding_changed() -> None:
+    # One em dash in a long prompt: the folded view is the 81 lines around it, not all 400.
+    lines = [f"line {n}: the service returns an error when the body is large" for n in range(400)]
+    lines[200] = "line 200: sizes is specified as a sequence \u2014 one item for each input"
+    text = "\n".join(lines) + "\n"
+    decoded = views(text)[1]
+    kept = decoded.text.splitlines()
+    assert kept[0] == lines[160] and kept[-1] == lines[240] and len(kept) == 81
+    dash = decoded.text.index(" - one item")
+    start, end = decoded.span(dash + 1, dash + 2)
+    assert text[start:end] == "\u2014"
+    for i, char in enumerate(decoded.text):  # every kept character maps to itself
+        if char not in "-\n":
+            assert text[decoded.span(i, i + 1)[0]] == char
+
+
+def test_a_decoded_view_changed_throughout_is_kept_whole() -> None:
+    laced = zero_width(SOURCE)
+    decoded = views(laced)[1]
+    assert decoded.text == SOURCE
