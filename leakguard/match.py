@@ -367,9 +367,12 @@ def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPol
     candidates = [c for c in chains if c.evidence >= policy.threshold / 2]
     for chain in sorted(candidates, key=lambda c: (-c.evidence, c.file, c.positions[0])):
         low, high = chain.positions[0], chain.positions[-1] + k
-        mask = np.zeros(high - low, dtype=bool)
-        for p in chain.positions:
-            mask[p - low : p - low + k] = True
+        # Tokens the chain's k-grams cover (its positions are sorted and distinct).
+        offsets = np.asarray(chain.positions, dtype=np.int64) - low
+        edges = np.zeros(high - low + 1, dtype=np.int32)
+        edges[offsets] += 1
+        edges[offsets + k] -= 1
+        mask = np.cumsum(edges[:-1]) > 0
         fresh = int(np.count_nonzero(mask & ~covered[low:high]))
         if fresh < max(policy.min_report_tokens, chain.matched // 2):
             continue

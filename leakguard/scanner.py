@@ -113,15 +113,26 @@ def _merge(candidates: list[tuple[int, Finding]], new_lines: int | None = None) 
     lines of that file that no stronger finding of it names: it is kept.
     """
     kept: list[tuple[int, Finding]] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    readings: list[int] = []
     for reading, finding in sorted(candidates, key=lambda c: (-c[1].score, c[1].start, c[1].path)):
         length = max(1, finding.end - finding.start)
-        rivals = [o for r, o in kept if new_lines is not None or r != reading]
-        overlap = sum(max(0, min(finding.end, o.end) - max(finding.start, o.start)) for o in rivals)
-        same_file = [o for o in rivals if o.path == finding.path]
-        adds = new_lines is not None and bool(same_file) and overlap < length * 3 / 4
-        adds = adds and _lines_added(finding, same_file) >= (new_lines or 0)
-        if overlap < length / 2 or adds:
+        # Overlap with the stronger findings kept so far, as arrays: a long log can hold
+        # hundreds of findings, and pairs in Python would grow with their square.
+        shared = np.maximum(0, np.minimum(ends, finding.end) - np.maximum(starts, finding.start))
+        if new_lines is None:
+            shared = np.where(np.asarray(readings) != reading, shared, 0)
+        overlap = int(shared.sum()) if kept else 0
+        keep = overlap < length / 2
+        if not keep and new_lines is not None and overlap < length * 3 / 4:
+            same_file = [o for _, o in kept if o.path == finding.path]
+            keep = bool(same_file) and _lines_added(finding, same_file) >= new_lines
+        if keep:
             kept.append((reading, finding))
+            starts.append(finding.start)
+            ends.append(finding.end)
+            readings.append(reading)
     return sorted((f for _, f in kept), key=lambda f: (f.start, f.path))
 
 
