@@ -173,8 +173,18 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
     post_tag = arrays["post_tag"]
     narrow = np.flatnonzero(common & named)
     if narrow.size:
-        lo = bisect(post_tag, first[narrow], stop[narrow], tags[narrow], right=False)
-        hi = bisect(post_tag, lo, stop[narrow], tags[narrow], right=True)
+        # Both ends of each tag's postings in one search (tags are integers: the end of
+        # ``t`` is the start of ``t + 1``), which halves the per-call cost on short texts.
+        wanted = tags[narrow].astype(np.int64)
+        m = narrow.size
+        ends_ = bisect(
+            post_tag,
+            np.concatenate((first[narrow], first[narrow])),
+            np.concatenate((stop[narrow], stop[narrow])),
+            np.concatenate((wanted, wanted + 1)),
+            right=False,
+        )
+        lo, hi = ends_[:m], ends_[m:]
         rare = hi - lo <= max_df
         first[narrow[rare]], stop[narrow[rare]] = lo[rare], hi[rare]
     keep = ~common | (stop - first <= max_df)
