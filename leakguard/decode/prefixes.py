@@ -32,7 +32,9 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
 
 def diff_sides(view: View) -> list[View]:
     """New-side and old-side views of the unified-diff hunks in the text ([] if none)."""
-    if not _HUNK.search(view.text):
+    text = view.text
+    # A substring test first: the anchored pattern alone tries every position of the text.
+    if not (text.startswith("@@ -") or "\n@@ -" in text) or not _HUNK.search(text):
         return []
     new_side: list[tuple[int, int]] = []
     old_side: list[tuple[int, int]] = []
@@ -67,13 +69,16 @@ def diff_sides(view: View) -> list[View]:
     return views
 
 
-_HINT = re.compile(r"^[ \t]*\d{1,6}[ \t|:.\u2502]|^(?:>|\.\.\.)", re.M)
+_HINT = re.compile(r"[ \t]*\d{1,6}[ \t|:.\u2502]|>|\.\.\.")
+#: _HINT after a line break. Starting with a literal, it lets the engine skip from line
+#: break to line break instead of trying the pattern at every character (as ``^`` does).
+_HINT_AFTER_BREAK = re.compile(r"\n(?:[ \t]*\d{1,6}[ \t|:.\u2502]|>|\.\.\.)")
 
 
 def strip_line_prefixes(view: View) -> View | None:
     """Remove line numbers (runs of consecutive numbers) and quote/REPL markers (runs)."""
-    candidates = _HINT.finditer(view.text)
-    if next(candidates, None) is None or next(candidates, None) is None:
+    candidates = _HINT_AFTER_BREAK.finditer(view.text)
+    if next(candidates, None) is None or (not _HINT.match(view.text) and next(candidates, None) is None):
         return None  # fewer than two candidate lines: nothing to strip, and no line loop
     cuts: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []  # consecutive numbered lines
