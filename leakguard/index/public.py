@@ -31,7 +31,6 @@ import numpy.typing as npt
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.kgrams import informative, kgram_hashes, kgram_tags
 from leakguard.index.format import read_container, write_container
-from leakguard.index.walk import is_licence_document, iter_source_files, skip_reason
 from leakguard.normalise.alphabet import Alphabet
 from leakguard.options import FingerprintParams
 
@@ -69,6 +68,7 @@ def load_public_set(directory: str | Path) -> PublicSet:
 
 def _file_kgrams(path: Path, params: FingerprintParams, alphabet: Alphabet) -> tuple[npt.NDArray[Any], ...]:
     # Parsing pulls in tree-sitter: only building a set needs it, not opening one.
+    from leakguard.index.walk import skip_reason
     from leakguard.normalise.languages import detect_language
     from leakguard.normalise.syntax import normalise_source
 
@@ -85,6 +85,8 @@ def _file_kgrams(path: Path, params: FingerprintParams, alphabet: Alphabet) -> t
 
 def _paths(roots: Iterable[Path]) -> list[Path]:
     """Files named directly, and the indexable files under directories (licence files too)."""
+    from leakguard.index.walk import is_licence_document, iter_source_files  # building only
+
     out: list[Path] = []
     for root in roots:
         if root.is_file():

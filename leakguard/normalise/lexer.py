@@ -280,23 +280,24 @@ def _may_start_inside(text: str, quote: str) -> bool:
     return not text[line_start:first].strip() and not text[first + len(quote) : line_end].strip()
 
 
-_CODE_LINE = re.compile(
+# Compiled on first use (``re`` caches them): only a text with an unpaired triple quote needs
+# them, and a cold CLI scan should not pay for their compilation.
+_CODE_LINE = (
     r"^[ \t]*(?:def |class |return\b|import |from \S+ import |[\w.]+ *[-+*/]?= *\S|[\w.]+\(.*\)[ \t]*$"
     r"|(?:if|for|while|elif|else|try|except|with)\b.*:[ \t]*$"
     # annotated names and parameters (``name: T = value``, ``name: T,``) and a signature's end
-    r"|\**\w+: [\w.\[\], |]+(?: = \S.*|,)[ \t]*$|\)(?: -> .+)?:[ \t]*$)",
-    re.M,
+    r"|\**\w+: [\w.\[\], |]+(?: = \S.*|,)[ \t]*$|\)(?: -> .+)?:[ \t]*$)"
 )
-_TRIPLE = {q: re.compile(re.escape(q) + r"[\s\S]*?" + re.escape(q)) for q in ('"""', "'''")}
+_TRIPLE = {q: re.escape(q) + r"[\s\S]*?" + re.escape(q) for q in ('"""', "'''")}
 
 
 def _swallows_code(text: str, quote: str) -> bool:
     """Whether, paired from the start, a string runs to the end or holds three lines of code."""
     if text.count(quote) % 2:
         return True
-    for match in _TRIPLE[quote].finditer(text):
+    for match in re.finditer(_TRIPLE[quote], text):
         body = match.group()
-        if body.count("\n") >= 3 and len(_CODE_LINE.findall(body)) >= 3:
+        if body.count("\n") >= 3 and len(re.findall(_CODE_LINE, body, re.M)) >= 3:
             return True
     return False
 
