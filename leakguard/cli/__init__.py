@@ -13,6 +13,7 @@ that need them, so ``leakguard scan`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -62,8 +63,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    """Console-script entry: exit with :func:`main`'s code."""
-    sys.exit(main())
+    """Console-script entry: exit with :func:`main`'s code.
+
+    The process ends without the interpreter's teardown: freeing every module and array
+    that numpy loaded costs a cold ``leakguard scan`` 15-35 ms, which a pre-commit hook
+    pays on every commit. Output is flushed first; nothing the commands run waits for an
+    exit hook (their files are written atomically and their worker pools closed on return).
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        # A reader that closed the pipe, or a closed stream: nothing left to say there.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
