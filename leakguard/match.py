@@ -384,4 +384,3 @@ def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPol
         covered[low:high] |= mask
         kept.append(chain)
     return kept
-

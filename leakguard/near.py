@@ -141,11 +141,11 @@ def _near_chains(
     first.sort()
     windows, units = windows[first], units[first]
     begins = np.asarray(starts, dtype=np.int64)[windows]
-    ends_ = np.asarray(ends, dtype=np.int64)[windows] + index.params.shingle - 1
+    stops = np.asarray(ends, dtype=np.int64)[windows] + index.params.shingle - 1
     # Windows the exact path already mostly explains are left to it.
     covered = np.concatenate(([0], np.cumsum(_covered_mask(explained, n, index.params.k))))
-    unexplained = (covered[ends_] - covered[begins]) * 5 <= (ends_ - begins) * 4  # at most 80% covered
-    windows, units, begins, ends_ = windows[unexplained], units[unexplained], begins[unexplained], ends_[unexplained]
+    unexplained = (covered[stops] - covered[begins]) * 5 <= (stops - begins) * 4  # at most 80% covered
+    windows, units, begins, stops = windows[unexplained], units[unexplained], begins[unexplained], stops[unexplained]
     unit_signatures = index.arrays["signatures"]
     similarity = jaccards(signatures[windows], unit_signatures[units])
     chains: list[Chain] = []
@@ -161,7 +161,7 @@ def _near_chains(
         chain.matched = high - low
         chain.exact = 0
         # The similarity was measured over the whole window, so the evidence is the window's.
-        chain.evidence = scoring.evidence(int(ends_[i] - begins[i]), 0, policy) * float(similarity[i])
+        chain.evidence = scoring.evidence(int(stops[i] - begins[i]), 0, policy) * float(similarity[i])
         chains.append(chain)
     return chains
 

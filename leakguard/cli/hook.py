@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from leakguard.api import Scanner
     from leakguard.hook import StagedFinding
 
+
 @cli.command("hook")
 @click.argument("filenames", nargs=-1, type=click.Path())
 @index_options

@@ -55,9 +55,7 @@ def resolve_settings(
     from leakguard.api import Scanner
 
     config = find_config(Path.cwd())
-    scanner = Scanner.open(
-        index_dir, key=read_key(key_file), threshold=threshold, baseline=baseline, config=config
-    )
+    scanner = Scanner.open(index_dir, key=read_key(key_file), threshold=threshold, baseline=baseline, config=config)
     return Settings(scanner, config)
 
 

@@ -156,4 +156,3 @@ class View:
         if starts.size == 0:
             return View(text, starts, ends)
         return View(text, self.starts[starts], self.ends[ends - 1])
-

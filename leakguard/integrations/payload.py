@@ -70,9 +70,7 @@ def _replace(value: object, pointer: str, replacements: dict[str, str]) -> objec
     if isinstance(value, str):
         return replacements.get(pointer, value)
     if isinstance(value, dict):
-        return {
-            key: _replace(item, _child(pointer, key), replacements) for key, item in value.items()
-        }
+        return {key: _replace(item, _child(pointer, key), replacements) for key, item in value.items()}
     if isinstance(value, list):
         return [_replace(item, _child(pointer, n), replacements) for n, item in enumerate(value)]
     return value
