@@ -177,14 +177,14 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
         # ``t`` is the start of ``t + 1``), which halves the per-call cost on short texts.
         wanted = tags[narrow].astype(np.int64)
         m = narrow.size
-        ends_ = bisect(
+        bounds = bisect(
             post_tag,
             np.concatenate((first[narrow], first[narrow])),
             np.concatenate((stop[narrow], stop[narrow])),
             np.concatenate((wanted, wanted + 1)),
             right=False,
         )
-        lo, hi = ends_[:m], ends_[m:]
+        lo, hi = bounds[:m], bounds[m:]
         rare = hi - lo <= max_df
         first[narrow[rare]], stop[narrow[rare]] = lo[rare], hi[rare]
     keep = ~common | (stop - first <= max_df)

@@ -198,7 +198,7 @@ class _Collector:
         keep = _not_before_closer(abstract, alphabet)
         if keep is not None:
             starts, ends, abstract, concrete = starts[keep], ends[keep], abstract[keep], concrete[keep]
-        return _finish(text, alphabet, abstract, concrete, starts, ends)
+        return _finish(text, alphabet, abstract, concrete, starts, ends, cps)
 
 
 def _not_before_closer(abstract: npt.NDArray[np.uint64], alphabet: Alphabet) -> npt.NDArray[np.bool_] | None:
@@ -220,10 +220,12 @@ def _finish(
     concrete: npt.NDArray[np.uint64],
     start: npt.NDArray[np.int64],
     end: npt.NDArray[np.int64],
+    cps: npt.NDArray[np.uint32] | None = None,
 ) -> TokenStream:
+    """Line numbers and the lone-string rule; ``cps`` are the text's code points if known."""
     # Line breaks before each character, counted once: cheaper than a binary search per token.
     before = np.zeros(len(text) + 1, dtype=np.int32)
-    np.cumsum(codepoints(text) == 10, out=before[1:])
+    np.cumsum((codepoints(text) if cps is None else cps) == 10, out=before[1:])
     line = before[start] + 1
     end_line = before[np.maximum(end - 1, start)] + 1
     keep = _not_lone_strings(abstract == np.uint64(alphabet.symbol(STR)), line, end_line)
