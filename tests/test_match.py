@@ -105,4 +105,3 @@ def test_a_match_with_a_small_file_counts_by_how_much_of_it_it_covers() -> None:
     assert large.matched == small.matched == 30
     assert small.evidence == pytest.approx(large.evidence * 30 / 60)
     assert covered.evidence == large.evidence
-
