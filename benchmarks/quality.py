@@ -143,7 +143,7 @@ def rename(lines: list[str], rng: random.Random) -> list[str]:
     return [_IDENT.sub(swap, line) for line in lines]
 
 
-_INSERTED = ("trace(\"checkpoint {n}\", {n})", "retries = retries + {n}", "audit.record(\"step\", {n})")
+_INSERTED = ('trace("checkpoint {n}", {n})', "retries = retries + {n}", 'audit.record("step", {n})')
 
 
 def edit(lines: list[str], rng: random.Random) -> list[str]:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -146,6 +147,16 @@ def _without_sparse(hits: Hits, gap: int) -> Hits:
     return Hits(hits.pos[keep], hits.file[keep], hits.line[keep], hits.end_line[keep], hits.exact[keep], hits.key[keep])
 
 
+class Partial(NamedTuple):
+    """A chain with half the evidence a leak needs, where near duplicates are sought."""
+
+    first: int  # first and last scanned position of its hits
+    last: int
+    file: int
+    first_line: int  # first and last line of its file that it matched
+    last_line: int
+
+
 @dataclass
 class Chaining:
     """What chaining the hits of one token stream found.
@@ -156,15 +167,14 @@ class Chaining:
             fragments of one copy; the many others are measured but never built.
         strongest: evidence of the strongest chain, built or not.
         positions: scanned position of every hit that was chained (sorted, distinct).
-        partial: (first, last) scanned positions of every chain with at least half the
-            evidence a leak needs: where an edited copy may hide (see
-            :func:`leakguard.near.near_chains`).
+        partial: every chain with at least half the evidence a leak needs: where an
+            edited copy may hide (see :func:`leakguard.near.near_chains`).
     """
 
     chains: list[Chain]
     strongest: float
     positions: npt.NDArray[np.int64]
-    partial: list[tuple[int, int]] = field(default_factory=list)
+    partial: list[Partial] = field(default_factory=list)
 
 
 def chain_hits(
@@ -214,7 +224,7 @@ def chain_hits(
     # A run that is chained anyway keeps its weaker chains too: fragments of one copy.
     wanted[~simple & (reach >= floor)] = low
     chains: list[Chain] = []
-    partial: list[tuple[int, int]] = []
+    partial: list[Partial] = []
     strongest = float(reach[simple].max()) if simple.any() else 0.0
     # A simple run that reaches its floor is built (a pasted copy; chance structure makes
     # thousands of weak ones that never are).
@@ -241,10 +251,14 @@ def chain_hits(
             _measure(chain, k, policy, small_files)
             strongest = max(strongest, chain.evidence)
             if chain.evidence >= half:
-                partial.append((chain.positions[0], chain.positions[-1]))
+                ends = (chain.positions[0], chain.positions[-1])
+                partial.append(Partial(*ends, chain.file, chain.first_line, chain.max_line))
             if chain.evidence >= wanted[i]:
                 chains.append(chain)
-    partial += [(int(pos[first[i]]), int(pos[stop[i] - 1])) for i in unchained]
+    for i in unchained:
+        a, b = int(first[i]), int(stop[i])
+        lines = (int(line[a:b].min()), int(end_line[a:b].max()))
+        partial.append(Partial(int(pos[a]), int(pos[b - 1]), int(file[a]), *lines))
     return Chaining(chains, strongest, distinct(pos), sorted(partial))
 
 

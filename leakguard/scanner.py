@@ -195,12 +195,12 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
     # Index of each expanded posting: its group's first posting plus its rank in the group.
     rank = np.arange(pos.shape[0]) - np.repeat(np.cumsum(count) - count, count)
     post = np.repeat(first, count) + rank
-    files, lines = index.file_and_line(arrays["post_loc"][post].astype(np.int64))
+    files, lines, end_lines = index.postings(post)
     return Hits(
         pos=pos.astype(np.int64),
         file=files,
         line=lines,
-        end_line=lines + arrays["post_span"][post].astype(np.int64),
+        end_line=end_lines,
         exact=(post_tag[post] == np.repeat(tags, count)) & np.repeat(named, count),
         key=np.repeat(slot_kept, count).astype(np.int64),
     )

@@ -68,7 +68,11 @@ def test_runs_and_groups_build_the_same_chains_as_the_hit_by_hit_rule(rows: list
     assert _summary(every.chains) == _summary(reference)
     assert every.strongest == max(c.evidence for c in reference)
     assert every.positions.tolist() == sorted(set(pos.tolist()))
-    half = [(c.positions[0], c.positions[-1]) for c in reference if c.evidence >= policy.threshold / 2]
+    half = [
+        (c.positions[0], c.positions[-1], c.file, c.first_line, c.max_line)
+        for c in reference
+        if c.evidence >= policy.threshold / 2
+    ]
     assert every.partial == sorted(half)
     # Runs measured without being built must agree with the built chains at every floor.
     for floor in sorted({c.evidence for c in reference})[-4:]:
@@ -76,8 +80,12 @@ def test_runs_and_groups_build_the_same_chains_as_the_hit_by_hit_rule(rows: list
         assert _summary(above.chains) == _summary([c for c in reference if c.evidence >= floor])
         assert above.strongest == every.strongest
         # Runs left unchained still mark where every partial match lies.
-        for first, last in half:
-            assert any(a <= first and last <= b for a, b in above.partial), (first, last)
+        for first, last, file, first_line, last_line in half:
+            assert any(
+                p.first <= first and last <= p.last and p.file == file
+                and p.first_line <= first_line and last_line <= p.last_line
+                for p in above.partial
+            ), (first, last)  # fmt: skip
         # Asking for fragments adds weaker chains of the hit-by-hit rule, and only those.
         fragments = chain_hits(hits, K, policy, scan_line, floor=floor, fragment_floor=floor / 2)
         kept, built, ruled = (set(map(repr, _summary(c))) for c in (above.chains, fragments.chains, reference))

@@ -1,57 +1,61 @@
-"""MinHash windows searched only around partial matches find what a whole-text search finds."""
+"""MinHash windows confirm partial matches: compared with the units near what they matched."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 import numpy as np
 import pytest
 from conftest import EXAMPLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import leakguard
 from leakguard import near
-from leakguard.near import near_chains
-from leakguard.normalise.lexer import lex
+from leakguard.match import Partial
+from leakguard.near import NEAR_JACCARD, SIZE_SLACK, UNIT_REACH_LINES, WINDOW_SIZES, near_chains
+from leakguard.normalise.lexer import TokenStream, lex
 from leakguard.options import ScanPolicy
 
-FILLER = "\n".join((__import__("pathlib").Path(click.__file__).parent / "core.py").read_text().splitlines()[:900])
+FILLER = "\n".join((Path(click.__file__).parent / "core.py").read_text().splitlines()[:900])
+LEDGER = (EXAMPLES / "acme" / "payments" / "ledger.py").read_text()
+NOTHING = np.empty(0, dtype=np.int64)
 
 
-def _summary(chains: list[object]) -> list[tuple[int, int, int, float]]:
-    return sorted((c.file, c.positions[0], c.positions[-1], round(c.evidence, 9)) for c in chains)  # type: ignore[attr-defined]
+def _ledger(index: leakguard.Index) -> int:
+    return index.paths.index("payments/ledger.py")
 
 
-def test_near_chains_around_a_copy_are_those_of_the_whole_text(demo_index: leakguard.Index) -> None:
-    copy = (EXAMPLES / "acme" / "payments" / "ledger.py").read_text()
-    text = FILLER + "\n\n" + copy + "\n\n" + FILLER
-    tokens = lex(text, demo_index.alphabet)
+def _copy_in_filler(index: leakguard.Index) -> tuple[TokenStream, int, int]:
+    """Tokens of the ledger between two long stretches of unrelated code, and its first and last token."""
+    tokens = lex(FILLER + "\n\n" + LEDGER + "\n\n" + FILLER, index.alphabet)
     inside = np.flatnonzero(tokens.start >= len(FILLER) + 2)
-    first = int(inside[0])
-    last = int(inside[np.searchsorted(tokens.start[inside], len(FILLER) + 2 + len(copy))] - 1)
-    nothing = np.empty(0, dtype=np.int64)
-    policy = ScanPolicy()
-    everywhere = near_chains(demo_index, tokens, policy, nothing)
-    around = near_chains(demo_index, tokens, policy, nothing, around=[(first + 40, last - 40)])
-    assert around, "a verbatim copy is near-identical to its own units"
-    assert all(first - 300 <= c.positions[0] and c.positions[-1] <= last + 300 for c in around)
-    in_copy = [c for c in everywhere if first - 300 <= c.positions[0] and c.positions[-1] <= last + 300]
-    assert _summary(around) == _summary(in_copy)
-    assert near_chains(demo_index, tokens, policy, nothing, around=[]) == []
-    unexplained = len(around)
-    # Windows the exact path already explains are skipped in the region as in the whole text.
+    last = int(inside[np.searchsorted(tokens.start[inside], len(FILLER) + 2 + len(LEDGER))] - 1)
+    return tokens, int(inside[0]), last
+
+
+def test_a_partial_match_is_confirmed_by_the_units_of_its_file(demo_index: leakguard.Index) -> None:
+    tokens, first, last = _copy_in_filler(demo_index)
+    partial = Partial(first + 40, last - 40, _ledger(demo_index), 30, 60)
+    chains = near_chains(demo_index, tokens, ScanPolicy(), NOTHING, [partial])
+    assert chains, "a verbatim copy is near-identical to its own units"
+    reach = WINDOW_SIZES[-1] + near._BLOCK
+    assert all(first - reach <= c.positions[0] and c.positions[-1] <= last + reach for c in chains)
+    assert {c.file for c in chains} == {partial.file}
+    assert near_chains(demo_index, tokens, ScanPolicy(), NOTHING, []) == []
+    # Windows the exact path already explains are left to it.
     explained = np.arange(first, (first + last) // 2, dtype=np.int64)
-    everywhere = near_chains(demo_index, tokens, policy, explained)
-    around = near_chains(demo_index, tokens, policy, explained, around=[(first + 40, last - 40)])
-    in_copy = [c for c in everywhere if first - 300 <= c.positions[0] and c.positions[-1] <= last + 300]
-    assert 0 < len(around) < unexplained and _summary(around) == _summary(in_copy)
+    fewer = near_chains(demo_index, tokens, ScanPolicy(), explained, [partial])
+    assert 0 < len(fewer) < len(chains)
 
 
-def test_a_whole_text_region_is_the_whole_text(demo_index: leakguard.Index) -> None:
-    tokens = lex((EXAMPLES / "acme" / "payments" / "ledger.py").read_text(), demo_index.alphabet)
-    nothing = np.empty(0, dtype=np.int64)
-    whole = near_chains(demo_index, tokens, ScanPolicy(), nothing)
-    assert whole and _summary(whole) == _summary(
-        near_chains(demo_index, tokens, ScanPolicy(), nothing, around=[(0, len(tokens) - 1)])
-    )
+def test_units_far_from_the_matched_lines_or_of_other_files_are_not_compared(demo_index: leakguard.Index) -> None:
+    tokens, first, last = _copy_in_filler(demo_index)
+    far = Partial(first + 40, last - 40, _ledger(demo_index), 1000 + UNIT_REACH_LINES, 1000 + UNIT_REACH_LINES)
+    assert near_chains(demo_index, tokens, ScanPolicy(), NOTHING, [far]) == []
+    other = Partial(first + 40, last - 40, demo_index.paths.index("web/cart.ts"), 30, 60)
+    assert near_chains(demo_index, tokens, ScanPolicy(), NOTHING, [other]) == []
 
 
 def test_a_near_chain_spans_the_copy_not_the_whole_window(
@@ -60,13 +64,50 @@ def test_a_near_chain_spans_the_copy_not_the_whole_window(
     # Log lines just before a copy: windows starting in them are still similar enough to a
     # unit of the copy, but the chain must begin in the copy.
     log = "".join(f"2026-11-24T10:00:0{i}Z INFO gateway request {i * 37} served in {i * 11} ms\n" for i in range(2))
-    copy = (EXAMPLES / "acme" / "payments" / "ledger.py").read_text()
-    tokens = lex(log + copy, demo_index.alphabet)
+    tokens = lex(log + LEDGER, demo_index.alphabet)
     copy_first = int(np.flatnonzero(tokens.start >= len(log))[0])
-    nothing = np.empty(0, dtype=np.int64)
-    chains = near_chains(demo_index, tokens, ScanPolicy(), nothing)
+    around = [Partial(copy_first, len(tokens) - 1, _ledger(demo_index), 1, 100)]
+    chains = near_chains(demo_index, tokens, ScanPolicy(), NOTHING, around)
     assert chains and all(c.positions[0] >= copy_first for c in chains)
     assert all(c.matched == c.positions[-1] + demo_index.params.k - c.positions[0] for c in chains)
     # Whole windows would have begun in the log lines.
     monkeypatch.setattr(near, "_shared_span", lambda permuted, begin, end, window, unit: (begin, end - 1))
-    assert any(c.positions[0] < copy_first for c in near_chains(demo_index, tokens, ScanPolicy(), nothing))
+    assert any(c.positions[0] < copy_first for c in near_chains(demo_index, tokens, ScanPolicy(), NOTHING, around))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(40, 2000),
+    st.lists(
+        st.tuples(st.integers(0, 2000), st.integers(0, 60), st.integers(0, 4), st.integers(-300, 400)), max_size=6
+    ),
+)
+def test_pairs_are_every_window_and_unit_the_rules_allow(
+    demo_index: leakguard.Index, n: int, drawn: list[tuple[int, int, int, int]]
+) -> None:
+    partials = np.asarray(
+        [(min(a, n - 1), min(a + length, n - 1), file, line, line + 20) for a, length, file, line in drawn], np.int64
+    ).reshape(-1, 5)
+    starts, ends, sizes = [], [], []
+    for size in WINDOW_SIZES:
+        begins = list(range(0, max(1, n - size + size // 2), size // 2))
+        starts += begins
+        ends += [min(b + size, n) for b in begins]
+        sizes += [size] * len(begins)
+    windows, units = near._pairs(demo_index, partials, np.asarray(starts), np.asarray(ends), np.asarray(sizes))
+    got = set(zip(windows.tolist(), units.tolist(), strict=True))
+    assert len(got) == windows.shape[0]  # each pair once
+    a = demo_index.arrays
+    expected = set()
+    for first, last, file, first_line, last_line in partials.tolist():
+        for w, (start, end, size) in enumerate(zip(starts, ends, sizes, strict=True)):
+            if not (end > first - WINDOW_SIZES[-1] and start <= last + WINDOW_SIZES[-1]):
+                continue
+            for u in range(a["unit_file"].shape[0]):
+                low, high = (int(x) for x in a["unit_lines"][u])
+                tokens = int(a["unit_tokens"][u])
+                near_lines = low <= last_line + UNIT_REACH_LINES and high >= first_line - UNIT_REACH_LINES
+                fits = min(tokens, size) >= max(tokens, size) * NEAR_JACCARD * SIZE_SLACK
+                if int(a["unit_file"][u]) == file and near_lines and fits:
+                    expected.add((w, u))
+    assert got == expected

@@ -16,9 +16,8 @@ Parameters (stored in the index manifest):
   of each value are stored. Two values then also agree by chance, with probability
   ``2**-BITS``; :func:`jaccard` corrects for it. A quarter of the size for the same number
   of permutations, at a slightly wider estimate;
-* LSH: the signature is cut into ``BANDS`` bands; two units that agree on a whole band are
-  candidates, and their Jaccard is then estimated from the full signatures. A band key is
-  a 32-bit hash of the band number and its ``minhash_perm / BANDS`` b-bit values.
+* no LSH banding: a scan compares a window only with the few units near a partial exact
+  match (:mod:`leakguard.near`), from the full signatures.
 
 Byte format of a stored signature: ``minhash_perm`` bytes (the b-bit values, ``BITS`` = 8).
 """
@@ -33,7 +32,6 @@ from leakguard.fingerprint.kgrams import kgram_hashes
 
 U32 = npt.NDArray[np.uint32]
 U8 = npt.NDArray[np.uint8]
-BANDS = 16
 BITS = 8
 
 _F1 = np.uint32(0x85EBCA6B)
@@ -89,18 +87,6 @@ def b_bit(signatures: U32) -> U8:
     return np.asarray(signatures & np.uint32((1 << BITS) - 1), dtype=np.uint8)
 
 
-def band_keys(signatures: U8) -> U32:
-    """LSH key of every band of every b-bit signature: shape (n, BANDS), band number mixed in."""
-    n, perm = signatures.shape
-    rows = perm // BANDS
-    grouped = signatures[:, : rows * BANDS].reshape(n, BANDS, rows).astype(np.uint32)
-    with np.errstate(over="ignore"):
-        acc = np.broadcast_to(np.arange(1, BANDS + 1, dtype=np.uint32) * np.uint32(0x9E3779B9), (n, BANDS))
-        for r in range(rows):
-            acc = _fmix32(acc * np.uint32(0x01000193) + grouped[:, :, r])
-    return np.asarray(acc, dtype=np.uint32)
-
-
 def jaccard(a: U8, b: U8) -> float:
     """Estimated Jaccard similarity of two b-bit signatures of equal length.
 
@@ -113,5 +99,27 @@ def jaccard(a: U8, b: U8) -> float:
 def jaccards(a: U8, b: U8) -> npt.NDArray[np.float64]:
     """:func:`jaccard` of each row of ``a`` with the same row of ``b`` (shape (n, perm) each)."""
     chance = 1.0 / (1 << BITS)
-    raw = np.count_nonzero(a == b, axis=1) / float(a.shape[1])
+    if a.shape[1] % 8 == 0 and a.shape[0]:
+        agree = agreements(np.ascontiguousarray(a).view(np.uint64), np.ascontiguousarray(b).view(np.uint64))
+    else:
+        agree = np.count_nonzero(a == b, axis=1)
+    raw = agree / float(a.shape[1])
     return np.asarray(np.maximum(0.0, (raw - chance) / (1.0 - chance)), dtype=np.float64)
+
+
+_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+_ONES = np.uint64(0x0101010101010101)
+
+
+def agreements(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """Per row, how many of the 8-bit values packed eight to a word agree (shape (n, words) each).
+
+    A byte of ``a ^ b`` is zero where two values agree; the classic zero-byte test marks
+    each such byte's high bit, and one multiplication sums the marks of a word. This
+    reads eight values a step instead of one.
+    """
+    x = a ^ b
+    marks = (~(((x & _LOW7) + _LOW7) | x | _LOW7)) >> np.uint64(7)  # 1 in each agreeing byte
+    with np.errstate(over="ignore"):
+        per_word = (marks * _ONES) >> np.uint64(56)
+    return np.asarray(per_word.sum(axis=1), dtype=np.int64)

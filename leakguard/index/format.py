@@ -36,7 +36,9 @@ import xxhash
 from leakguard.errors import IndexFormatError
 
 MAGIC = b"LEAKGRD\x00"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+#: Public sets are laid out in version 4 as in version 3 (only indexes changed), so both read.
+PUBLIC_SET_VERSIONS = (3, 4)
 #: Temporary files are created private (0600); an index is meant to be shared with every
 #: developer and service that scans, so the finished file is readable by all.
 SHARED_MODE = 0o644
@@ -121,8 +123,13 @@ def _write_text_atomic(path: Path, text: str) -> None:
     os.replace(out.name, path)
 
 
-def read_container(directory: Path, verify: bool = False, filename: str = INDEX_FILE) -> Container:
-    """Map ``filename`` from directory; raise IndexFormatError on any structural fault."""
+def read_container(
+    directory: Path, verify: bool = False, filename: str = INDEX_FILE, versions: tuple[int, ...] = (FORMAT_VERSION,)
+) -> Container:
+    """Map ``filename`` from directory; raise IndexFormatError on any structural fault.
+
+    ``versions`` are the format versions accepted (the container is laid out the same in
+    all of them; what changed between them is the sections an index holds)."""
     path = directory / filename if directory.is_dir() else directory
     if not path.is_file():
         raise IndexFormatError(f"no index at {directory} (expected {filename}; build one with 'leakguard index')")
@@ -137,7 +144,7 @@ def read_container(directory: Path, verify: bool = False, filename: str = INDEX_
     magic, version, header_length = _PREAMBLE.unpack_from(mapping, 0)
     if magic != MAGIC:
         raise IndexFormatError(f"{path} is not a leakguard index (bad magic number)")
-    if version != FORMAT_VERSION:
+    if version not in versions:
         raise IndexFormatError(
             f"{path} has index format version {version}; this leakguard reads version {FORMAT_VERSION}: rebuild it"
         )

@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.kgrams import informative, kgram_hashes, kgram_tags
-from leakguard.index.format import read_container, write_container
+from leakguard.index.format import PUBLIC_SET_VERSIONS, read_container, write_container
 from leakguard.normalise.alphabet import Alphabet
 from leakguard.options import FingerprintParams
 
@@ -57,7 +57,7 @@ class PublicSet:
 
 def load_public_set(directory: str | Path) -> PublicSet:
     """Read a set written by :meth:`PublicSet.save`."""
-    container = read_container(Path(directory), filename=PUBLIC_FILE)
+    container = read_container(Path(directory), filename=PUBLIC_FILE, versions=PUBLIC_SET_VERSIONS)
     header = container.header
     if header.get("kind") != "public-set" or header.get("set_kind") not in KINDS:
         raise IndexFormatError(f"{directory} does not hold a leakguard public set")

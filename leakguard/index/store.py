@@ -6,13 +6,12 @@ Tables (names are the sections of ``index.lgx``; see ``fingerprints/FORMAT.md``)
   starts) and ``residues`` (u32, the next 32 bits of each hash; see
   :mod:`leakguard.index.table`), with ``offsets`` (u32) into the postings and ``df`` (u16,
   number of distinct files holding the hash, saturating at 65535);
-* postings ``post_loc`` (u32 global line: the file's ``line_base`` plus line - 1),
-  ``post_span`` (u8, lines the k-gram spans) and ``post_tag`` (u16, concrete-name tag);
+* postings ``post_loc`` (u32: the global line, the file's ``line_base`` plus line - 1,
+  over the lines the k-gram spans in its low bits) and ``post_tag`` (u16, concrete-name tag);
 * files: ``line_base`` (u32, cumulative line counts), ``paths`` (UTF-8, newline-separated),
   ``file_tokens`` (u32);
-* MinHash: ``perms``, ``unit_file``, ``unit_lines``, ``unit_tokens``, ``signatures`` (u8,
-  b-bit), the sorted LSH band keys as ``band_buckets`` (u32, a directory of their top
-  bits) and ``band_residues`` (their low bits, u16 in large indexes), and ``band_units``.
+* MinHash: ``perms``, ``unit_file``, ``unit_lines``, ``unit_tokens`` and ``signatures``
+  (u8, b-bit), units in file order.
 
 An Index is immutable once built, so one instance may be shared by any number of threads.
 """
@@ -27,16 +26,18 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
-from leakguard.fingerprint.minhash import b_bit, band_keys, make_permutations
+from leakguard.fingerprint.minhash import b_bit, make_permutations
 from leakguard.index.format import read_container, write_container
 from leakguard.index.public import PublicSet, check_set, pair_keys
 from leakguard.index.table import (
-    band_tables,
+    MAX_LINES,
     bucket_bits,
     directory_bits,
+    pack_postings,
     posting_tables,
     prefixes,
     table_prefixes,
+    unpack_postings,
 )
 from leakguard.normalise.alphabet import Alphabet, key_id
 from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
@@ -51,7 +52,6 @@ _REQUIRED = (
     "offsets",
     "df",
     "post_loc",
-    "post_span",
     "post_tag",
     "line_base",
     "paths",
@@ -62,9 +62,6 @@ _REQUIRED = (
     "unit_lines",
     "unit_tokens",
     "signatures",
-    "band_buckets",
-    "band_residues",
-    "band_units",
 )
 
 
@@ -107,12 +104,9 @@ class Index:
             or arrays["offsets"].shape[0] != arrays["residues"].shape[0] + 1
             or int(arrays["offsets"][-1]) != postings
             or arrays["df"].shape[0] != arrays["residues"].shape[0]
-            or any(arrays[name].shape[0] != postings for name in ("post_span", "post_tag"))
+            or arrays["post_tag"].shape[0] != postings
         ):
             raise IndexFormatError("index is corrupt: the hash table does not match the postings")
-        bands = arrays["band_residues"].shape[0]
-        if int(arrays["band_buckets"][-1]) != bands or arrays["band_units"].shape[0] != bands:
-            raise IndexFormatError("index is corrupt: the band table does not match its units")
 
     # -- construction -------------------------------------------------------------------
 
@@ -123,8 +117,11 @@ class Index:
         n_files = len(kept)
         line_counts = np.asarray([f.lines for f in kept], dtype=np.int64)
         line_base = np.concatenate(([0], np.cumsum(line_counts))).astype(np.int64)
-        if line_base[-1] >= 2**32:
-            raise IndexFormatError("too many lines for one index (more than 4 billion)")
+        if line_base[-1] >= MAX_LINES:
+            raise IndexFormatError(
+                f"too many lines for one index ({int(line_base[-1]):,}; at most {MAX_LINES - 1:,}): "
+                "split the sources over several indexes"
+            )
         per_file = [f.hashes.shape[0] for f in kept]
         file_ids = np.repeat(np.arange(n_files, dtype=np.int64), per_file)
         hashes = np.concatenate([f.hashes for f in kept]) if kept else np.empty(0, np.uint64)
@@ -146,7 +143,8 @@ class Index:
             # Two distinct hashes share a prefix (rare: the table then holds them as one
             # fingerprint). Keep that prefix's postings in tag order.
             order = order[np.lexsort((loc[order], tags[order], keys))]  # keys stay sorted
-        arrays = posting_tables(keys, bits, loc[order], spans[order], tags[order], file_ids[order])
+        packed = pack_postings(loc[order], spans[order], int(line_base[-1]))
+        arrays = posting_tables(keys, bits, packed, tags[order], file_ids[order])
         arrays.update({
             "line_base": line_base.astype(np.uint32),
             "paths": np.frombuffer("\n".join(f.relative for f in kept).encode("utf-8"), dtype=np.uint8),
@@ -194,11 +192,10 @@ class Index:
             tags = np.asarray(a["post_tag"])
             drop = np.isin(pair_keys(keys, tags), pair_keys(public_keys, public.tags))
             keep = ~drop
-            loc = np.asarray(a["post_loc"]).astype(np.int64)[keep]
-            file_ids, _ = self.file_and_line(loc)
+            packed = np.asarray(a["post_loc"])[keep]
+            file_ids, _ = self.file_and_line(unpack_postings(packed, self.n_lines)[0])
             # The same bucket bits: residues cannot be recomputed for other bits without the hashes.
-            spans = np.asarray(a["post_span"])[keep]
-            arrays.update(posting_tables(keys[keep], bits, loc, spans, tags[keep], file_ids))
+            arrays.update(posting_tables(keys[keep], bits, packed, tags[keep], file_ids))
             marked = unique_keys[np.asarray(a["df"]) == PUBLIC_DF]  # idiom sets applied before stay applied
             arrays["df"] = np.where(np.isin(table_prefixes(arrays), marked), PUBLIC_DF, arrays["df"]).astype(np.uint16)
             stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
@@ -245,9 +242,20 @@ class Index:
         return self._small_files
 
     @property
+    def n_lines(self) -> int:
+        """Number of indexed lines, over all files."""
+        return int(self.arrays["line_base"][-1])
+
+    @property
     def n_files(self) -> int:
         """Number of indexed files."""
         return int(self.arrays["line_base"].shape[0] - 1)
+
+    def postings(self, post: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], ...]:
+        """File id, first line (1-based) and last line of the k-gram of each posting."""
+        loc, span = unpack_postings(self.arrays["post_loc"][post], self.n_lines)
+        files, lines = self.file_and_line(loc)
+        return files, lines, lines + span
 
     def file_and_line(self, loc: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Split global line numbers into (file id, 1-based line in that file)."""
@@ -290,15 +298,10 @@ def _minhash_tables(files: Sequence[FileFingerprints], params: FingerprintParams
         else np.empty(0, np.uint32)
     )
     signatures = b_bit(np.vstack(sigs).astype(np.uint32)) if sigs else np.empty((0, perm), np.uint8)
-    keys = band_keys(signatures).reshape(-1) if signatures.shape[0] else np.empty(0, np.uint32)
-    units = np.repeat(np.arange(signatures.shape[0], dtype=np.uint32), keys.shape[0] // max(1, signatures.shape[0]))
-    order = np.argsort(keys, kind="stable")
     return {
         "perms": make_permutations(perm, params.minhash_seed),
         "unit_file": unit_file.astype(np.uint32),
         "unit_lines": (np.vstack([f.unit_lines for f in files]) if files else np.empty((0, 2))).astype(np.uint32),
         "unit_tokens": (np.concatenate([f.unit_tokens for f in files]) if files else np.empty(0)).astype(np.uint32),
         "signatures": signatures,
-        **band_tables(keys[order].astype(np.uint32)),
-        "band_units": units[order].astype(np.uint32),
     }

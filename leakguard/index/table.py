@@ -1,7 +1,5 @@
 """The hash table: unique hashes kept as 32-bit residues under a bucket directory.
 
-The LSH band table of the MinHash units is kept the same way (:func:`band_tables`).
-
 An index does not store whole 64-bit hashes. The distinct hashes are sorted, and a bucket
 directory (``hash_buckets``) says where those whose top ``b`` bits equal each value
 begin; within a bucket a hash keeps only its next 32 bits (``residues``). A lookup
@@ -10,6 +8,10 @@ scanned k-gram that is not indexed meets one of the ~8 residues of its bucket by
 about once in 2**29 lookups: a stray hit every few gigabytes of text, never a finding on
 its own. ``offsets`` point from each hash to its postings, and ``df`` counts the files
 holding it.
+
+Each posting is 6 bytes: its concrete tag (u16) and one u32 holding the global line of
+the k-gram's first token and, in its low bits, the lines the k-gram spans beyond it
+(:func:`pack_postings`).
 
 This keeps 10 bytes a distinct hash where whole hashes took 14. Residues per *posting*
 (no offsets) were measured too: they need less on synthetic, all-distinct fingerprints,
@@ -70,17 +72,45 @@ def table_prefixes(arrays: dict[str, npt.NDArray[Any]]) -> npt.NDArray[np.uint64
     return out
 
 
+#: An index holds fewer lines than this, so a posting's line and span share 32 bits.
+MAX_LINES = 2**28
+
+
+def span_bits(lines: int) -> int:
+    """Low bits of a packed posting that hold its span, in an index of ``lines`` lines.
+
+    Eight (spans clamp at 255 lines) while the line numbers fit in 24 bits, then fewer:
+    at least four, which an index of fewer than ``MAX_LINES`` lines leaves.
+    """
+    return min(8, 32 - max(1, int(lines).bit_length()))
+
+
+def pack_postings(loc: npt.NDArray[np.int64], spans: npt.NDArray[Any], lines: int) -> npt.NDArray[np.uint32]:
+    """``post_loc`` values: global line shifted over the span (clamped to the bits there are)."""
+    bits = span_bits(lines)
+    clamped = np.minimum(np.asarray(spans, dtype=np.int64), 2**bits - 1)
+    packed: npt.NDArray[np.uint32] = ((np.asarray(loc, dtype=np.int64) << bits) | clamped).astype(np.uint32)
+    return packed
+
+
+def unpack_postings(packed: npt.NDArray[Any], lines: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Global line and span of packed postings (:func:`pack_postings`)."""
+    bits = span_bits(lines)
+    values = np.asarray(packed, dtype=np.int64)
+    return values >> bits, values & (2**bits - 1)
+
+
 def posting_tables(
     keys: npt.NDArray[np.uint64],
     bits: int,
-    loc: npt.NDArray[np.int64],
-    spans: npt.NDArray[np.uint8],
+    packed: npt.NDArray[np.uint32],
     tags: npt.NDArray[np.uint16],
     file_ids: npt.NDArray[np.int64],
 ) -> dict[str, npt.NDArray[Any]]:
     """The table and posting sections from postings sorted by (prefix, tag, loc).
 
-    ``keys`` are the postings' hash prefixes (:func:`prefixes` with the same ``bits``).
+    ``keys`` are the postings' hash prefixes (:func:`prefixes` with the same ``bits``),
+    ``packed`` their lines and spans (:func:`pack_postings`).
     """
     count = keys.shape[0]
     starts_mask = np.ones(count, dtype=bool)
@@ -96,8 +126,7 @@ def posting_tables(
         "offsets": np.append(starts, count).astype(np.uint32),
         # Files holding each hash, saturating: only "more than max_df" is ever asked of it.
         "df": np.minimum(df, np.iinfo(np.uint16).max).astype(np.uint16),
-        "post_loc": loc.astype(np.uint32),
-        "post_span": spans.astype(np.uint8),
+        "post_loc": packed.astype(np.uint32),
         "post_tag": tags.astype(np.uint16),
     }
 
@@ -113,31 +142,6 @@ def find(
     hit, slot = _probe(buckets, arrays["residues"], bucket, residue)
     positions = np.flatnonzero(hit)
     return positions, slot[positions]
-
-
-def band_tables(keys: npt.NDArray[np.uint32]) -> dict[str, npt.NDArray[Any]]:
-    """``band_buckets`` and ``band_residues`` sections for sorted 32-bit LSH band keys.
-
-    The directory takes the keys' top ``b`` bits (about 8 keys a bucket, at most 16 bits),
-    so each key keeps its low ``32 - b`` bits: 16-bit residues once an index holds half a
-    million band keys, and a directory of a few entries for a small index.
-    """
-    bits = min(16, bucket_bits(keys.shape[0]))
-    residues = keys & np.uint32(2 ** (32 - bits) - 1)
-    return {
-        "band_buckets": _directory(keys, bits, 32),
-        "band_residues": residues.astype(np.uint16 if bits == 16 else np.uint32),
-    }
-
-
-def find_bands(
-    arrays: dict[str, npt.NDArray[Any]], keys: npt.NDArray[np.uint32]
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
-    """Per band key, whether the index holds it and the first slot that does (as ``searchsorted``)."""
-    buckets = arrays["band_buckets"]
-    bits = directory_bits(buckets)
-    bucket = (keys >> np.uint32(32 - bits)).astype(np.int64)
-    return _probe(buckets, arrays["band_residues"], bucket, keys & np.uint32(2 ** (32 - bits) - 1))
 
 
 def bisect(

@@ -9,6 +9,7 @@ from conftest import EXAMPLES
 import leakguard
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.index import format as index_format
+from leakguard.index.public import exact_set, load_public_set
 from leakguard.index.table import table_prefixes
 
 
@@ -55,6 +56,23 @@ def test_missing_truncated_and_corrupt_indexes_are_refused(tmp_path: Path, demo_
     (broken / "index.lgx").write_bytes(bytes(flipped))
     with pytest.raises(IndexFormatError, match="checksum"):
         leakguard.load_index(broken, verify=True)
+
+
+def test_an_index_of_an_older_format_is_refused_and_older_public_sets_still_read(
+    tmp_path: Path, demo_index_dir: Path
+) -> None:
+    data = bytearray((demo_index_dir / "index.lgx").read_bytes())
+    data[8:12] = (index_format.FORMAT_VERSION - 1).to_bytes(4, "little")
+    (tmp_path / "index.lgx").write_bytes(bytes(data))
+    with pytest.raises(IndexFormatError, match="rebuild it"):
+        leakguard.load_index(tmp_path)
+    # Public sets are laid out the same in both versions: one written as version 3 still reads.
+    public = exact_set([EXAMPLES / "acme" / "web"], leakguard.FingerprintParams())
+    written = public.save(tmp_path / "public")
+    old = bytearray(written.read_bytes())
+    old[8:12] = (3).to_bytes(4, "little")
+    written.write_bytes(bytes(old))
+    assert load_public_set(tmp_path / "public").hashes.tolist() == public.hashes.tolist()
 
 
 def test_interrupted_write_keeps_the_old_index(

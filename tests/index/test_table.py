@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leakguard.index.table import (
-    band_tables,
+    MAX_LINES,
     bisect,
     bucket_bits,
     find,
-    find_bands,
+    pack_postings,
     posting_tables,
     prefixes,
+    span_bits,
     table_prefixes,
+    unpack_postings,
 )
 
 
@@ -24,7 +27,7 @@ def _table(hashes: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, int]:
     bits = bucket_bits(np.unique(hashes).shape[0])
     keys = np.sort(prefixes(hashes, bits))
     zeros = np.zeros(keys.shape[0], np.int64)
-    tables = posting_tables(keys, bits, zeros, zeros.astype(np.uint8), zeros.astype(np.uint16), zeros)
+    tables = posting_tables(keys, bits, zeros.astype(np.uint32), zeros.astype(np.uint16), zeros)
     return tables, keys, bits
 
 
@@ -61,7 +64,7 @@ def test_df_counts_files() -> None:
     keys = np.asarray([5, 5, 5, 9], dtype=np.uint64)
     files = np.asarray([0, 0, 1, 2], dtype=np.int64)
     zeros = np.zeros(4, np.int64)
-    tables = posting_tables(keys, 4, zeros, zeros.astype(np.uint8), zeros.astype(np.uint16), files)
+    tables = posting_tables(keys, 4, zeros.astype(np.uint32), zeros.astype(np.uint16), files)
     assert tables["df"].tolist() == [2, 1]
     assert tables["offsets"].tolist() == [0, 3, 4]
 
@@ -86,23 +89,28 @@ def test_bisect_is_searchsorted_per_row(values: list[int], rows: list[tuple[int,
     assert got.tolist() == expected
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(0, 2**32 - 1), max_size=300), st.lists(st.integers(0, 2**32 - 1), max_size=40))
-def test_band_lookup_matches_a_sorted_search(indexed: list[int], others: list[int]) -> None:
-    keys = np.sort(np.asarray(indexed + indexed[:3], dtype=np.uint32))  # some keys held by several units
-    tables = band_tables(keys)
-    queries = np.asarray(indexed + others, dtype=np.uint32)
-    hit, slot = find_bands(tables, queries)
-    assert np.array_equal(hit, np.isin(queries, keys))
-    assert np.array_equal(slot[hit], np.searchsorted(keys, queries[hit], side="left"))
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, MAX_LINES - 1), st.data())
+def test_packed_postings_give_back_their_lines_and_spans(lines: int, data: st.DataObject) -> None:
+    count = data.draw(st.integers(0, 30))
+    loc = np.asarray(data.draw(st.lists(st.integers(0, max(lines - 1, 0)), min_size=count, max_size=count)), np.int64)
+    spans = np.asarray(data.draw(st.lists(st.integers(0, 255), min_size=count, max_size=count)), np.int64)
+    got_loc, got_spans = unpack_postings(pack_postings(loc, spans, lines), lines)
+    assert got_loc.tolist() == loc.tolist()
+    # Spans keep 8 bits while the lines fit in 24, and at least 4 below MAX_LINES.
+    assert got_spans.tolist() == np.minimum(spans, 2 ** span_bits(lines) - 1).tolist()
+    assert span_bits(lines) == 8 if lines < 2**24 else 4 <= span_bits(lines) < 8
 
 
-def test_a_large_band_table_keeps_16_bit_residues() -> None:
-    rng = np.random.default_rng(7)
-    keys = np.sort(rng.integers(0, 2**32, 300_000, dtype=np.uint64).astype(np.uint32))
-    tables = band_tables(keys)
-    assert tables["band_residues"].dtype == np.uint16 and tables["band_buckets"].shape[0] == 2**16 + 1
-    queries = np.concatenate((keys[::97], rng.integers(0, 2**32, 5_000, dtype=np.uint64).astype(np.uint32)))
-    hit, slot = find_bands(tables, queries)
-    assert np.array_equal(hit, np.isin(queries, keys))
-    assert np.array_equal(slot[hit], np.searchsorted(keys, queries[hit], side="left"))
+def test_an_index_too_large_for_packed_postings_is_refused() -> None:
+    from leakguard.errors import IndexFormatError
+    from leakguard.index.build import FileFingerprints
+    from leakguard.index.store import Index
+    from leakguard.options import FingerprintParams
+
+    one = np.ones(1, np.uint32)
+    big = FileFingerprints(
+        "big.py", "python", MAX_LINES, 20, one.astype(np.uint64), one, np.zeros(1, np.uint8), np.zeros(1, np.uint16)
+    )
+    with pytest.raises(IndexFormatError, match="split the sources"):
+        Index.from_fingerprints([big], FingerprintParams())
