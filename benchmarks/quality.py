@@ -63,7 +63,7 @@ _ALPHABET = Alphabet()
 #: Python's standard library (its site-packages is skipped by the walk).
 STDLIB = Path(json.__file__).parent.parent
 
-TRANSFORMS = ("verbatim", "reformatted", "comments", "renamed", "edited", "partial")
+TRANSFORMS = ("verbatim", "reformatted", "comments", "renamed", "edited", "renamed and edited", "partial")
 INDEXED = (
     "click",
     "react-native-screens",
@@ -180,6 +180,9 @@ def transform(name: str, lines: list[str], language: str, rng: random.Random) ->
         return rename(lines, rng)
     if name == "edited":
         return edit(lines, rng)
+    if name == "renamed and edited":
+        # Both at once: what is left of exact runs is structure only, and shorter.
+        return rename(edit(lines, rng), rng)
     return lines
 
 
@@ -331,6 +334,7 @@ def run(
     misses: list[str] = []
     wrap_rng = random.Random(7)  # its own stream, so adding wrappings leaves the other cases unchanged
     part_rng = random.Random(11)  # likewise for the edited and partial cases
+    both_rng = random.Random(13)  # and for the renamed and edited ones
     peer_cases: list[tuple[str, Item]] = []
     peer_negatives: list[Item] = []
     wrapped_found: dict[str, list[bool]] = defaultdict(list)
@@ -353,7 +357,9 @@ def run(
                     if piece is None:
                         continue
                     start, end = piece
-                own = part_rng if name in ("edited", "partial") else rng
+                if name == "renamed and edited" and tokens < 50:
+                    continue  # as for renamed copies, small ones are measured apart (see below)
+                own = part_rng if name in ("edited", "partial") else both_rng if name == "renamed and edited" else rng
                 body = transform(name, lines[start:end], language, own)
                 message, _, _ = prompt(body, own)
                 t0 = time.perf_counter()
@@ -464,7 +470,7 @@ def table(report: dict[str, object]) -> str:
     head = "| transformation | recall | right file and lines |" + "".join(f" {n} recall |" for n in names)
     rows = [head, "|---|---|---|" + "---|" * len(names)]
     for name in TRANSFORMS:
-        label = "renamed (>= 50 code tokens)" if name == "renamed" else name
+        label = f"{name} (>= 50 code tokens)" if name.startswith("renamed") else name
         cells = "".join(f" {percent(peers[n]['found'].get(name, []))} |" for n in names)
         rows.append(f"| {label} | {percent(found.get(name, []))} | {percent(attributed.get(name, []))} |{cells}")
     small = report["renamed_small"]

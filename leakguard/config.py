@@ -39,13 +39,14 @@ class Config:
     threshold: float | None = None
     renamed_weight: float | None = None
     redaction_template: str | None = None
+    near_duplicates: bool | None = None
     format: str | None = None
     source: str | None = None
 
     def policy(self, threshold: float | None = None) -> ScanPolicy:
         """The scan policy: defaults, then this file, then ``threshold`` from the command line."""
         values: dict[str, Any] = {}
-        for name in ("threshold", "renamed_weight", "redaction_template"):
+        for name in ("threshold", "renamed_weight", "redaction_template", "near_duplicates"):
             value = getattr(self, name)
             if value is not None:
                 values[name] = value
@@ -95,6 +96,10 @@ def parse_config(table: dict[str, Any], path: Path) -> Config:
             if not isinstance(table[name], int | float) or isinstance(table[name], bool):
                 raise ConfigError(f"{path}: {name} must be a number")
             values[name] = float(table[name])
+    if "near_duplicates" in table:
+        if not isinstance(table["near_duplicates"], bool):
+            raise ConfigError(f"{path}: near_duplicates must be true or false")
+        values["near_duplicates"] = table["near_duplicates"]
     if "redaction_template" in table:
         values["redaction_template"] = str(table["redaction_template"])
     if "format" in table:

@@ -37,12 +37,14 @@ def test_settings_come_from_the_nearest_pyproject(
 def test_leakguard_toml_with_relative_index(
     tmp_path: Path, demo_index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "leakguard.toml").write_text('index = "idx"\nredaction_template = "<cut {path}>"\n')
+    settings = 'index = "idx"\nredaction_template = "<cut {path}>"\nnear_duplicates = false\n'
+    (tmp_path / "leakguard.toml").write_text(settings)
     (tmp_path / "idx").symlink_to(demo_index_dir)
     monkeypatch.chdir(tmp_path)
     config = find_config(tmp_path)
     assert config.index == str((tmp_path / "idx").resolve())
     assert config.policy().redaction_template == "<cut {path}>"
+    assert config.policy().near_duplicates is False
 
 
 @pytest.mark.parametrize(
@@ -51,6 +53,7 @@ def test_leakguard_toml_with_relative_index(
         ("colour = 'red'", "unknown setting"),
         ("threshold = -3", "threshold must be positive"),
         ("format = 'yaml'", "format must be one of"),
+        ("near_duplicates = 'no'", "near_duplicates must be true or false"),
     ],
 )
 def test_bad_configuration_is_one_line_exit_2(

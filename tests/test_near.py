@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import leakguard
 from leakguard import near
+from leakguard.fingerprint.minhash import jaccards
 from leakguard.match import Partial
 from leakguard.near import NEAR_JACCARD, SIZE_SLACK, UNIT_REACH_LINES, WINDOW_SIZES, near_chains
 from leakguard.normalise.lexer import TokenStream, lex
@@ -111,3 +112,19 @@ def test_pairs_are_every_window_and_unit_the_rules_allow(
                 if int(a["unit_file"][u]) == file and near_lines and fits:
                     expected.add((w, u))
     assert got == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 60))
+def test_pairs_failing_the_head_test_are_the_only_ones_not_compared_in_full(seed: int, pairs: int) -> None:
+    rng = np.random.default_rng(seed)
+    windows = rng.integers(0, 256, (8, 64), dtype=np.uint8)
+    units = rng.integers(0, 256, (8, 64), dtype=np.uint8)
+    for row in range(6):  # units 0-5 agree with window 0 on a random share of their values
+        agree = rng.random(64) < rng.uniform(0.0, 1.0)
+        units[row, agree] = windows[0, agree]
+    w = np.where(rng.random(pairs) < 0.7, 0, rng.integers(0, 8, pairs))
+    u = rng.integers(0, 8, pairs)
+    head = (windows[w, :16] == units[u, :16]).sum(axis=1)
+    expected = np.where(head >= 3, jaccards(windows[w], units[u]), 0.0)
+    assert np.array_equal(near._similarities(windows, units, w, u), expected)
