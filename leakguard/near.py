@@ -127,11 +127,11 @@ def _regions(around: list[Partial], n: int) -> list[tuple[int, int, list[Partial
     reach, step = WINDOW_SIZES[-1], WINDOW_SIZES[-1] // 2
     merged: list[tuple[int, int, list[Partial]]] = []
     for partial in sorted(around):
-        first, last = partial[0], partial[1]
-        low = max(0, (first - reach) // step * step)
-        high = min(n, last + reach + _BLOCK)
+        low = max(0, (partial.first - reach) // step * step)
+        high = min(n, partial.last + reach + _BLOCK)
         if merged and low <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], high), [*merged[-1][2], partial])
+            merged[-1][2].append(partial)  # one list per region, grown in place
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high), merged[-1][2])
         else:
             merged.append((low, high, [partial]))
     return merged

@@ -17,7 +17,7 @@ Parameters (stored in the index manifest):
   ``2**-BITS``; :func:`jaccard` corrects for it. A quarter of the size for the same number
   of permutations, at a slightly wider estimate;
 * no LSH banding: a scan compares a window only with the few units near a partial exact
-  match (:mod:`leakguard.near`), from the full signatures.
+  match (:mod:`leakguard.near`), from their signatures.
 
 Byte format of a stored signature: ``minhash_perm`` bytes (the b-bit values, ``BITS`` = 8).
 """
