@@ -454,7 +454,7 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
         f"| `leakguard serve`, same index, {svc['requests']} requests of 4 KB from {svc['clients']} concurrent "
         f"clients on loopback | {num(svc['per_s'], '.0f')} requests/s, p50 {num(svc['p50_ms'], '.1f')} ms, "
         f"p99 {num(svc['p99_ms'], '.1f')} ms, {svc['errors']} errors | {num(svc['peak_mib'], '.0f')} MiB |",
-        f"| index build, {num(b['source_mb'])} MB of real source, 1 process (best of two) | "
+        f"| index build, {num(b['source_mb'])} MB of real source, 1 process (best of two, alternating with 2) | "
         f"{num(b['jobs1_mb_s'], '.2f')} MB/s | {num(b['peak_mib'], '.0f')} MiB |",
         f"| index build, 2 processes | {num(b['jobs2_mb_s'], '.2f')} MB/s "
         f"({_ratio(b['jobs2_mb_s'], b['jobs1_mb_s'])} of 1 process) | |",
