@@ -1,7 +1,8 @@
 """Near-duplicate evidence from MinHash: edited copies whose exact k-grams were broken.
 
 An edited copy keeps runs of exact k-grams: MinHash confirms a partial exact match (a
-chain with half the evidence a leak needs), it does not search the index on its own.
+chain with ``PARTIAL_SHARE``, three quarters, of the evidence a leak needs), it does not
+search the index on its own.
 Around each partial match (within the largest window of it) the scanned tokens are cut
 into overlapping windows at a few sizes (a copied unit is best compared with a window of
 about its own length), and each window's MinHash signature is computed with numpy from

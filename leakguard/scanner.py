@@ -24,7 +24,7 @@ from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_
 from leakguard.fragments import combine_fragments
 from leakguard.index.store import Index
 from leakguard.index.table import bisect, find
-from leakguard.match import Chain, Hits, chain_hits, resolve_overlaps
+from leakguard.match import PARTIAL_SHARE, Chain, Hits, chain_hits, resolve_overlaps
 from leakguard.near import near_chains
 from leakguard.normalise.alphabet import ID, NUM, STR
 from leakguard.normalise.lexer import TokenStream, lex_variants, newline_offsets
@@ -77,7 +77,7 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
     chaining = chain_hits(hits, k, policy, tokens.line, index.small_files, fragment_floor=policy.threshold / 2)
     chains = chaining.chains
     best = chaining.strongest
-    if policy.near_duplicates and chaining.strongest >= policy.threshold / 2:
+    if policy.near_duplicates and chaining.strongest >= policy.threshold * PARTIAL_SHARE:
         # An edited copy keeps runs of exact k-grams: MinHash confirms a partial match, it
         # is not run over text that matched nothing worth confirming.
         near = near_chains(index, tokens, policy, explained=chaining.positions, around=chaining.partial)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leakguard.match import Chain, Hits, _greedy_chains, _measure, _prefer_exact, chain_hits
+from leakguard.match import PARTIAL_SHARE, Chain, Hits, _greedy_chains, _measure, _prefer_exact, chain_hits
 from leakguard.options import ScanPolicy
 
 K = 12
@@ -71,7 +71,7 @@ def test_runs_and_groups_build_the_same_chains_as_the_hit_by_hit_rule(rows: list
     half = [
         (c.positions[0], c.positions[-1], c.file, c.first_line, c.max_line)
         for c in reference
-        if c.evidence >= policy.threshold / 2
+        if c.evidence >= policy.threshold * PARTIAL_SHARE
     ]
     assert every.partial == sorted(half)
     # Runs measured without being built must agree with the built chains at every floor.
