@@ -335,6 +335,7 @@ def run(
     wrap_rng = random.Random(7)  # its own stream, so adding wrappings leaves the other cases unchanged
     part_rng = random.Random(11)  # likewise for the edited and partial cases
     both_rng = random.Random(13)  # and for the renamed and edited ones
+    own_streams = {"edited": part_rng, "partial": part_rng, "renamed and edited": both_rng}
     peer_cases: list[tuple[str, Item]] = []
     peer_negatives: list[Item] = []
     wrapped_found: dict[str, list[bool]] = defaultdict(list)
@@ -359,7 +360,7 @@ def run(
                     start, end = piece
                 if name == "renamed and edited" and tokens < 50:
                     continue  # as for renamed copies, small ones are measured apart (see below)
-                own = part_rng if name in ("edited", "partial") else both_rng if name == "renamed and edited" else rng
+                own = own_streams.get(name, rng)
                 body = transform(name, lines[start:end], language, own)
                 message, _, _ = prompt(body, own)
                 t0 = time.perf_counter()

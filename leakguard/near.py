@@ -61,9 +61,7 @@ def _permuted_shingles(index: Index, tokens: TokenStream) -> npt.NDArray[np.uint
     return permute(values, index.arrays["perms"])
 
 
-def _window_signatures(
-    permuted: npt.NDArray[np.uint32],
-) -> tuple[list[int], list[int], npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
+def _window_signatures(permuted: npt.NDArray[np.uint32]) -> tuple[I64, I64, I64, npt.NDArray[np.uint32]]:
     """MinHash signatures of every window (sizes WINDOW_SIZES, each overlapping by half).
 
     Windows start on multiples of ``_BLOCK`` tokens, so each is the minimum over a few block
@@ -91,7 +89,8 @@ def _window_signatures(
         ends += [min(begin + size, m) for begin in begins]
         nominal += [size] * len(begins)
         rows.append(spans[size][np.asarray(begins) // _BLOCK])
-    return starts, ends, np.asarray(nominal, dtype=np.int64), np.vstack(rows)
+    int64 = np.int64
+    return np.asarray(starts, int64), np.asarray(ends, int64), np.asarray(nominal, int64), np.vstack(rows)
 
 
 def near_chains(
@@ -161,8 +160,7 @@ def _pairs(index: Index, partials: I64, starts: I64, ends: I64, sizes: I64) -> t
     sets of m and n shingles have at most min/max of it (token counts stand in for set
     sizes, with room for repeated shingles). ``sizes`` is each window's nominal size.
     """
-    table = np.asarray(partials, dtype=np.int64).reshape(-1, 5)
-    owner, unit = _nearby_units(index, table)
+    owner, unit = _nearby_units(index, partials)
     tokens = index.arrays["unit_tokens"][unit].astype(np.float64)
     reach = WINDOW_SIZES[-1]
     windows: list[npt.NDArray[np.int64]] = []
@@ -209,9 +207,9 @@ def _near_chains(
     permuted = _permuted_shingles(index, tokens)
     starts, ends, sizes, full = _window_signatures(permuted)
     signatures = b_bit(full)
-    windows, units = _pairs(index, partials, np.asarray(starts), np.asarray(ends), sizes)
-    begins = np.asarray(starts, dtype=np.int64)[windows]
-    stops = np.asarray(ends, dtype=np.int64)[windows] + index.params.shingle - 1
+    windows, units = _pairs(index, partials, starts, ends, sizes)
+    begins = starts[windows]
+    stops = ends[windows] + index.params.shingle - 1
     # Windows the exact path already mostly explains are left to it.
     covered = np.concatenate(([0], np.cumsum(_covered_mask(explained, n, index.params.k))))
     unexplained = (covered[stops] - covered[begins]) * 5 <= (stops - begins) * 4  # at most 80% covered
@@ -222,7 +220,8 @@ def _near_chains(
     for i in np.flatnonzero(similarity >= NEAR_JACCARD):
         window, unit = int(windows[i]), int(units[i])
         first_line, last_line = (int(x) for x in index.arrays["unit_lines"][unit])
-        low, high = _shared_span(permuted, starts[window], ends[window], signatures[window], unit_signatures[unit])
+        span = (int(starts[window]), int(ends[window]))
+        low, high = _shared_span(permuted, *span, signatures[window], unit_signatures[unit])
         high += index.params.shingle - 1
         positions = list(range(low, max(low + 1, high - index.params.k + 1)))
         chain = Chain(
@@ -245,10 +244,9 @@ def _similarities(window_signatures: U8, unit_signatures: U8, windows: I64, unit
     ``_HEAD_AGREE`` of the first 16 about once in 70,000; two unrelated signatures agree
     on that many about once in 30,000 pairs.
     """
+    if windows.size == 0 or unit_signatures.shape[1] % 8:  # nothing to compare, or no whole words
+        return jaccards(window_signatures[windows], unit_signatures[units])
     similarity = np.zeros(windows.shape[0], dtype=np.float64)
-    if windows.size == 0 or unit_signatures.shape[1] % 8:
-        similarity[:] = jaccards(window_signatures[windows], unit_signatures[units]) if windows.size else 0.0
-        return similarity
     head = agreements(
         window_signatures.view(np.uint64)[windows, :_HEAD_WORDS], unit_signatures.view(np.uint64)[units, :_HEAD_WORDS]
     )

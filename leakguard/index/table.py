@@ -46,9 +46,9 @@ def prefixes(hashes: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.uint64
     return out
 
 
-def _directory(keys: npt.NDArray[Any], bits: int, width: int) -> npt.NDArray[np.uint32]:
-    """Where the sorted ``width``-bit keys whose top ``bits`` bits equal each value start."""
-    edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(width - bits)
+def _directory(keys: npt.NDArray[Any], bits: int) -> npt.NDArray[np.uint32]:
+    """Where the sorted hash prefixes (``bits + 32`` bits) whose top ``bits`` bits equal each value start."""
+    edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(32)
     return np.append(np.searchsorted(keys, edges), keys.shape[0]).astype(np.uint32)
 
 
@@ -121,7 +121,7 @@ def posting_tables(
     new_file[1:] |= file_ids[1:] != file_ids[:-1]
     df = np.add.reduceat(new_file.astype(np.uint32), starts) if count else np.empty(0, np.uint32)
     return {
-        "hash_buckets": _directory(unique, bits, bits + 32),
+        "hash_buckets": _directory(unique, bits),
         "residues": (unique & np.uint64(0xFFFFFFFF)).astype(np.uint32),
         "offsets": np.append(starts, count).astype(np.uint32),
         # Files holding each hash, saturating: only "more than max_df" is ever asked of it.
