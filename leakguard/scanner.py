@@ -149,8 +149,11 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
 
     A hash held by more than ``policy.max_df`` files is common structure and is followed
     only to the postings whose names match the scanned k-gram exactly (and only when that
-    exact code is itself rare). A hit is *exact* when the names match and the k-gram holds
-    at least two identifiers: structure alone is weaker evidence.
+    exact code is itself rare). So is a hash with more postings than are followed
+    (``MAX_POSTINGS_PER_HASH``: a long table, a column of similar statements): the first
+    ones would be the wrong ones, and the names say which row was copied. A hit is *exact*
+    when the names match and the k-gram holds at least two identifiers or literals:
+    structure alone is weaker evidence.
     """
     k = index.params.k
     arrays = index.arrays
@@ -171,7 +174,7 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
     max_df = policy.max_df(index.n_files)
     common = arrays["df"][slot] > max_df
     post_tag = arrays["post_tag"]
-    narrow = np.flatnonzero(common & named)
+    narrow = np.flatnonzero((common | (stop - first > MAX_POSTINGS_PER_HASH)) & named)
     if narrow.size:
         # Both ends of each tag's postings in one search (tags are integers: the end of
         # ``t`` is the start of ``t + 1``), which halves the per-call cost on short texts.

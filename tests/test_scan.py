@@ -78,6 +78,23 @@ def test_common_fingerprints_are_not_evidence(tmp_path: object) -> None:
     assert index.scan(body, ScanPolicy(max_df_min=100)).is_leak
 
 
+def test_a_copy_of_a_long_table_is_found_where_its_shape_repeats(tmp_path: object) -> None:
+    import pathlib
+    import random
+
+    # A lookup table: one structural k-gram (NUM , NUM , ...) at hundreds of places of one
+    # file, more than the scan follows (MAX_POSTINGS_PER_HASH); only the values say where.
+    rng = random.Random(5)
+    rows = [", ".join(str(rng.randrange(1000)) for _ in range(8)) + "," for _ in range(120)]
+    root = pathlib.Path(str(tmp_path))
+    (root / "table.rs").write_text("pub const WEIGHTS: [u16; 960] = [\n" + "\n".join(rows) + "\n];\n")
+    index = leakguard.build_index([root], jobs=1)
+    pasted = "Is this table right?\n\n" + "\n".join(rows[90:100]) + "\n"
+    result = index.scan(pasted)
+    assert [(f.path, f.start_line, f.end_line) for f in result.findings] == [("table.rs", 92, 101)]
+    assert result.findings[0].exact_tokens >= 0.9 * result.findings[0].matched_tokens  # found by its values
+
+
 def test_two_pieces_of_one_file_moved_apart_are_one_copy(demo_index: leakguard.Index) -> None:
     lines = (ACME / "payments" / "ledger.py").read_text().splitlines()
     earlier, later = "\n".join(lines[39:41]) + "\n", "\n".join(lines[71:73]) + "\n"
