@@ -32,7 +32,8 @@ from leakguard.options import DEFAULT_POLICY, ScanPolicy
 from leakguard.result import Finding, ScanResult
 from leakguard.span import LineTable, copy_bounds
 
-#: At most this many postings of one fingerprint are followed (repetitive indexed code).
+#: At most this many postings of one fingerprint are followed (repetitive indexed code);
+#: a fingerprint with more is followed only to the postings whose names match (see lookup).
 MAX_POSTINGS_PER_HASH = 32
 
 
