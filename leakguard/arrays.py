@@ -31,3 +31,23 @@ def distinct_inverse(values: npt.NDArray[T]) -> tuple[npt.NDArray[T], npt.NDArra
     """The distinct values, sorted, and for each value its index among them."""
     unique = distinct(values)
     return unique, np.searchsorted(unique, values)
+
+
+def member(values: npt.NDArray[T], choices: npt.NDArray[T]) -> npt.NDArray[np.bool_]:
+    """Whether each value is one of ``choices``: ``numpy.isin`` without its set-up.
+
+    ``isin`` picks a method and prepares it on every call, which on a prompt's few hundred
+    tokens costs more than the comparisons: a few choices are compared one by one, more are
+    sorted once and searched.
+    """
+    count = choices.shape[0]
+    if count == 0:
+        return np.zeros(values.shape, dtype=bool)
+    if count <= 4:
+        out: npt.NDArray[np.bool_] = values == choices[0]
+        for choice in choices[1:]:
+            out |= values == choice
+        return out
+    ordered = np.sort(choices)
+    found: npt.NDArray[np.bool_] = ordered[np.minimum(np.searchsorted(ordered, values), count - 1)] == values
+    return found

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from leakguard.arrays import distinct_inverse
+from leakguard.arrays import distinct_inverse, member
 from leakguard.options import ScanPolicy
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def run_floors(
     wanted = np.full(reach.shape[0], floor)
     if low >= floor:
         return wanted
-    candidate = np.flatnonzero((reach >= low) & ~np.isin(run_file, leaking))
+    candidate = np.flatnonzero((reach >= low) & ~member(run_file, leaking))
     order = candidate[np.lexsort((-reach[candidate], run_line[candidate], run_file[candidate]))]
     fresh = np.ones(order.shape[0], dtype=bool)
     fresh[1:] = (run_file[order][1:] != run_file[order][:-1]) | (run_line[order][1:] != run_line[order][:-1])

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard import score as scoring
+from leakguard.arrays import member
 from leakguard.decode import views
 from leakguard.errors import InputError
 from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags
@@ -214,7 +215,7 @@ def _named_tokens(tokens: TokenStream, index: Index) -> npt.NDArray[np.bool_]:
     """Tokens that carry a name or a literal value: what makes a matching k-gram an exact copy."""
     alphabet = index.alphabet
     classes = np.asarray([alphabet.symbol(ID), alphabet.symbol(STR), alphabet.symbol(NUM)], dtype=np.uint64)
-    return np.isin(tokens.abstract, classes)
+    return member(tokens.abstract, classes)
 
 
 def _finding(index: Index, chain: Chain, tokens: TokenStream, lines: LineTable, policy: ScanPolicy) -> Finding:

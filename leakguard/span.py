@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from leakguard.arrays import member
 from leakguard.fingerprint.kgrams import line_hashes
 from leakguard.index.store import Index
 from leakguard.match import Chain
@@ -38,7 +39,7 @@ class LineTable:
         head = np.where(has, tokens.abstract[np.minimum(self.first, len(tokens) - 1)], np.uint64(0))
         second = np.where(count > 1, tokens.abstract[np.minimum(self.first + 1, len(tokens) - 1)], np.uint64(0))
         named = head == np.uint64(id_value)
-        self.weak = named & ((count == 1) | ((count == 2) & np.isin(second, sentence_ends)))
+        self.weak = named & ((count == 1) | ((count == 2) & member(second, sentence_ends)))
 
 
 def copy_bounds(index: Index, chain: Chain, tokens: TokenStream, lines: LineTable) -> tuple[int, int, int, int]:

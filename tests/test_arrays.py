@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leakguard.arrays import distinct, distinct_inverse
+from leakguard.arrays import distinct, distinct_inverse, member
 
 
 @settings(max_examples=200, derandomize=True)
@@ -19,3 +19,14 @@ def test_distinct_is_numpy_unique(values: list[int], dtype: type) -> None:
     assert distinct(array).dtype == array.dtype
     unique, where = distinct_inverse(array)
     assert unique.tolist() == expected.tolist() and where.tolist() == inverse.tolist()
+
+
+@settings(max_examples=200, derandomize=True)
+@given(
+    st.lists(st.integers(0, 40), max_size=200),
+    st.lists(st.integers(0, 40), max_size=12),
+    st.sampled_from([np.int64, np.uint64]),
+)
+def test_member_is_numpy_isin(values: list[int], choices: list[int], dtype: type) -> None:
+    array, wanted = np.asarray(values, dtype=dtype), np.asarray(choices, dtype=dtype)
+    assert member(array, wanted).tolist() == np.isin(array, wanted).tolist()

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from leakguard.arrays import member
 from leakguard.normalise.alphabet import ID, NUM, STR, Alphabet
 from leakguard.normalise.code_tokens import PUNCT, WORD, Spellings, codepoints, tokenise
 
@@ -208,7 +209,7 @@ def _not_before_closer(abstract: npt.NDArray[np.uint64], alphabet: Alphabet) -> 
         return None
     closers = alphabet.char_symbols(_CLOSERS)
     before = np.zeros(abstract.shape[0], dtype=bool)
-    before[:-1] = np.isin(abstract[1:], closers)
+    before[:-1] = member(abstract[1:], closers)
     drop = comma & before
     return None if not drop.any() else ~drop
 
