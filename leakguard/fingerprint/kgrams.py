@@ -26,11 +26,12 @@ _S33 = np.uint64(33)
 
 def fmix64(values: U64) -> U64:
     """MurmurHash3's 64-bit finaliser: a bijection that spreads every input bit."""
-    values = values ^ (values >> _S33)
-    values = values * _M1
-    values = values ^ (values >> _S33)
-    values = values * _M2
-    return np.asarray(values ^ (values >> _S33), dtype=np.uint64)
+    out = np.asarray(values ^ (values >> _S33), dtype=np.uint64)  # a new array: updated in place below
+    out *= _M1
+    out ^= out >> _S33
+    out *= _M2
+    out ^= out >> _S33
+    return out
 
 
 def kgram_hashes(values: U64, k: int) -> U64:

@@ -88,6 +88,8 @@ _ASCII = [chr(i) for i in range(128)]
 _ASCII_WORD = np.array([bool(re.match(r"\w", c)) for c in _ASCII])
 _ASCII_DIGIT = np.array([bool(re.match(r"\d", c)) for c in _ASCII])
 _ASCII_SPACE = np.array([bool(re.match(r"\s", c)) for c in _ASCII])
+#: What an ASCII character adds to a spelling's hash: its code point + 1, every quote as ``"``.
+_ASCII_VALUES = np.array([(34 if c in "'`" else ord(c)) + 1 for c in _ASCII], dtype=np.uint64)
 
 
 def codepoints(text: str) -> npt.NDArray[np.uint32]:
@@ -155,24 +157,29 @@ def tokenise(
     in_number_run = wordish & number_run[np.maximum(run_id, 0)]
     # A number stops at its first "$", where a word begins (word chars continue through "$").
     dollars = dollar & in_number_run
-    seen = np.cumsum(dollars)
-    seen_before_run = np.append((seen - dollars)[starts_of_runs], 0)
-    dollars_so_far = seen - seen_before_run[np.maximum(run_id, 0)]
-    splits = dollars & (dollars_so_far == 1)
-    number_char = in_number_run & (dollars_so_far == 0)
-    # "1.5" and "1e+5" continue one number across "." and an exponent sign.
-    after_digit = np.zeros(n, dtype=bool)
-    after_digit[:-1] = digit[1:]
-    previous_number = np.zeros(n, dtype=bool)
-    previous_number[1:] = number_char[:-1]
-    previous_e = np.zeros(n, dtype=bool)
-    previous_e[1:] = (cps[:-1] == 101) | (cps[:-1] == 69)
-    joins = in_code & previous_number & after_digit & ((cps == 46) | (((cps == 43) | (cps == 45)) & previous_e))
-    if breaks is not None:
-        joins &= ~breaks
-        joins[:-1] &= ~breaks[1:]
+    if dollars.any():
+        seen = np.cumsum(dollars)
+        seen_before_run = np.append((seen - dollars)[starts_of_runs], 0)
+        dollars_so_far = seen - seen_before_run[np.maximum(run_id, 0)]
+        splits = dollars & (dollars_so_far == 1)
+        number_char = in_number_run & (dollars_so_far == 0)
+    else:  # the usual case, without the counting
+        splits, number_char = dollars, in_number_run
+    # "1.5" and "1e+5" continue one number across "." and an exponent sign. Only a character
+    # right after a number's can, so those few are tested rather than the whole text.
+    at = np.flatnonzero(number_char[:-2]) + 1
+    mark = cps[at]
+    at = at[(mark == 46) | (mark == 43) | (mark == 45)]
+    if at.size:
+        mark, previous = cps[at], cps[at - 1]
+        joining = in_code[at] & digit[at + 1] & ((mark == 46) | (previous == 101) | (previous == 69))
+        if breaks is not None:
+            joining &= ~breaks[at] & ~breaks[at + 1]
+        at = at[joining]
+    joins = np.zeros(n, dtype=bool)
+    joins[at] = True
     joined_runs = np.zeros(n, dtype=bool)
-    joined_runs[1:] = joins[:-1]
+    joined_runs[at + 1] = True
     in_token = in_code & ~space
     punct = in_token & ~wordish & ~joins
     start_mask = (run_start & ~joined_runs) | splits | punct
@@ -198,10 +205,14 @@ class Spellings:
     def __init__(self, cps: npt.NDArray[np.uint32]) -> None:
         n = cps.shape[0]
         self._up, down = _POWERS.get(n + 1)
-        unified = np.where((cps == 39) | (cps == 96), np.uint32(34), cps)
+        if n and int(cps.max()) < 128:
+            values = _ASCII_VALUES[cps]  # one look-up for the quote rule and the + 1
+        else:
+            unified = np.where((cps == 39) | (cps == 96), np.uint32(34), cps)
+            values = unified.astype(np.uint64) + np.uint64(1)
+        self._prefix = np.zeros(n + 1, dtype=np.uint64)
         with np.errstate(over="ignore"):
-            weighted = (unified.astype(np.uint64) + np.uint64(1)) * down[:n]
-            self._prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
+            np.cumsum(values * down[:n], dtype=np.uint64, out=self._prefix[1:])
 
     def hashes(self, starts: I64, ends: I64) -> U64:
         """The hash of ``text[start:end]`` for every (non-empty) span at once."""

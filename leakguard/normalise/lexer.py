@@ -166,7 +166,8 @@ class _Collector:
         abstract = np.full(starts.shape[0], alphabet.symbol(NUM), dtype=np.uint64)
         # Literals keep their value in the concrete stream, as names do: a copy with the
         # same numbers and strings is an exact copy, one with other values a renamed one.
-        concrete = alphabet.names(hashes ^ LITERAL)
+        words = kind == WORD
+        concrete = alphabet.names(hashes ^ np.where(words, np.uint64(0), LITERAL))
         punct = kind == PUNCT
         if punct.any():
             marks = first[punct]
@@ -176,14 +177,13 @@ class _Collector:
                 values[wide] = [alphabet.symbol(chr(int(c))) for c in marks[wide]]
             abstract[punct] = values
             concrete[punct] = values
-        words = kind == WORD
         if words.any():
             word_hashes = hashes[words]
             table, symbols = alphabet.keyword_table()
             slot = np.minimum(np.searchsorted(table, word_hashes), table.shape[0] - 1)
             is_keyword = table[slot] == word_hashes
             abstract[words] = np.where(is_keyword, symbols[slot], np.uint64(alphabet.symbol(ID)))
-            concrete[words] = np.where(is_keyword, symbols[slot], alphabet.names(word_hashes))
+            concrete[words] = np.where(is_keyword, symbols[slot], concrete[words])
         if self.string_starts:
             str_value = np.uint64(alphabet.symbol(STR))
             count = len(self.string_starts)
@@ -293,13 +293,16 @@ _CODE_LINE = (
     # annotated names and parameters (``name: T = value``, ``name: T,``) and a signature's end
     r"|\**\w+: [\w.\[\], |]+(?: = \S.*|,)[ \t]*$|\)(?: -> .+)?:[ \t]*$)"
 )
-_TRIPLE = {q: re.escape(q) + r"[\s\S]*?" + re.escape(q) for q in ('"""', "'''")}
+_TRIPLE = {q: re.escape(q) + r"[\s\S]*?(?:" + re.escape(q) + r"|\Z)" for q in ('"""', "'''")}
 
 
 def _swallows_code(text: str, quote: str) -> bool:
-    """Whether, paired from the start, a string runs to the end or holds three lines of code."""
-    if text.count(quote) % 2:
-        return True
+    """Whether, paired from the start, a string holds three lines of code.
+
+    The last string of an odd count runs to the end of the text and is judged the same way:
+    a paste cut off inside a docstring leaves prose there, and the other pairing would only
+    turn the code before it into strings.
+    """
     for match in re.finditer(_TRIPLE[quote], text):
         body = match.group()
         if body.count("\n") >= 3 and len(re.findall(_CODE_LINE, body, re.M)) >= 3:
