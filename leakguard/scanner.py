@@ -28,7 +28,8 @@ from leakguard.index.table import bisect, find
 from leakguard.match import PARTIAL_SHARE, Chain, Hits, chain_hits, resolve_overlaps
 from leakguard.near import near_chains
 from leakguard.normalise.alphabet import ID, NUM, STR
-from leakguard.normalise.lexer import TokenStream, lex_variants, newline_offsets
+from leakguard.normalise.lexer import TokenStream, newline_offsets
+from leakguard.normalise.triple_quotes import lex_variants
 from leakguard.options import DEFAULT_POLICY, ScanPolicy
 from leakguard.result import Finding, ScanResult
 from leakguard.span import LineTable, copy_bounds

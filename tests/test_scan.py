@@ -156,3 +156,20 @@ def test_merge_drops_a_weaker_finding_of_another_file_over_the_same_text() -> No
     strong = Finding("a.py", 11, 47, 290, 1810, 0.99, 300, 300)
     other = Finding("b.py", 21, 34, 0, 623, 0.7, 60, 60)  # more than half inside the strong one
     assert _merge([(0, strong), (0, other)], new_lines=5) == [strong]
+
+
+def test_code_after_a_docstring_with_a_markdown_example_is_found(tmp_path: object) -> None:
+    import pathlib
+
+    # The scan lexer ends a triple-quoted string at a fence line, so the docstring's
+    # closing quotes start a fenced segment of their own: its second reading finds the code.
+    example = '    """Sum the sizes.\n\n    ```python\n    total_size(items)\n    ```\n    """\n'
+    body = "".join(f"    weight_{i} = lookup(items[{i}], scale={i + 2}) * factor\n" for i in range(10))
+    source = f"def total_size(items, factor=1):\n{example}{body}    return weight_0 + weight_9\n"
+    root = pathlib.Path(str(tmp_path))
+    (root / "sizes.py").write_text(source)
+    index = leakguard.build_index([root], jobs=1)
+    result = index.scan("Why is this slow?\n\n" + source)
+    assert result.is_leak
+    (finding,) = result.findings
+    assert finding.path == "sizes.py" and finding.end_line == source.count("\n")

@@ -41,8 +41,11 @@ from leakguard.normalise.code_tokens import PUNCT, WORD, Spellings, codepoints, 
 #: before a quote is a word and then a string), hence ``(?<![\w$]X)`` after prefix letter X.
 _DQ = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 _SQ = r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
-_TRIPLE_DQ = r'"""[^"]*(?:"(?!"")[^"]*)*(?:"""|\Z)'
-_TRIPLE_SQ = r"'''[^']*(?:'(?!'')[^']*)*(?:'''|\Z)"
+# A triple-quoted string also ends before a markdown fence line: each fenced paste is paired
+# on its own (see :mod:`leakguard.normalise.triple_quotes`).
+_FENCE_AHEAD = r"\n[ \t]*```"
+_TRIPLE_DQ = r'"""[^"\n]*(?:(?:"(?!"")|\n(?!' + _FENCE_AHEAD[2:] + r'))[^"\n]*)*(?:"""|(?=' + _FENCE_AHEAD + r")|\Z)"
+_TRIPLE_SQ = r"'''[^'\n]*(?:(?:'(?!'')|\n(?!" + _FENCE_AHEAD[2:] + r"))[^'\n]*)*(?:'''|(?=" + _FENCE_AHEAD + r")|\Z)"
 _VERBATIM = r'"[^"]*(?:""[^"]*)*"'  # C#: "" is a quote
 
 
@@ -84,6 +87,11 @@ _SPECIALS: tuple[tuple[str, str], ...] = (
 # Each alternative ends in an empty named group (a group at its start would hide its first
 # character from the engine); a match's kind is the first letter of ``lastgroup``.
 SPECIAL_PATTERN = re.compile("|".join(f"{body}(?P<{kind}{i}>)" for i, (kind, body) in enumerate(_SPECIALS)))
+_HIDDEN, _STRING, _LIFETIME = 0, 1, 2
+#: The kind of each of the pattern's groups (``lastindex`` of a match), as an array.
+_KIND_OF_GROUP = [_HIDDEN] * (SPECIAL_PATTERN.groups + 1)
+for _name, _group in SPECIAL_PATTERN.groupindex.items():
+    _KIND_OF_GROUP[_group] = {"s": _STRING, "l": _LIFETIME}.get(_name[0], _HIDDEN)
 
 _CLOSERS = ")]}"
 #: Mixed into literal hashes so a literal's concrete value never equals a name's.
@@ -142,12 +150,25 @@ class _Collector:
         matches = (
             SPECIAL_PATTERN.finditer(text, begin) if finish is None else SPECIAL_PATTERN.finditer(text, begin, finish)
         )
-        for match in matches:
-            kind = (match.lastgroup or " ")[0]
-            if kind == "s":
-                self.string(match.start(), match.end())
-            elif kind != "l":  # a lifetime quote stays code: one punctuation token
-                self.exclude(match.start(), match.end())
+        spans = [(*match.span(), match.lastindex or 0) for match in matches]
+        if len(spans) < 64:
+            for start, end, group in spans:
+                if _KIND_OF_GROUP[group] == _STRING:
+                    self.string(start, end)
+                elif _KIND_OF_GROUP[group] == _HIDDEN:  # a lifetime quote stays code: one punctuation token
+                    self.exclude(start, end)
+            return
+        # A long text's thousands of comments and strings are marked with array operations.
+        found = np.array(spans, dtype=np.int64)
+        starts, ends, kinds = found[:, 0], found[:, 1], np.asarray(_KIND_OF_GROUP, dtype=np.int8)[found[:, 2]]
+        delta = np.zeros(self.in_code.shape[0] + 1, dtype=np.int8)  # +1 where a span opens, -1 where one closes
+        hidden = kinds != _LIFETIME
+        delta[starts[hidden]] = 1
+        delta[ends[hidden]] -= 1  # one span may close where the next opens
+        self.in_code &= np.cumsum(delta[:-1], dtype=np.int8) == 0
+        strings = kinds == _STRING
+        self.string_starts += starts[strings].tolist()
+        self.string_ends += ends[strings].tolist()
 
     def finish(self, text: str, alphabet: Alphabet) -> TokenStream:
         """Cut the remaining code, merge in the strings and apply the drop rules."""
@@ -269,70 +290,6 @@ def lex(text: str, alphabet: Alphabet) -> TokenStream:
     collector = _Collector(len(text))
     collector.specials(text)
     return collector.finish(text, alphabet)
-
-
-def _may_start_inside(text: str, quote: str) -> bool:
-    """Whether text may begin inside a triple-quoted string: an odd number of the quotes,
-    or a first one that stands alone on its line, as a docstring's closing quotes do."""
-    first = text.find(quote)
-    if first < 0:
-        return False
-    if text.count(quote) % 2:
-        return True
-    line_start = text.rfind("\n", 0, first) + 1
-    line_end = text.find("\n", first)
-    line_end = len(text) if line_end < 0 else line_end
-    return not text[line_start:first].strip() and not text[first + len(quote) : line_end].strip()
-
-
-# Compiled on first use (``re`` caches them): only a text with an unpaired triple quote needs
-# them, and a cold CLI scan should not pay for their compilation.
-_CODE_LINE = (
-    r"^[ \t]*(?:def |class |return\b|import |from \S+ import |[\w.]+ *[-+*/]?= *\S|[\w.]+\(.*\)[ \t]*$"
-    r"|(?:if|for|while|elif|else|try|except|with)\b.*:[ \t]*$"
-    # annotated names and parameters (``name: T = value``, ``name: T,``) and a signature's end
-    r"|\**\w+: [\w.\[\], |]+(?: = \S.*|,)[ \t]*$|\)(?: -> .+)?:[ \t]*$)"
-)
-_TRIPLE = {q: re.escape(q) + r"[\s\S]*?(?:" + re.escape(q) + r"|\Z)" for q in ('"""', "'''")}
-
-
-def _swallows_code(text: str, quote: str) -> bool:
-    """Whether, paired from the start, a string holds three lines of code.
-
-    The last string of an odd count runs to the end of the text and is judged the same way:
-    a paste cut off inside a docstring leaves prose there, and the other pairing would only
-    turn the code before it into strings.
-    """
-    for match in re.finditer(_TRIPLE[quote], text):
-        body = match.group()
-        if body.count("\n") >= 3 and len(re.findall(_CODE_LINE, body, re.M)) >= 3:
-            return True
-    return False
-
-
-def lex_variants(text: str, alphabet: Alphabet) -> list[TokenStream]:
-    """The token streams a scan must consider: the plain one, plus one per unpaired triple quote.
-
-    A paste that starts inside a Python docstring turns the pairing of triple quotes inside
-    out: the scan lexer would take the code between two docstrings for one long string.
-    Lexing the text again as if it began inside a triple-quoted string gives the other
-    pairing; the caller keeps the findings of both.
-    """
-    streams = [lex(text, alphabet)]
-    for quote in ('"""', "'''"):
-        if _may_start_inside(text, quote) and _swallows_code(text, quote):
-            shifted = lex(quote + text, alphabet)
-            streams.append(
-                TokenStream(
-                    shifted.abstract,
-                    shifted.concrete,
-                    np.maximum(shifted.start - len(quote), 0),
-                    np.maximum(shifted.end - len(quote), 0),
-                    shifted.line,
-                    shifted.end_line,
-                )
-            )
-    return streams
 
 
 def lex_with_regions(text: str, regions: Sequence[Region], alphabet: Alphabet) -> TokenStream:

@@ -22,11 +22,12 @@ def keyword_symbol(word: str) -> str | None:
     return word if word in KEYWORDS else CASE_FOLDED.get(word)
 
 
+# A triple-quoted string ends before a markdown fence line: each fenced paste is paired alone.
 # Refined when the vectorised lexer came: a prefixed string never starts right after a
 # word or number character (the look-behinds), so "1$\"\"" is a number, "$" and a string.
 _STRING = r"""
   (?P<s>
-     (?:(?<![\w$])[rRbBuUfF]{1,2})?(?:\"\"\"[\s\S]*?(?:\"\"\"|\Z)|'''[\s\S]*?(?:'''|\Z))
+     (?:(?<![\w$])[rRbBuUfF]{1,2})?(?:\"\"\"[\s\S]*?(?:\"\"\"|(?=\n[ \t]*```)|\Z)|'''[\s\S]*?(?:'''|(?=\n[ \t]*```)|\Z))
    | (?:(?<![\w$])\$@|@\$|@)"(?:[^"]|"")*"
    | (?<![\w$])r\#+"[\s\S]*?"\#+
    | (?:(?<![\w$])(?:[rRbBuUfFL$]|u8|[rRbBfF]{2}))?"(?:\\.|[^"\\\n])*"

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leakguard.normalise.alphabet import ID, STR, Alphabet
-from leakguard.normalise.lexer import lex, lex_variants
+from leakguard.normalise.lexer import lex
 
 A = Alphabet()
 
@@ -88,29 +88,3 @@ def test_whitespace_never_changes_tokens(tokens: list[str], spaces: list[str]) -
     tight = " ".join(tokens)
     loose = "".join(tok + spaces[i % len(spaces)] for i, tok in enumerate(tokens))
     assert symbols(tight) == symbols(loose)
-
-
-_CODE = (
-    "def total(items):\n    count = 0\n    for item in items:\n        count = count + item.size\n    return count\n"
-)
-
-
-def test_a_paste_that_starts_inside_a_docstring_is_also_read_the_other_way() -> None:
-    text = '    the rest of a docstring.\n    """\n' + _CODE + '\ndef other():\n    """Another."""\n    return 1\n'
-    plain, shifted = lex_variants(text, A)
-    code = lex(_CODE, A).abstract.tolist()
-    joined = ",".join(map(str, shifted.abstract.tolist()))
-    assert ",".join(map(str, code)) in joined
-    assert ",".join(map(str, code)) not in ",".join(map(str, plain.abstract.tolist()))
-
-
-def test_one_unpaired_quote_before_code_reads_both_ways() -> None:
-    assert len(lex_variants('    end of a docstring.\n    """\n' + _CODE, A)) == 2
-
-
-def test_a_paste_cut_off_inside_a_docstring_is_read_once() -> None:
-    # The odd quote opens a docstring that runs to the end: only prose is inside it, and
-    # the other pairing would make a string of the code before it.
-    text = _CODE + 'def more():\n    """Start of a docstring\n    that the paste cut off.\n\n    Args:\n'
-    (plain,) = lex_variants(text, A)
-    assert len(plain) > len(lex(_CODE, A))
