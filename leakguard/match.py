@@ -138,9 +138,18 @@ def _without_sparse(hits: Hits, gap: int) -> Hits:
     chaining them one by one in Python would dominate the scan.
     """
     width = int(hits.pos.max()) + 2 * gap + 2
-    keys = distinct(hits.file * width + hits.pos)
     key = hits.file * width + hits.pos
-    around = np.searchsorted(keys, key + gap, side="right") - np.searchsorted(keys, key - gap, side="left")
+    # Distinct (file, position) keys within ``gap`` of each hit, counted in sorted order:
+    # searching sorted keys for sorted ones walks memory once, and ranks count distinct keys.
+    order = np.argsort(key)
+    ordered = key[order]
+    fresh = np.ones(ordered.shape[0], dtype=np.int64)
+    fresh[1:] = ordered[1:] != ordered[:-1]
+    rank = np.cumsum(fresh)
+    last = np.searchsorted(ordered, ordered + gap, side="right") - 1
+    first = np.searchsorted(ordered, ordered - gap, side="left")
+    around = np.empty_like(key)
+    around[order] = rank[last] - rank[first] + 1
     keep = np.where(hits.exact, around >= MIN_EXACT_NEIGHBOURS, around >= MIN_STRUCTURAL_NEIGHBOURS)
     if keep.all():
         return hits

@@ -24,8 +24,10 @@ from leakguard.normalise.lexer import TokenStream, lex
 
 QUOTES = ('"""', "'''")
 
-#: A markdown fence line, where the lexer ends any triple-quoted string (see lexer._TRIPLE_DQ).
-_FENCE_LINE = re.compile(r"^[ \t]*```[^\n]*(?:\n|\Z)", re.M)
+#: A markdown fence (on a line of its own, after spaces only): the lexer ends any
+#: triple-quoted string before one (see lexer._TRIPLE_DQ). The pattern begins with the
+#: backticks, which the engine finds fast; a match not at a line's start is skipped.
+_FENCE = re.compile(r"```[^\n]*(?:\n|\Z)")
 #: What closes the segments of the second reading: a fence line of its own.
 _SEPARATOR = "\n```\n"
 
@@ -44,9 +46,12 @@ def segments(text: str) -> list[tuple[int, int]]:
     """The ``[start, end)`` spans between markdown fence lines: the whole text when it has none."""
     out: list[tuple[int, int]] = []
     position = 0
-    for match in _FENCE_LINE.finditer(text):
-        if match.start() > position:
-            out.append((position, match.start()))
+    for match in _FENCE.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if line_start < position or text[line_start : match.start()].strip(" \t"):
+            continue  # not at the start of a line
+        if line_start > position:
+            out.append((position, line_start))
         position = match.end()
     if position < len(text):
         out.append((position, len(text)))

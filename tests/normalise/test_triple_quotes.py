@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from leakguard.normalise.alphabet import Alphabet
 from leakguard.normalise.lexer import lex
 from leakguard.normalise.triple_quotes import lex_variants, segments
@@ -58,3 +63,20 @@ def test_a_string_ends_before_a_fence_line() -> None:
     text = 'x = """open\n```\ny = 1\n'
     assert len(lex(text, A)) == len(lex('x = ""\ny = 1\n', A))
     assert segments(text) == [(0, 12), (16, len(text))]
+
+
+_FENCE_LINE = re.compile(r"^[ \t]*```[^\n]*(?:\n|\Z)", re.M)
+
+
+@given(st.lists(st.sampled_from(["```", "`", "\n", " ", "\t", "a", "x```y", "  ```py\n"]), max_size=16))
+@settings(max_examples=500, derandomize=True)
+def test_segments_lie_between_fence_lines(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    expected, position = [], 0
+    for match in _FENCE_LINE.finditer(text):
+        if match.start() > position:
+            expected.append((position, match.start()))
+        position = match.end()
+    if position < len(text):
+        expected.append((position, len(text)))
+    assert segments(text) == expected
