@@ -11,6 +11,8 @@ Parts (each runs in its own child process, so each peak memory is its own):
 * ``latency``: p50 and p99 of scanning 4 KB prompts in-process against the big index
   (real package sources, topped up with synthetic fingerprints to ``--fingerprints``),
   and the time to open it;
+* ``conversation``: a chat through the gateway's body scanner, each request resending the
+  history (as chat clients do), with and without the Scanner's cache of recent results;
 * ``cli``: wall time of ``leakguard scan -`` on a 4 KB prompt, cold process, same index
   (with the package's bytecode compiled first, as ``pip install`` leaves it);
 * ``hook``: wall time of ``leakguard hook`` (cold process, same index) in a git repository
@@ -347,19 +349,21 @@ def part_service(args: argparse.Namespace) -> dict[str, object]:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        prompts = _prompts(min(args.prompts, 200), random.Random(11))
         requests = args.prompts * 2
         clients = 16
+        # Every request its own prompt: the Scanner keeps results of texts it has seen, and
+        # this measures scanning, not that cache (the conversation part measures the cache).
+        prompts = _prompts(requests + clients * 2, random.Random(11))
         limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
         with httpx.Client(base_url=url, limits=limits, timeout=60) as http:
 
             def ask(n: int) -> tuple[int, float]:
                 started = time.perf_counter()
-                answer = http.post("/v1/scan", json={"text": prompts[n % len(prompts)]})
+                answer = http.post("/v1/scan", json={"text": prompts[n]})
                 return answer.status_code, (time.perf_counter() - started) * 1000
 
             with ThreadPoolExecutor(clients) as pool:
-                list(pool.map(ask, range(clients * 2)))  # warm connections
+                list(pool.map(ask, range(requests, requests + clients * 2)))  # warm connections
                 started = time.perf_counter()
                 answers = list(pool.map(ask, range(requests)))
                 wall = time.perf_counter() - started
@@ -382,7 +386,40 @@ def part_service(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+CHAT_TURNS = 20
+
+
+def part_conversation(args: argparse.Namespace) -> dict[str, object]:
+    """A chat through the gateway's body scanner: each request resends the whole history,
+    as chat clients do. Requests of the last turn, and the whole chat, with and without
+    the Scanner's cache of recent results."""
+    import numpy as np
+
+    from leakguard.api import Scanner, load_index
+    from leakguard.integrations.payload import guard_body
+
+    index = load_index(args.index)
+    messages = _prompts(CHAT_TURNS, random.Random(13))
+    out: dict[str, object] = {"turns": CHAT_TURNS}
+    for label, cache_chars in (("cached", 4_000_000), ("uncached", 0)):
+        scanner = Scanner(index, cache_chars=cache_chars)
+        guard_body(scanner, json.dumps({"messages": [{"role": "user", "content": "warm up"}]}).encode())
+        times = []
+        for turn in range(1, CHAT_TURNS + 1):
+            roles = ("user", "assistant")
+            history = [{"role": roles[n % 2], "content": m} for n, m in enumerate(messages[:turn])]
+            body = json.dumps({"model": "m", "messages": history}).encode()
+            started = time.perf_counter()
+            guard_body(scanner, body, "application/json")
+            times.append((time.perf_counter() - started) * 1000)
+        out[f"{label}_total_ms"] = float(np.sum(times))
+        out[f"{label}_last_ms"] = times[-1]
+    out["peak_mib"] = peak_mib()
+    return out
+
+
 PARTS = {
+    "conversation": part_conversation,
     "hook": part_hook,
     "service": part_service,
     "throughput": part_throughput,
@@ -424,7 +461,7 @@ def _ratio(ours: object, theirs: object) -> str:
 
 def report(results: dict[str, dict[str, object]], command: str) -> str:
     t, b, big, lat, cli = (results[k] for k in ("throughput", "build", "big_index", "latency", "cli"))
-    hook, svc = results["hook"], results["service"]
+    hook, svc, conv = results["hook"], results["service"], results["conversation"]
 
     def num(value: object, fmt: str = ".1f") -> str:
         return format(value, fmt) if isinstance(value, float | int) else str(value)
@@ -446,6 +483,11 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
         f"real sources) | p50 {num(lat['p50_ms'], '.2f')} ms, p99 {num(lat['p99_ms'], '.2f')} ms | "
         f"{num(lat['peak_mib'], '.0f')} MiB |",
         f"| open that index | {num(lat['open_ms'], '.1f')} ms | |",
+        f"| a {conv['turns']}-turn chat of 4 KB messages through the gateway's body scanner, each request "
+        f"resending the history: last request, whole chat | with the Scanner's cache "
+        f"{num(conv['cached_last_ms'], '.1f')} ms, {num(conv['cached_total_ms'], '.0f')} ms; without "
+        f"{num(conv['uncached_last_ms'], '.1f')} ms, {num(conv['uncached_total_ms'], '.0f')} ms | "
+        f"{num(conv['peak_mib'], '.0f')} MiB |",
         f"| CLI `leakguard scan -`, 4 KB prompt, cold process (bytecode compiled, as pip installs it), same index "
         f"| median {num(cli['median_ms'], '.0f')} ms | |",
         f"| pre-commit `leakguard hook`, staged copy of 10 renamed lines, cold process, same index "
@@ -484,7 +526,7 @@ def main() -> int:
         args.index = str(WORK / "smoke-index")
     WORK.mkdir(exist_ok=True)
     results = {"big_index": run_part("big_index", args)}
-    for name in ("throughput", "latency", "cli", "hook", "service", "build"):
+    for name in ("throughput", "latency", "conversation", "cli", "hook", "service", "build"):
         results[name] = run_part(name, args)
     from results import command_line, publish
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from leakguard.api import Redaction, Scanner, build_index, load_index, scan
 from leakguard.baseline import Baseline, load_baseline, save_baseline
+from leakguard.cache import CacheStats
 from leakguard.errors import (
     ConfigError,
     IncompatibleIndexError,
@@ -31,6 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Baseline",
+    "CacheStats",
     "ConfigError",
     "Finding",
     "FingerprintParams",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leakguard.baseline import Baseline, load_baseline
+from leakguard.cache import DEFAULT_CACHE_CHARS, CacheStats, ResultCache
 from leakguard.config import Config, find_config
 from leakguard.errors import ConfigError
 from leakguard.index.store import Index
@@ -84,19 +85,30 @@ class Redaction:
 class Scanner:
     """An index, a policy and a baseline, loaded once and shared by every thread.
 
-    Built for long-running processes (an LLM gateway, a proxy, a service): :meth:`scan`
-    and :meth:`redact` keep no state between calls, and the index is read-only and
-    memory-mapped, so one Scanner serves any number of threads without locking::
+    Built for long-running processes (an LLM gateway, a proxy, a service): the index is
+    read-only and memory-mapped, and scans share nothing but a cache of recent results
+    (see :mod:`leakguard.cache`: a chat resends its history with every turn), so one
+    Scanner serves any number of threads::
 
         scanner = leakguard.Scanner.open("/etc/leakguard/index")
         verdict = scanner.scan(prompt)          # from any thread
         safe = scanner.redact(prompt).text
+
+    ``cache_chars`` bounds the characters of scanned text whose results are kept (0: none).
     """
 
-    def __init__(self, index: Index, policy: ScanPolicy | None = None, baseline: Baseline | None = None) -> None:
+    def __init__(
+        self,
+        index: Index,
+        policy: ScanPolicy | None = None,
+        baseline: Baseline | None = None,
+        *,
+        cache_chars: int = DEFAULT_CACHE_CHARS,
+    ) -> None:
         self._index = index
         self._policy = policy or ScanPolicy()
         self._baseline = baseline or Baseline()
+        self._cache = ResultCache(cache_chars)
 
     @classmethod
     def open(
@@ -108,13 +120,15 @@ class Scanner:
         threshold: float | None = None,
         baseline: str | Path | None = None,
         config: Config | None = None,
+        cache_chars: int = DEFAULT_CACHE_CHARS,
     ) -> Scanner:
         """Load an index and settings: arguments first, then ``LEAKGUARD_INDEX``, then the config.
 
         ``config`` defaults to the nearest ``leakguard.toml`` / ``[tool.leakguard]`` above
         the working directory; it supplies the index path, key file, thresholds and baseline
         that the arguments leave out (``threshold`` overrides the configured one; a whole
-        ``policy`` replaces it). Raises ConfigError when no index is named anywhere.
+        ``policy`` replaces it); ``cache_chars`` as for the constructor. Raises ConfigError
+        when no index is named anywhere.
         """
         config = config if config is not None else find_config(Path.cwd())
         index_dir = index_dir or os.environ.get(INDEX_ENV) or config.index
@@ -127,6 +141,7 @@ class Scanner:
             load_index(index_dir, key=key),
             policy or config.policy(threshold),
             load_baseline(baseline) if baseline else None,
+            cache_chars=cache_chars,
         )
 
     @property
@@ -144,9 +159,22 @@ class Scanner:
         """Findings accepted by a reviewer, never reported."""
         return self._baseline
 
+    @property
+    def cache_stats(self) -> CacheStats:
+        """How often a scan was answered from the cache of recent results, and what it holds."""
+        return self._cache.stats
+
     def scan(self, text: str) -> ScanResult:
-        """Scan ``text``: the verdict, its score, and each finding (accepted ones left out)."""
-        return self._baseline.filter(self._index.scan(text, self._policy))
+        """Scan ``text``: the verdict, its score, and each finding (accepted ones left out).
+
+        A text scanned recently is answered from the cache, with an equal result.
+        """
+        cached = self._cache.get(text) if isinstance(text, str) else None
+        if cached is not None:
+            return cached
+        result = self._baseline.filter(self._index.scan(text, self._policy))
+        self._cache.put(text, result)
+        return result
 
     def redact(self, text: str, template: str | None = None) -> Redaction:
         """Scan ``text`` and replace every finding by a placeholder (see :meth:`ScanResult.redacted`)."""
