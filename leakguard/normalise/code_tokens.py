@@ -99,8 +99,28 @@ def codepoints(text: str) -> npt.NDArray[np.uint32]:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _classes(cps: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """(is word char, is digit, is space) for every code point, with Python's ``re`` semantics."""
+def _class_table(flags: npt.NDArray[np.bool_]) -> bytes:
+    """A ``bytes.translate`` table mapping each ASCII byte to 1 where ``flags`` holds, else 0."""
+    return bytes(int(flag) for flag in flags) + bytes(128)
+
+
+# The same classes as tables for ``bytes.translate``: an ASCII text is classed at C speed.
+_WORD_BYTES, _DIGIT_BYTES, _SPACE_BYTES = (_class_table(t) for t in (_ASCII_WORD, _ASCII_DIGIT, _ASCII_SPACE))
+
+
+def _classes(
+    cps: npt.NDArray[np.uint32], text: str | None = None
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """(is word char, is digit, is space) for every code point, with Python's ``re`` semantics.
+
+    ``text``, when given, is the text ``cps`` came from (read-only arrays are returned then).
+    """
+    if text is not None and text.isascii():
+        raw = text.encode("ascii")
+        word, digit, space = (
+            np.frombuffer(raw.translate(table), dtype=bool) for table in (_WORD_BYTES, _DIGIT_BYTES, _SPACE_BYTES)
+        )
+        return word, digit, space
     ascii_part = np.minimum(cps, 127)
     word = _ASCII_WORD[ascii_part]
     digit = _ASCII_DIGIT[ascii_part]
@@ -131,36 +151,38 @@ def tokenise(
     in_code: npt.NDArray[np.bool_],
     breaks: npt.NDArray[np.bool_] | None = None,
     spellings: Spellings | None = None,
+    text: str | None = None,
 ) -> CodeTokens:
     """Cut the characters marked ``in_code`` into number, word and punctuation tokens.
 
     Characters outside code (comments, strings) end any token and belong to none; a token
     never continues across a position marked in ``breaks``.
     ``hashes`` holds :func:`word_hash` of each word and number (0 for punctuation) and ``first``
-    the first code point of each token.
+    the first code point of each token. ``text``, if given, is the text of ``cps`` (faster).
     """
     n = cps.shape[0]
-    word, digit, space = _classes(cps)
+    word, digit, space = _classes(cps, text)
     dollar = (cps == 36) & in_code
-    word &= in_code
-    digit &= in_code
+    word = word & in_code
+    digit = digit & in_code
     wordish = word | dollar
     before = np.zeros(n, dtype=bool)
     before[1:] = wordish[:-1]
     if breaks is not None:
         before &= ~breaks
     run_start = wordish & ~before
-    run_id = np.cumsum(run_start) - 1
+    run_id = np.cumsum(run_start)  # 1 for the first run's characters; 0 before any run
     starts_of_runs = np.flatnonzero(run_start)
-    # One extra entry keeps the look-ups below valid when the text has no word at all.
-    number_run = np.append(digit[starts_of_runs], False)
-    in_number_run = wordish & number_run[np.maximum(run_id, 0)]
+    number_run = np.zeros(starts_of_runs.shape[0] + 1, dtype=bool)
+    number_run[1:] = digit[starts_of_runs]
+    in_number_run = wordish & number_run[run_id]
     # A number stops at its first "$", where a word begins (word chars continue through "$").
     dollars = dollar & in_number_run
     if dollars.any():
         seen = np.cumsum(dollars)
-        seen_before_run = np.append((seen - dollars)[starts_of_runs], 0)
-        dollars_so_far = seen - seen_before_run[np.maximum(run_id, 0)]
+        seen_before_run = np.zeros(starts_of_runs.shape[0] + 1, dtype=seen.dtype)
+        seen_before_run[1:] = (seen - dollars)[starts_of_runs]
+        dollars_so_far = seen - seen_before_run[run_id]
         splits = dollars & (dollars_so_far == 1)
         number_char = in_number_run & (dollars_so_far == 0)
     else:  # the usual case, without the counting
@@ -183,11 +205,16 @@ def tokenise(
     in_token = in_code & ~space
     punct = in_token & ~wordish & ~joins
     start_mask = (run_start & ~joined_runs) | splits | punct
-    starts = np.flatnonzero(start_mask)
-    boundaries = np.flatnonzero(start_mask | ~in_token)
-    boundaries = np.append(boundaries, n)
-    ends = boundaries[np.searchsorted(boundaries, starts, side="right")]
-    kind = np.where(punct[starts], PUNCT, np.where(digit[starts], NUMBER, WORD)).astype(np.int8)
+    # A token ends at the next boundary after its start: a token's start, a character
+    # outside tokens, or the end of the text.
+    bounded = np.empty(n + 1, dtype=bool)
+    np.logical_or(start_mask, ~in_token, out=bounded[:n])
+    bounded[n] = True
+    boundaries = np.flatnonzero(bounded)
+    at_start = np.flatnonzero(start_mask[boundaries[:-1]])
+    starts, ends = boundaries[at_start], boundaries[at_start + 1]
+    kind = digit[starts].view(np.int8) + np.int8(WORD)  # NUMBER where a digit begins it
+    kind[punct[starts]] = PUNCT
     hashes = np.zeros(starts.shape[0], dtype=np.uint64)
     spelled = np.flatnonzero(kind != PUNCT)
     if spelled.size:

@@ -174,7 +174,7 @@ class _Collector:
         """Cut the remaining code, merge in the strings and apply the drop rules."""
         cps = codepoints(text)
         spellings = Spellings(cps)
-        code = tokenise(cps, self.in_code, self.breaks[: cps.shape[0]], spellings)
+        code = tokenise(cps, self.in_code, self.breaks[: cps.shape[0]], spellings, text)
         kind = code.kind
         keep = ~((kind == PUNCT) & (code.first == 59))  # ";" never counts
         starts, ends, kind, first, hashes = (
@@ -261,19 +261,22 @@ def _not_lone_strings(
     is_str: npt.NDArray[np.bool_], line: npt.NDArray[np.int32], end_line: npt.NDArray[np.int32]
 ) -> npt.NDArray[np.bool_] | None:
     """Mask that drops strings alone on their lines (docstrings); None when nothing drops."""
-    if not is_str.any():
+    strings = np.flatnonzero(is_str)
+    if strings.shape[0] == 0:
         return None
     n = is_str.shape[0]
-    prev_end = np.empty(n, dtype=np.int32)
-    prev_end[0] = -1
-    prev_end[1:] = end_line[:-1]
-    next_line = np.empty(n, dtype=np.int32)
-    next_line[-1] = np.iinfo(np.int32).max
-    next_line[:-1] = line[1:]
-    lone = is_str & (prev_end < line) & (next_line > end_line)
+    # The line the token before each string ends on, and the line the token after it starts on.
+    prev_end = np.where(strings > 0, end_line[np.maximum(strings - 1, 0)], -1)
+    next_line = np.where(strings < n - 1, line[np.minimum(strings + 1, n - 1)], _NO_LINE)
+    lone = (prev_end < line[strings]) & (next_line > end_line[strings])
     if not lone.any():
         return None
-    return ~lone
+    keep = np.ones(n, dtype=bool)
+    keep[strings[lone]] = False
+    return keep
+
+
+_NO_LINE = np.iinfo(np.int32).max
 
 
 def newline_offsets(text: str) -> npt.NDArray[np.int64]:
