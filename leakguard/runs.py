@@ -57,8 +57,15 @@ def components(file: Array, pos: Array, line: Array, end_line: Array, gap: int) 
     both, twice, turns chance hits scattered over a large file into small groups.
     """
     group = _split_positions(file, pos, gap)
+    if group.shape[0] == 0:
+        return group
     for _ in range(2):
-        group = _split_positions(_split_lines(group, line, end_line, gap), pos, gap)
+        by_lines = _split_lines(group, line, end_line, gap)
+        # Ids are renumbered in the order of the old ones, so a split that splits nothing
+        # returns the same ids: a fixed point, which the other cut would keep too.
+        if int(by_lines.max()) == int(group.max()):
+            break
+        group = _split_positions(by_lines, pos, gap)
     return group
 
 
@@ -111,8 +118,10 @@ def find_runs(
 def _gather(rows: Rows, first: Array, stop: Array) -> tuple[Array, Rows]:
     """The rows of the given runs, concatenated, and the run number of each."""
     sizes = stop - first
-    take = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
     run = np.repeat(np.arange(first.shape[0]), sizes)
+    if run.shape[0] == rows.pos.shape[0]:  # the runs (disjoint, in order) are every row
+        return run, rows
+    take = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
     columns = (rows.file, rows.pos, rows.line, rows.end_line, rows.key)
     file, pos, line, end_line, key = (column[take] for column in columns)
     return run, Rows(file, pos, line, end_line, rows.exact[take], key)
