@@ -94,10 +94,10 @@ _SPECIALS: tuple[tuple[str, str], ...] = (
     ("s", r"`[^`\\\n]*(?:(?:\\[\s\S]|\n(?![ \t]*\n))[^`\\\n]*)*`"),
 )
 # Each alternative ends in an empty named group (a group at its start would hide its first
-# character from the engine); a match's kind is the first letter of ``lastgroup``.
+# character from the engine); a match's kind is that group's (its ``lastindex``).
 SPECIAL_PATTERN = re.compile("|".join(f"{body}(?P<{kind}{i}>)" for i, (kind, body) in enumerate(_SPECIALS)))
 _HIDDEN, _STRING, _LIFETIME = 0, 1, 2
-#: The kind of each of the pattern's groups (``lastindex`` of a match), as an array.
+#: The kind of each of the pattern's groups, by group number (a match's ``lastindex``).
 _KIND_OF_GROUP = [_HIDDEN] * (SPECIAL_PATTERN.groups + 1)
 for _name, _group in SPECIAL_PATTERN.groupindex.items():
     _KIND_OF_GROUP[_group] = {"s": _STRING, "l": _LIFETIME}.get(_name[0], _HIDDEN)
