@@ -76,11 +76,13 @@ def create_app(
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
         stats = scanner.index.stats
+        cache = scanner.cache_stats
         return {
             "status": "ok",
             "files": scanner.index.n_files,
             "fingerprints": int(stats.get("fingerprints", 0)),
             "version": __version__,
+            "cache": {"hits": cache.hits, "misses": cache.misses, "entries": cache.entries, "chars": cache.chars},
         }
 
     @app.post("/v1/scan")

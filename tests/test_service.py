@@ -42,6 +42,15 @@ def test_healthz_needs_no_token(client: TestClient) -> None:
     assert answer.status_code == 200 and answer.json()["status"] == "ok" and answer.json()["files"] == 5
 
 
+def test_a_resent_text_is_answered_from_the_cache(demo_index: leakguard.Index) -> None:
+    fresh = TestClient(create_app(leakguard.Scanner(demo_index), token="s3cret"))
+    leak = (EXAMPLES / "prompts" / "leak_verbatim.md").read_text()
+    first = fresh.post("/v1/scan", json={"text": leak}, headers=AUTH).json()
+    assert fresh.post("/v1/scan", json={"text": leak}, headers=AUTH).json() == first
+    cache = fresh.get("/healthz").json()["cache"]
+    assert (cache["hits"], cache["misses"], cache["entries"], cache["chars"]) == (1, 1, 1, len(leak))
+
+
 def test_scan_and_redact_answer_like_the_library(client: TestClient, demo_index: leakguard.Index) -> None:
     leak = (EXAMPLES / "prompts" / "leak_verbatim.md").read_text()
     answer = client.post("/v1/scan", json={"text": leak}, headers=AUTH)
@@ -77,7 +86,8 @@ def server(demo_index_dir: Path, tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     (tmp_path / "token").write_text("t0ken\n")
     command = [sys.executable, "-m", "leakguard", "serve", "--index", str(demo_index_dir), "--port", str(port)]
-    command += ["--token-file", str(tmp_path / "token")]
+    # No result cache: the concurrent requests below are each scanned, not answered from it.
+    command += ["--token-file", str(tmp_path / "token"), "--cache-chars", "0"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
     url = f"http://127.0.0.1:{port}"
     try:
@@ -120,3 +130,5 @@ def test_a_thousand_concurrent_requests_get_the_cli_verdicts(
     for name, _, body in answers:
         assert body == expected[name], name
     assert sum(body["is_leak"] is True for _, _, body in answers) >= 400
+    cache = httpx.get(server + "/healthz").json()["cache"]
+    assert cache["hits"] == 0 and cache["entries"] == 0 and cache["misses"] == 1000

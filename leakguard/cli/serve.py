@@ -6,6 +6,7 @@ import os
 
 import click
 
+from leakguard.cache import DEFAULT_CACHE_CHARS
 from leakguard.cli.app import cli
 from leakguard.cli.settings import index_options, read_key, resolve_settings
 from leakguard.errors import ConfigError
@@ -25,6 +26,13 @@ from leakguard.errors import ConfigError
     help="File holding a bearer token every request must send (or LEAKGUARD_TOKEN).",
 )
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Scans run at once.")
+@click.option(
+    "--cache-chars",
+    default=DEFAULT_CACHE_CHARS,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Characters of recently scanned text whose results are kept (a chat resends its history); 0 keeps none.",
+)
 def serve_command(
     index_dir: str | None,
     key_file: str | None,
@@ -35,6 +43,7 @@ def serve_command(
     max_bytes: int,
     token_file: str | None,
     threads: int,
+    cache_chars: int,
 ) -> None:
     """Serve POST /v1/scan, POST /v1/redact and GET /healthz over HTTP (needs leakguard[serve])."""
     try:
@@ -44,6 +53,6 @@ def serve_command(
     token = os.environ.get("LEAKGUARD_TOKEN")
     if token_file is not None:
         token = (read_key(token_file) or b"").decode("utf-8", "replace")
-    scanner = resolve_settings(index_dir, key_file, threshold, baseline).scanner
+    scanner = resolve_settings(index_dir, key_file, threshold, baseline, cache_chars).scanner
     click.echo(f"leakguard: serving {scanner.index.n_files} indexed files on http://{host}:{port}", err=True)
     serve(scanner, host, port, max_bytes=max_bytes, token=token or None, threads=threads)

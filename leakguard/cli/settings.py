@@ -50,12 +50,25 @@ class Settings:
 
 
 def resolve_settings(
-    index_dir: str | None, key_file: str | None, threshold: float | None, baseline: str | None = None
+    index_dir: str | None,
+    key_file: str | None,
+    threshold: float | None,
+    baseline: str | None = None,
+    cache_chars: int | None = None,
 ) -> Settings:
+    """The Scanner and configuration a command runs with (``cache_chars``: the Scanner's default if None)."""
     from leakguard.api import Scanner
+    from leakguard.cache import DEFAULT_CACHE_CHARS
 
     config = find_config(Path.cwd())
-    scanner = Scanner.open(index_dir, key=read_key(key_file), threshold=threshold, baseline=baseline, config=config)
+    scanner = Scanner.open(
+        index_dir,
+        key=read_key(key_file),
+        threshold=threshold,
+        baseline=baseline,
+        config=config,
+        cache_chars=DEFAULT_CACHE_CHARS if cache_chars is None else cache_chars,
+    )
     return Settings(scanner, config)
 
 
