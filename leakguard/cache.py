@@ -3,8 +3,8 @@
 A chat client sends the whole conversation with every turn. A gateway that scans every
 message of a request (see :mod:`leakguard.integrations.payload`) would scan the history
 again at each turn: a conversation of n turns would cost about n²/2 message scans, of
-which only n are of new messages. :class:`ResultCache` keeps the results of recent texts, so a message seen
-before is answered without scanning, in microseconds.
+which only n are of new messages. :class:`ResultCache` keeps the results of recent
+texts, so a message seen before is answered without scanning, in microseconds.
 
 The text itself is the key. Equal keys compare whole strings, so no text can ever get
 another text's result (a digest could collide, and an attacker could aim for that), and

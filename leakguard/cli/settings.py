@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from leakguard.cache import DEFAULT_CACHE_CHARS
 from leakguard.config import Config, find_config
 from leakguard.options import DEFAULT_POLICY
 
@@ -54,11 +55,10 @@ def resolve_settings(
     key_file: str | None,
     threshold: float | None,
     baseline: str | None = None,
-    cache_chars: int | None = None,
+    cache_chars: int = DEFAULT_CACHE_CHARS,
 ) -> Settings:
-    """The Scanner and configuration a command runs with (``cache_chars``: the Scanner's default if None)."""
+    """The Scanner and configuration a command runs with."""
     from leakguard.api import Scanner
-    from leakguard.cache import DEFAULT_CACHE_CHARS
 
     config = find_config(Path.cwd())
     scanner = Scanner.open(
@@ -67,7 +67,7 @@ def resolve_settings(
         threshold=threshold,
         baseline=baseline,
         config=config,
-        cache_chars=DEFAULT_CACHE_CHARS if cache_chars is None else cache_chars,
+        cache_chars=cache_chars,
     )
     return Settings(scanner, config)
 

@@ -112,9 +112,9 @@ def lex_variants(text: str, alphabet: Alphabet) -> list[TokenStream]:
     streams = [lex(text, alphabet)]
     if '"""' not in text and "'''" not in text:
         return streams
-    spans = segments(text)
+    blocks = [(b, f, text[b:f]) for b, f in segments(text)]
     for quote in QUOTES:
-        pieces = [(b, f) for b, f in spans if may_start_inside(text[b:f], quote) and swallows_code(text[b:f], quote)]
+        pieces = [(b, f) for b, f, block in blocks if may_start_inside(block, quote) and swallows_code(block, quote)]
         if not pieces:
             continue
         reading, starts, ends = _reading(text, pieces, quote)
