@@ -23,6 +23,7 @@ from leakguard.decode import views
 from leakguard.errors import InputError
 from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags
 from leakguard.fragments import combine_fragments
+from leakguard.index.postings import held_by_more, posting_bounds
 from leakguard.index.store import Index
 from leakguard.index.table import bisect, find
 from leakguard.match import PARTIAL_SHARE, Chain, Hits, chain_hits, resolve_overlaps
@@ -171,11 +172,9 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
         return empty
     tags = kgram_tags(tokens.concrete, k)[positions]
     named = identifier_counts(_named_tokens(tokens, index), k)[positions] >= 2
-    offsets = arrays["offsets"]
-    first = offsets[slot].astype(np.int64)
-    stop = offsets[slot + 1].astype(np.int64)
+    first, stop = posting_bounds(arrays, slot)
     max_df = policy.max_df(index.n_files)
-    common = arrays["df"][slot] > max_df
+    common = held_by_more(arrays, slot, max_df)
     post_tag = arrays["post_tag"]
     narrow = np.flatnonzero((common | (stop - first > MAX_POSTINGS_PER_HASH)) & named)
     if narrow.size:

@@ -36,9 +36,9 @@ import xxhash
 from leakguard.errors import IndexFormatError
 
 MAGIC = b"LEAKGRD\x00"
-FORMAT_VERSION = 4
-#: Public sets are laid out in version 4 as in version 3 (only indexes changed), so both read.
-PUBLIC_SET_VERSIONS = (3, 4)
+FORMAT_VERSION = 5
+#: Public sets are laid out in versions 4 and 5 as in version 3 (only indexes changed), so all three read.
+PUBLIC_SET_VERSIONS = (3, 4, 5)
 #: Temporary files are created private (0600); an index is meant to be shared with every
 #: developer and service that scans, so the finished file is readable by all.
 SHARED_MODE = 0o644

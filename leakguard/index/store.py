@@ -3,15 +3,17 @@
 Tables (names are the sections of ``index.lgx``; see ``fingerprints/FORMAT.md``):
 
 * the distinct hashes, sorted: ``hash_buckets`` (u32, where each ``b``-bit hash prefix
-  starts) and ``residues`` (u32, the next 32 bits of each hash; see
-  :mod:`leakguard.index.table`), with ``offsets`` (u32) into the postings and ``df`` (u16,
-  number of distinct files holding the hash, saturating at 65535);
-* postings ``post_loc`` (u32: the global line, the file's ``line_base`` plus line - 1,
-  over the lines the k-gram spans in its low bits) and ``post_tag`` (u16, concrete-name tag);
+  starts) and ``residues`` (u16, the next 16 bits of each hash; see
+  :mod:`leakguard.index.table`);
+* from each hash to its postings, and the number of files holding it: ``offset_blocks``,
+  ``offsets``, ``df``, ``df_wide_slots`` and ``df_wide`` (see :mod:`leakguard.index.postings`);
+* postings ``post_loc`` (3 or 4 bytes: the global line, the file's ``line_base`` plus
+  line - 1, over the lines the k-gram spans in its low bits) and ``post_tag`` (u16,
+  concrete-name tag);
 * files: ``line_base`` (u32, cumulative line counts), ``paths`` (UTF-8, newline-separated),
   ``file_tokens`` (u32);
-* MinHash: ``perms``, ``unit_file``, ``unit_lines``, ``unit_tokens`` and ``signatures``
-  (u8, b-bit), units in file order.
+* MinHash: ``perms``, ``unit_file``, ``unit_lines``, ``unit_tokens`` (u16 where the values
+  fit, else u32) and ``signatures`` (u8, b-bit), units in file order.
 
 An Index is immutable once built, so one instance may be shared by any number of threads.
 """
@@ -28,17 +30,22 @@ import numpy.typing as npt
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.minhash import b_bit, make_permutations
 from leakguard.index.format import read_container, write_container
-from leakguard.index.public import PublicSet, check_set, pair_keys
-from leakguard.index.table import (
+from leakguard.index.postings import (
     MAX_LINES,
-    bucket_bits,
-    directory_bits,
+    OFFSET_BLOCK_BITS,
+    PUBLIC_DF,
+    full_df,
+    pack_df,
     pack_postings,
+    posting_count,
+    posting_offsets,
     posting_tables,
-    prefixes,
-    table_prefixes,
+    posting_values,
+    posting_words,
     unpack_postings,
 )
+from leakguard.index.public import PublicSet, check_set, pair_keys
+from leakguard.index.table import bucket_bits, directory_bits, prefixes, table_prefixes
 from leakguard.normalise.alphabet import Alphabet, key_id
 from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
 from leakguard.result import ScanResult
@@ -49,8 +56,11 @@ if TYPE_CHECKING:  # only built indexes need the builder; opening one must stay 
 _REQUIRED = (
     "hash_buckets",
     "residues",
+    "offset_blocks",
     "offsets",
     "df",
+    "df_wide_slots",
+    "df_wide",
     "post_loc",
     "post_tag",
     "line_base",
@@ -95,18 +105,26 @@ class Index:
         self._keepalive = _keepalive
         self._paths: list[str] | None = None
         self._small_files: npt.NDArray[np.float64] | None = None
-        postings = arrays["post_loc"].shape[0]
+        post_loc = arrays["post_loc"]
+        postings = arrays["post_tag"].shape[0]
+        lines = int(arrays["line_base"][-1]) if arrays["line_base"].shape[0] else 0
         buckets = arrays["hash_buckets"]
+        distinct = arrays["residues"].shape[0]
+        offsets, blocks = arrays["offsets"], arrays["offset_blocks"]
         if (
             buckets.shape[0] < 2
             or buckets.shape[0] - 1 != 2 ** directory_bits(buckets)
-            or int(buckets[-1]) != arrays["residues"].shape[0]
-            or arrays["offsets"].shape[0] != arrays["residues"].shape[0] + 1
-            or int(arrays["offsets"][-1]) != postings
-            or arrays["df"].shape[0] != arrays["residues"].shape[0]
-            or arrays["post_tag"].shape[0] != postings
+            or int(buckets[-1]) != distinct
+            or offsets.shape[0] != distinct + 1
+            or blocks.shape[0] != (distinct >> OFFSET_BLOCK_BITS) + 1
+            or int(blocks[-1]) + int(offsets[-1]) != postings
+            or arrays["df"].shape[0] != distinct
+            or arrays["df_wide_slots"].shape != arrays["df_wide"].shape
+            or post_loc.ndim != 1
+            or posting_count(post_loc, lines) != postings
         ):
             raise IndexFormatError("index is corrupt: the hash table does not match the postings")
+        self._post_words = posting_words(post_loc, lines)
 
     # -- construction -------------------------------------------------------------------
 
@@ -157,7 +175,7 @@ class Index:
             "skipped_files": len(files) - n_files,
             "lines": int(line_base[-1]),
             "tokens": int(sum(f.tokens for f in kept)),
-            "fingerprints": int(arrays["post_loc"].shape[0]),
+            "fingerprints": int(arrays["post_tag"].shape[0]),
             "unique_fingerprints": int(arrays["residues"].shape[0]),
             "units": int(arrays["unit_file"].shape[0]),
             "languages": _language_counts(kept),
@@ -180,27 +198,28 @@ class Index:
         stats = dict(self.stats)
         bits = directory_bits(a["hash_buckets"])
         unique_keys = table_prefixes(a)
-        offsets = np.asarray(a["offsets"], dtype=np.int64)
+        offsets = posting_offsets(a)
         counts = offsets[1:] - offsets[:-1]
         public_keys = prefixes(public.hashes, bits)
         if public.kind == "idiom":
             common = np.isin(unique_keys, public_keys)
-            arrays["df"] = np.where(common, PUBLIC_DF, a["df"]).astype(np.uint16)
+            arrays.update(pack_df(np.where(common, PUBLIC_DF, full_df(a))))
             stats["public_marked"] = int(stats.get("public_marked", 0)) + int(counts[common].sum())
         else:
             keys = np.repeat(unique_keys, counts)
             tags = np.asarray(a["post_tag"])
             drop = np.isin(pair_keys(keys, tags), pair_keys(public_keys, public.tags))
             keep = ~drop
-            packed = np.asarray(a["post_loc"])[keep]
-            file_ids, _ = self.file_and_line(unpack_postings(packed, self.n_lines)[0])
+            loc, spans = unpack_postings(posting_values(self._post_words, self.n_lines)[keep], self.n_lines)
+            packed = pack_postings(loc, spans, self.n_lines)
+            file_ids, _ = self.file_and_line(loc)
             # The same bucket bits: residues cannot be recomputed for other bits without the hashes.
             arrays.update(posting_tables(keys[keep], bits, packed, tags[keep], file_ids))
-            marked = unique_keys[np.asarray(a["df"]) == PUBLIC_DF]  # idiom sets applied before stay applied
-            arrays["df"] = np.where(np.isin(table_prefixes(arrays), marked), PUBLIC_DF, arrays["df"]).astype(np.uint16)
+            marked = unique_keys[full_df(a) == PUBLIC_DF]  # idiom sets applied before stay applied
+            arrays.update(pack_df(np.where(np.isin(table_prefixes(arrays), marked), PUBLIC_DF, full_df(arrays))))
             stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
         stats["unique_fingerprints"] = int(arrays["residues"].shape[0])
-        stats["fingerprints"] = int(arrays["post_loc"].shape[0])
+        stats["fingerprints"] = int(arrays["post_tag"].shape[0])
         stats["public_sets"] = [*stats.get("public_sets", []), f"{public.kind}: {', '.join(public.sources)}"]
         return Index(self.params, arrays, stats, self._key)
 
@@ -253,7 +272,7 @@ class Index:
 
     def postings(self, post: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], ...]:
         """File id, first line (1-based) and last line of the k-gram of each posting."""
-        loc, span = unpack_postings(self.arrays["post_loc"][post], self.n_lines)
+        loc, span = unpack_postings(posting_values(self._post_words, self.n_lines, post), self.n_lines)
         files, lines = self.file_and_line(loc)
         return files, lines, lines + span
 
@@ -277,10 +296,6 @@ class Index:
         return scan_text(self, text, policy)
 
 
-#: ``df`` of a hash an idiom set marked as common in public code (also the saturation value).
-PUBLIC_DF = np.iinfo(np.uint16).max
-
-
 def _language_counts(files: Sequence[FileFingerprints]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for f in files:
@@ -300,8 +315,14 @@ def _minhash_tables(files: Sequence[FileFingerprints], params: FingerprintParams
     signatures = b_bit(np.vstack(sigs).astype(np.uint32)) if sigs else np.empty((0, perm), np.uint8)
     return {
         "perms": make_permutations(perm, params.minhash_seed),
-        "unit_file": unit_file.astype(np.uint32),
-        "unit_lines": (np.vstack([f.unit_lines for f in files]) if files else np.empty((0, 2))).astype(np.uint32),
-        "unit_tokens": (np.concatenate([f.unit_tokens for f in files]) if files else np.empty(0)).astype(np.uint32),
+        "unit_file": _narrowest(unit_file),
+        "unit_lines": _narrowest(np.vstack([f.unit_lines for f in files]) if files else np.empty((0, 2))),
+        "unit_tokens": _narrowest(np.concatenate([f.unit_tokens for f in files]) if files else np.empty(0)),
         "signatures": signatures,
     }
+
+
+def _narrowest(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """u16 when every value fits, else u32: most files, units and line numbers are small."""
+    fits = values.size == 0 or int(values.max()) <= np.iinfo(np.uint16).max
+    return np.asarray(values).astype(np.uint16 if fits else np.uint32)

@@ -1,22 +1,19 @@
-"""The hash table: unique hashes kept as 32-bit residues under a bucket directory.
+"""The hash table: unique hashes kept as 16-bit residues under a bucket directory.
 
 An index does not store whole 64-bit hashes. The distinct hashes are sorted, and a bucket
 directory (``hash_buckets``) says where those whose top ``b`` bits equal each value
-begin; within a bucket a hash keeps only its next 32 bits (``residues``). A lookup
-therefore compares ``b + 32`` bits (49 or more in any index of a million hashes). A
+begin; within a bucket a hash keeps only its next 16 bits (``residues``). A lookup
+therefore compares ``b + 16`` bits (``b`` is chosen for about 8 hashes a bucket). A
 scanned k-gram that is not indexed meets one of the ~8 residues of its bucket by chance
-about once in 2**29 lookups: a stray hit every few gigabytes of text, never a finding on
-its own. ``offsets`` point from each hash to its postings, and ``df`` counts the files
-holding it.
+about once in 2**13 lookups: a stray hit at a random line of a random file, a few per
+megabyte of text. A finding needs a chain of hits in one file's order, so strays are
+never evidence; the quality benchmark's false-alarm figures are the check. Two distinct
+indexed hashes whose ``b + 16`` bits agree are held as one fingerprint (their postings
+are then candidates for either).
 
-Each posting is 6 bytes: its concrete tag (u16) and one u32 holding the global line of
-the k-gram's first token and, in its low bits, the lines the k-gram spans beyond it
-(:func:`pack_postings`).
-
-This keeps 10 bytes a distinct hash where whole hashes took 14. Residues per *posting*
-(no offsets) were measured too: they need less on synthetic, all-distinct fingerprints,
-but real package sources hold 2.4 postings a hash, where they need more, and long runs of
-one hash in a bucket made lookups about twice as slow.
+32-bit residues made strays a once-in-gigabytes event, at 2 more bytes a distinct hash:
+a sixth of the index, for evidence the chain rules already discard. The postings the
+table points to are laid out in :mod:`leakguard.index.postings`.
 """
 
 from __future__ import annotations
@@ -28,6 +25,9 @@ import numpy.typing as npt
 
 #: Distinct hashes a bucket holds on average: a lookup bisects about this many residues.
 HASHES_PER_BUCKET = 8
+#: Bits of each distinct hash kept below its bucket's ``b`` (the ``residues`` section).
+RESIDUE_BITS = 16
+_RESIDUE_MASK = (1 << RESIDUE_BITS) - 1
 
 
 def bucket_bits(hashes: int) -> int:
@@ -41,15 +41,23 @@ def directory_bits(buckets: npt.NDArray[Any]) -> int:
 
 
 def prefixes(hashes: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.uint64]:
-    """The top ``bits + 32`` bits of each hash: what a table with ``b = bits`` tells apart."""
-    out: npt.NDArray[np.uint64] = hashes >> np.uint64(32 - bits)
+    """The top ``bits + RESIDUE_BITS`` bits of each hash: what a table with ``b = bits`` tells apart."""
+    out: npt.NDArray[np.uint64] = hashes >> np.uint64(64 - RESIDUE_BITS - bits)
     return out
 
 
 def _directory(keys: npt.NDArray[Any], bits: int) -> npt.NDArray[np.uint32]:
-    """Where the sorted hash prefixes (``bits + 32`` bits) whose top ``bits`` bits equal each value start."""
-    edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(32)
+    """Where the sorted hash prefixes (:func:`prefixes`) whose top ``bits`` bits equal each value start."""
+    edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(RESIDUE_BITS)
     return np.append(np.searchsorted(keys, edges), keys.shape[0]).astype(np.uint32)
+
+
+def hash_table(unique: npt.NDArray[np.uint64], bits: int) -> dict[str, npt.NDArray[Any]]:
+    """``hash_buckets`` and ``residues`` sections from sorted, distinct prefixes (:func:`prefixes`)."""
+    return {
+        "hash_buckets": _directory(unique, bits),
+        "residues": (unique & np.uint64(_RESIDUE_MASK)).astype(np.uint16),
+    }
 
 
 def _probe(
@@ -68,67 +76,8 @@ def table_prefixes(arrays: dict[str, npt.NDArray[Any]]) -> npt.NDArray[np.uint64
     buckets = np.asarray(arrays["hash_buckets"], dtype=np.int64)
     bits = directory_bits(buckets)
     bucket = np.repeat(np.arange(2**bits, dtype=np.uint64), np.diff(buckets))
-    out: npt.NDArray[np.uint64] = (bucket << np.uint64(32)) | np.asarray(arrays["residues"], dtype=np.uint64)
+    out: npt.NDArray[np.uint64] = (bucket << np.uint64(RESIDUE_BITS)) | np.asarray(arrays["residues"], dtype=np.uint64)
     return out
-
-
-#: An index holds fewer lines than this, so a posting's line and span share 32 bits.
-MAX_LINES = 2**28
-
-
-def span_bits(lines: int) -> int:
-    """Low bits of a packed posting that hold its span, in an index of ``lines`` lines.
-
-    Eight (spans clamp at 255 lines) while the line numbers fit in 24 bits, then fewer:
-    at least four, which an index of fewer than ``MAX_LINES`` lines leaves.
-    """
-    return min(8, 32 - max(1, int(lines).bit_length()))
-
-
-def pack_postings(loc: npt.NDArray[np.int64], spans: npt.NDArray[Any], lines: int) -> npt.NDArray[np.uint32]:
-    """``post_loc`` values: global line shifted over the span (clamped to the bits there are)."""
-    bits = span_bits(lines)
-    clamped = np.minimum(np.asarray(spans, dtype=np.int64), 2**bits - 1)
-    packed: npt.NDArray[np.uint32] = ((np.asarray(loc, dtype=np.int64) << bits) | clamped).astype(np.uint32)
-    return packed
-
-
-def unpack_postings(packed: npt.NDArray[Any], lines: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Global line and span of packed postings (:func:`pack_postings`)."""
-    bits = span_bits(lines)
-    values = np.asarray(packed, dtype=np.int64)
-    return values >> bits, values & (2**bits - 1)
-
-
-def posting_tables(
-    keys: npt.NDArray[np.uint64],
-    bits: int,
-    packed: npt.NDArray[np.uint32],
-    tags: npt.NDArray[np.uint16],
-    file_ids: npt.NDArray[np.int64],
-) -> dict[str, npt.NDArray[Any]]:
-    """The table and posting sections from postings sorted by (prefix, tag, loc).
-
-    ``keys`` are the postings' hash prefixes (:func:`prefixes` with the same ``bits``),
-    ``packed`` their lines and spans (:func:`pack_postings`).
-    """
-    count = keys.shape[0]
-    starts_mask = np.ones(count, dtype=bool)
-    starts_mask[1:] = keys[1:] != keys[:-1]
-    starts = np.flatnonzero(starts_mask)
-    unique = keys[starts]
-    new_file = starts_mask.copy()
-    new_file[1:] |= file_ids[1:] != file_ids[:-1]
-    df = np.add.reduceat(new_file.astype(np.uint32), starts) if count else np.empty(0, np.uint32)
-    return {
-        "hash_buckets": _directory(unique, bits),
-        "residues": (unique & np.uint64(0xFFFFFFFF)).astype(np.uint32),
-        "offsets": np.append(starts, count).astype(np.uint32),
-        # Files holding each hash, saturating: only "more than max_df" is ever asked of it.
-        "df": np.minimum(df, np.iinfo(np.uint16).max).astype(np.uint16),
-        "post_loc": packed.astype(np.uint32),
-        "post_tag": tags.astype(np.uint16),
-    }
 
 
 def find(
@@ -138,7 +87,7 @@ def find(
     buckets = arrays["hash_buckets"]
     bits = directory_bits(buckets)
     bucket = (hashes >> np.uint64(64 - bits)).astype(np.int64)
-    residue = ((hashes << np.uint64(bits)) >> np.uint64(32)).astype(np.uint32)
+    residue = ((hashes << np.uint64(bits)) >> np.uint64(64 - RESIDUE_BITS)).astype(np.uint16)
     hit, slot = _probe(buckets, arrays["residues"], bucket, residue)
     positions = np.flatnonzero(hit)
     return positions, slot[positions]

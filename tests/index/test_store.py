@@ -33,6 +33,25 @@ def test_save_load_round_trip(demo_index: leakguard.Index, demo_index_dir: Path)
     assert loaded.scan(prompt).to_json() == demo_index.scan(prompt).to_json()
 
 
+def test_stats_count_what_the_files_gave(demo_index: leakguard.Index) -> None:
+    import numpy as np
+
+    from leakguard.index.build import fingerprint_tree
+    from leakguard.index.postings import posting_values, posting_words, unpack_postings
+
+    files = [f for f in fingerprint_tree([EXAMPLES / "acme"], demo_index.params) if f.skipped is None]
+    hashes = np.concatenate([f.hashes for f in files])
+    assert demo_index.stats["fingerprints"] == hashes.shape[0] == demo_index.arrays["post_tag"].shape[0]
+    assert demo_index.stats["unique_fingerprints"] == np.unique(hashes).shape[0]
+    assert demo_index.stats["lines"] == sum(f.lines for f in files)
+    # Every posting's line is one of its file's lines, and all of them are there.
+    n_lines = demo_index.n_lines
+    values = posting_values(posting_words(demo_index.arrays["post_loc"], n_lines), n_lines)
+    files_of, line_of = demo_index.file_and_line(unpack_postings(values, n_lines)[0])
+    expected = sorted((f.relative, int(n)) for f in files for n in f.start_lines)
+    assert sorted(zip([demo_index.paths[i] for i in files_of], line_of.tolist(), strict=True)) == expected
+
+
 def test_build_is_deterministic(tmp_path: Path, demo_index: leakguard.Index) -> None:
     again = leakguard.build_index([EXAMPLES / "acme"], jobs=2)
     for name, array in demo_index.arrays.items():
@@ -52,7 +71,8 @@ def test_missing_truncated_and_corrupt_indexes_are_refused(tmp_path: Path, demo_
     with pytest.raises(IndexFormatError, match="not a leakguard index"):
         leakguard.load_index(broken)
     flipped = bytearray(data)
-    flipped[-5] ^= 0xFF
+    tags = leakguard.load_index(demo_index_dir).arrays["post_tag"].tobytes()
+    flipped[data.index(tags) + len(tags) // 2] ^= 0xFF  # inside a section, not in the padding after one
     (broken / "index.lgx").write_bytes(bytes(flipped))
     with pytest.raises(IndexFormatError, match="checksum"):
         leakguard.load_index(broken, verify=True)
@@ -125,8 +145,8 @@ def test_hashes_sharing_a_prefix_become_one_fingerprint_in_tag_order() -> None:
     from leakguard.index.store import Index
     from leakguard.index.table import find
 
-    # Two distinct hashes whose top 36 bits agree (a 4-bit directory with 32-bit residues).
-    low, high = np.uint64(0x123456789 << 28), np.uint64((0x123456789 << 28) | 0xABCDE)
+    # Two distinct hashes whose top 20 bits agree (a 4-bit directory with 16-bit residues).
+    low, high = np.uint64(0x12345 << 44), np.uint64((0x12345 << 44) | 0xABCDE)
 
     def one(path: str, value: np.uint64, tag: int) -> FileFingerprints:
         return FileFingerprints(
@@ -138,5 +158,5 @@ def test_hashes_sharing_a_prefix_become_one_fingerprint_in_tag_order() -> None:
     assert index.arrays["residues"].shape[0] == 1 and index.stats["unique_fingerprints"] == 1
     assert index.arrays["post_tag"].tolist() == [3, 5]  # the scan side bisects tags within a fingerprint
     assert index.arrays["df"].tolist() == [2]
-    positions, slot = find(index.arrays, np.asarray([low, high, low ^ np.uint64(1 << 40)], np.uint64))
+    positions, slot = find(index.arrays, np.asarray([low, high, low ^ np.uint64(1 << 44)], np.uint64))
     assert positions.tolist() == [0, 1] and slot.tolist() == [0, 0]

@@ -5,29 +5,18 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leakguard.index.table import (
-    MAX_LINES,
-    bisect,
-    bucket_bits,
-    find,
-    pack_postings,
-    posting_tables,
-    prefixes,
-    span_bits,
-    table_prefixes,
-    unpack_postings,
-)
+from leakguard.index.postings import pack_postings, posting_bounds, posting_tables
+from leakguard.index.table import RESIDUE_BITS, bisect, bucket_bits, find, prefixes, table_prefixes
 
 
 def _table(hashes: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, int]:
     bits = bucket_bits(np.unique(hashes).shape[0])
     keys = np.sort(prefixes(hashes, bits))
     zeros = np.zeros(keys.shape[0], np.int64)
-    tables = posting_tables(keys, bits, zeros.astype(np.uint32), zeros.astype(np.uint16), zeros)
+    tables = posting_tables(keys, bits, pack_postings(zeros, zeros, 10), zeros.astype(np.uint16), zeros)
     return tables, keys, bits
 
 
@@ -46,8 +35,7 @@ def test_find_matches_a_sorted_search(indexed: list[int], others: list[int], rep
     query_keys = prefixes(queries, bits)
     assert np.array_equal(positions, np.flatnonzero(np.isin(query_keys, unique)))
     assert np.array_equal(slot, np.searchsorted(unique, query_keys[positions]))
-    offsets = tables["offsets"].astype(np.int64)
-    first, stop = offsets[slot], offsets[slot + 1]
+    first, stop = posting_bounds(tables, slot)
     assert np.array_equal(first, np.searchsorted(keys, query_keys[positions], side="left"))
     assert np.array_equal(stop, np.searchsorted(keys, query_keys[positions], side="right"))
     assert set(range(len(indexed))) <= set(positions.tolist())
@@ -60,13 +48,17 @@ def test_prefixes_come_back_from_buckets_and_residues(indexed: list[int]) -> Non
     assert np.array_equal(table_prefixes(tables), np.unique(keys))
 
 
-def test_df_counts_files() -> None:
-    keys = np.asarray([5, 5, 5, 9], dtype=np.uint64)
-    files = np.asarray([0, 0, 1, 2], dtype=np.int64)
-    zeros = np.zeros(4, np.int64)
-    tables = posting_tables(keys, 4, zeros.astype(np.uint32), zeros.astype(np.uint16), files)
-    assert tables["df"].tolist() == [2, 1]
-    assert tables["offsets"].tolist() == [0, 3, 4]
+def test_a_lookup_compares_the_bucket_bits_and_the_residue_bits() -> None:
+    bits = 4
+    tables, _, _ = _table(np.asarray([0x1234_5678_9ABC_DEF0], dtype=np.uint64))
+    assert bucket_bits(1) == bits
+    shift = 64 - bits - RESIDUE_BITS
+    # Differing only below the compared bits: the same fingerprint. Differing in the
+    # lowest compared bit: another one.
+    same = np.uint64(0x1234_5678_9ABC_DEF0 ^ ((1 << shift) - 1))
+    other = np.uint64(0x1234_5678_9ABC_DEF0 ^ (1 << shift))
+    positions, _ = find(tables, np.asarray([same, other], dtype=np.uint64))
+    assert positions.tolist() == [0]
 
 
 @settings(max_examples=100, deadline=None)
@@ -87,30 +79,3 @@ def test_bisect_is_searchsorted_per_row(values: list[int], rows: list[tuple[int,
         lo + int(np.searchsorted(data[lo:hi], t, side=side)) for lo, hi, t in zip(low, high, targets, strict=True)
     ]
     assert got.tolist() == expected
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.integers(0, MAX_LINES - 1), st.data())
-def test_packed_postings_give_back_their_lines_and_spans(lines: int, data: st.DataObject) -> None:
-    count = data.draw(st.integers(0, 30))
-    loc = np.asarray(data.draw(st.lists(st.integers(0, max(lines - 1, 0)), min_size=count, max_size=count)), np.int64)
-    spans = np.asarray(data.draw(st.lists(st.integers(0, 255), min_size=count, max_size=count)), np.int64)
-    got_loc, got_spans = unpack_postings(pack_postings(loc, spans, lines), lines)
-    assert got_loc.tolist() == loc.tolist()
-    # Spans keep 8 bits while the lines fit in 24, and at least 4 below MAX_LINES.
-    assert got_spans.tolist() == np.minimum(spans, 2 ** span_bits(lines) - 1).tolist()
-    assert span_bits(lines) == 8 if lines < 2**24 else 4 <= span_bits(lines) < 8
-
-
-def test_an_index_too_large_for_packed_postings_is_refused() -> None:
-    from leakguard.errors import IndexFormatError
-    from leakguard.index.build import FileFingerprints
-    from leakguard.index.store import Index
-    from leakguard.options import FingerprintParams
-
-    one = np.ones(1, np.uint32)
-    big = FileFingerprints(
-        "big.py", "python", MAX_LINES, 20, one.astype(np.uint64), one, np.zeros(1, np.uint8), np.zeros(1, np.uint16)
-    )
-    with pytest.raises(IndexFormatError, match="split the sources"):
-        Index.from_fingerprints([big], FingerprintParams())
