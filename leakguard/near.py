@@ -76,21 +76,20 @@ def _window_signatures(permuted: npt.NDArray[np.uint32]) -> tuple[I64, I64, I64,
         half = spans[size]
         spans[2 * size] = np.minimum(half[: -(size // _BLOCK)], half[size // _BLOCK :])
         size *= 2
-    starts: list[int] = []
-    ends: list[int] = []
-    nominal: list[int] = []
+    starts: list[I64] = []
+    ends: list[I64] = []
+    nominal: list[I64] = []
     rows: list[npt.NDArray[np.uint32]] = []
     for size in WINDOW_SIZES:
         if size > m and size != WINDOW_SIZES[0]:
             break
         step = size // 2
-        begins = list(range(0, max(1, m - size + step), step))
-        starts += begins
-        ends += [min(begin + size, m) for begin in begins]
-        nominal += [size] * len(begins)
-        rows.append(spans[size][np.asarray(begins) // _BLOCK])
-    int64 = np.int64
-    return np.asarray(starts, int64), np.asarray(ends, int64), np.asarray(nominal, int64), np.vstack(rows)
+        begins = np.arange(0, max(1, m - size + step), step)
+        starts.append(begins)
+        ends.append(np.minimum(begins + size, m))
+        nominal.append(np.full(begins.shape[0], size))
+        rows.append(spans[size][begins // _BLOCK])
+    return np.concatenate(starts), np.concatenate(ends), np.concatenate(nominal), np.vstack(rows)
 
 
 def near_chains(
@@ -105,13 +104,14 @@ def near_chains(
     ``around`` lists the partial exact matches an edited copy leaves: the windows of the
     neighbourhood (the largest window on either side) of each are compared with the
     indexed units near the lines it matched. ``explained`` holds the scanned positions
-    whose k-grams the exact path already chained; a window they mostly cover is left to it.
+    (sorted, distinct) whose k-grams the exact path already chained; a window they mostly cover is left to it.
     """
     n = len(tokens)
     chains: list[Chain] = []
     for low, high, partials in _regions(around, n):
         part = tokens if (low, high) == (0, n) else _slice(tokens, low, high)
-        inside = explained[(explained >= low) & (explained < high)] - low
+        first, stop = np.searchsorted(explained, (low, high))
+        inside = explained[first:stop] - low
         table = np.asarray(partials, dtype=np.int64).reshape(-1, 5)
         table[:, :2] -= low  # positions within the region
         for chain in _near_chains(index, part, policy, inside, table):
@@ -272,8 +272,9 @@ def _shared_span(
 
 
 def _covered_mask(positions: npt.NDArray[np.int64], n: int, k: int) -> npt.NDArray[np.bool_]:
-    """Tokens covered by the k-grams starting at ``positions``."""
+    """Tokens covered by the k-grams starting at ``positions`` (sorted and distinct, so each
+    edge is marked by one plain indexed update rather than ``np.add.at``)."""
     edges = np.zeros(n + k + 17, dtype=np.int64)
-    np.add.at(edges, positions, 1)
-    np.add.at(edges, positions + k, -1)
+    edges[positions] += 1
+    edges[positions + k] -= 1
     return np.cumsum(edges[:-1]) > 0
