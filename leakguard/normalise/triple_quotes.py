@@ -14,6 +14,7 @@ of log with a few such fragments then costs a small second reading, not a whole 
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import numpy as np
@@ -103,6 +104,29 @@ def _reading(text: str, pieces: list[tuple[int, int]], quote: str) -> tuple[str,
     return "".join(parts), np.concatenate(starts), np.concatenate(ends)
 
 
+def _occurrences(text: str, quote: str) -> list[int]:
+    """Where ``quote`` starts in text (each occurrence after the end of the one before)."""
+    found: list[int] = []
+    at = text.find(quote)
+    while at >= 0:
+        found.append(at)
+        at = text.find(quote, at + len(quote))
+    return found
+
+
+def inside_out(text: str, quote: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The fenced segments (``spans``, from :func:`segments`) that may begin inside a string
+    of ``quote`` and whose plain pairing swallows code: those a second reading is for.
+
+    Only the segments that hold the quote are sliced and judged: a long log has thousands
+    of fenced segments and a few docstrings.
+    """
+    ends = [end for _, end in spans]
+    holding = sorted({bisect.bisect_right(ends, at) for at in _occurrences(text, quote)})
+    candidates = [spans[i] for i in holding if i < len(spans)]
+    return [(b, f) for b, f in candidates if may_start_inside(text[b:f], quote) and swallows_code(text[b:f], quote)]
+
+
 def lex_variants(text: str, alphabet: Alphabet) -> list[TokenStream]:
     """The token streams a scan must consider: the plain one, plus one per kind of triple
     quote whose plain pairing swallows code in some fenced segment.
@@ -112,9 +136,9 @@ def lex_variants(text: str, alphabet: Alphabet) -> list[TokenStream]:
     streams = [lex(text, alphabet)]
     if '"""' not in text and "'''" not in text:
         return streams
-    blocks = [(b, f, text[b:f]) for b, f in segments(text)]
+    spans = segments(text)
     for quote in QUOTES:
-        pieces = [(b, f) for b, f, block in blocks if may_start_inside(block, quote) and swallows_code(block, quote)]
+        pieces = inside_out(text, quote, spans)
         if not pieces:
             continue
         reading, starts, ends = _reading(text, pieces, quote)

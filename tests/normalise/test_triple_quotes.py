@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from leakguard.normalise.alphabet import Alphabet
 from leakguard.normalise.lexer import lex
-from leakguard.normalise.triple_quotes import lex_variants, segments
+from leakguard.normalise.triple_quotes import (
+    QUOTES,
+    inside_out,
+    lex_variants,
+    may_start_inside,
+    segments,
+    swallows_code,
+)
 
 A = Alphabet()
 
@@ -80,3 +87,17 @@ def test_segments_lie_between_fence_lines(pieces: list[str]) -> None:
     if position < len(text):
         expected.append((position, len(text)))
     assert segments(text) == expected
+
+
+_PASTE_PIECES = ['"""', "'''", "```\n", "\n", "def f(x):\n", "    return x\n", "y = 2\n", "text ", '""""']
+
+
+@given(st.lists(st.sampled_from(_PASTE_PIECES), max_size=24))
+@settings(max_examples=300, derandomize=True)
+def test_inside_out_judges_every_segment_that_holds_the_quote(pieces: list[str]) -> None:
+    # Only segments holding the quote are judged: the same choice as judging all of them.
+    text = "".join(pieces)
+    spans = segments(text)
+    for quote in QUOTES:
+        every = [(b, f) for b, f in spans if may_start_inside(text[b:f], quote) and swallows_code(text[b:f], quote)]
+        assert inside_out(text, quote, spans) == every
