@@ -56,16 +56,15 @@ def copy_bounds(index: Index, chain: Chain, tokens: TokenStream, lines: LineTabl
     """
     k = index.params.k
     budget = 20 * (index.params.window + k)  # line hashes verify each step; this bounds coincidences
-    source = index.arrays["line_hash"]
-    base = int(index.arrays["line_base"][chain.file])
-    file_lines = int(index.arrays["line_base"][chain.file + 1]) - base
+    source = index.line_hashes(chain.file)
+    file_lines = source.shape[0]
     first = chain.positions[0]
     last = min(chain.positions[-1] + k - 1, len(tokens) - 1)
     start_line, end_line = chain.first_line, max(chain.max_line, chain.first_line)
 
     def source_hash(number: int) -> int:
         """Hash of an indexed line of this file; -1 outside it."""
-        return int(source[base + number - 1]) if 1 <= number <= file_lines else -1
+        return int(source[number - 1]) if 1 <= number <= file_lines else -1
 
     def walk(scan_line: int, src_line: int, step: int) -> list[tuple[int, int]]:
         """Pairs (scanned line, indexed line) that match, from the given pair onwards."""

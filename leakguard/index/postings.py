@@ -20,7 +20,7 @@ sorted by (hash, concrete tag, line):
 * ``post_tag`` (u16): the top 16 bits of the k-gram's hash over concrete tokens.
 
 Every section is read by plain gathers, so a lookup costs a few array operations more
-than whole u32 values would, and the index on disk is a fifth smaller.
+than whole u32 values would, for a fifth less index on disk.
 """
 
 from __future__ import annotations

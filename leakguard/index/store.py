@@ -11,7 +11,8 @@ Tables (names are the sections of ``index.lgx``; see ``fingerprints/FORMAT.md``)
   line - 1, over the lines the k-gram spans in its low bits) and ``post_tag`` (u16,
   concrete-name tag);
 * files: ``line_base`` (u32, cumulative line counts), ``paths`` (UTF-8, newline-separated),
-  ``file_tokens`` (u32);
+  ``file_tokens`` (u32), and the hash of each line that holds code (``line_code``,
+  ``line_rank``, ``line_hash``; see :mod:`leakguard.index.lines`);
 * MinHash: ``perms``, ``unit_file``, ``unit_lines``, ``unit_tokens`` (u16 where the values
   fit, else u32) and ``signatures`` (u8, b-bit), units in file order.
 
@@ -30,6 +31,7 @@ import numpy.typing as npt
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.minhash import b_bit, make_permutations
 from leakguard.index.format import read_container, write_container
+from leakguard.index.lines import file_line_hashes, line_count_ok, pack_line_hashes
 from leakguard.index.postings import (
     MAX_LINES,
     OFFSET_BLOCK_BITS,
@@ -66,6 +68,8 @@ _REQUIRED = (
     "line_base",
     "paths",
     "file_tokens",
+    "line_code",
+    "line_rank",
     "line_hash",
     "perms",
     "unit_file",
@@ -122,6 +126,7 @@ class Index:
             or arrays["df_wide_slots"].shape != arrays["df_wide"].shape
             or post_loc.ndim != 1
             or posting_count(post_loc, lines) != postings
+            or not line_count_ok(arrays, lines)
         ):
             raise IndexFormatError("index is corrupt: the hash table does not match the postings")
         self._post_words = posting_words(post_loc, lines)
@@ -167,8 +172,8 @@ class Index:
             "line_base": line_base.astype(np.uint32),
             "paths": np.frombuffer("\n".join(f.relative for f in kept).encode("utf-8"), dtype=np.uint8),
             "file_tokens": np.asarray([f.tokens for f in kept], dtype=np.uint32),
-            "line_hash": (np.concatenate([f.line_hashes for f in kept]) if kept else np.empty(0)).astype(np.uint16),
         })  # fmt: skip
+        arrays.update(pack_line_hashes(np.concatenate([f.line_hashes for f in kept]) if kept else np.empty(0)))
         arrays.update(_minhash_tables(kept, params))
         stats = {
             "files": n_files,
@@ -275,6 +280,11 @@ class Index:
         loc, span = unpack_postings(posting_values(self._post_words, self.n_lines, post), self.n_lines)
         files, lines = self.file_and_line(loc)
         return files, lines, lines + span
+
+    def line_hashes(self, file: int) -> npt.NDArray[np.uint16]:
+        """The 16-bit hash of each line of an indexed file (index ``line - 1``), 0 for lines without code."""
+        base = self.arrays["line_base"]
+        return file_line_hashes(self.arrays, int(base[file]), int(base[file + 1]))
 
     def file_and_line(self, loc: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Split global line numbers into (file id, 1-based line in that file)."""
