@@ -396,6 +396,10 @@ def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPol
     candidates = [c for c in chains if c.evidence >= policy.threshold / 2]
     for chain in sorted(candidates, key=lambda c: (-c.evidence, c.file, c.positions[0])):
         low, high = chain.positions[0], chain.positions[-1] + k
+        if covered[low:high].all():
+            # Nothing of its own: code held by many indexed files chains once per file and
+            # place, and the strongest of those, first, covered it.
+            continue
         # Tokens the chain's k-grams cover (its positions are sorted and distinct).
         offsets = np.asarray(chain.positions, dtype=np.int64) - low
         edges = np.zeros(high - low + 1, dtype=np.int32)
