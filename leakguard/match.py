@@ -50,6 +50,7 @@ from leakguard.runs import (
     MIN_LINE_RATIO,
     ONE_LINE_FACTOR,
     Rows,
+    RunMeasures,
     components,
     find_runs,
     run_bound,
@@ -231,7 +232,8 @@ def chain_hits(
     # get an upper bound on any chain the per-hit rule would build from them.
     reach = np.zeros(first.shape[0], dtype=np.float64)
     if simple.any():
-        reach[simple] = run_evidence(rows, first[simple], stop[simple], k, policy, scan_line, small_files)
+        measures = run_evidence(rows, first[simple], stop[simple], k, policy, scan_line, small_files)
+        reach[simple] = measures.evidence
     if not simple.all():
         reach[~simple] = run_bound(rows, first[~simple], stop[~simple], k, policy, small_files)
     leaking = distinct(file[first][simple & (reach >= floor)])
@@ -243,10 +245,12 @@ def chain_hits(
     strongest = float(reach[simple].max()) if simple.any() else 0.0
     # A simple run that reaches its floor is built (a pasted copy; chance structure makes
     # thousands of weak ones that never are).
+    measured = np.cumsum(simple) - 1  # each simple run's row in ``measures`` (set when there are any)
     for i in np.flatnonzero(simple & (reach >= wanted)).tolist():
         a, b = int(first[i]), int(stop[i])
-        chain = _one_chain(pos[a:b], int(file[a]), line[a:b], end_line[a:b], exact[a:b], key[a:b], scan_line)
-        chains.append(_measure(chain, k, policy, small_files))
+        chain = _one_chain(pos[a:b], int(file[a]), line[a:b], end_line[a:b], exact[a:b])
+        _take_measures(chain, measures, int(measured[i]), policy, small_files)
+        chains.append(chain)
     # Other runs go through the per-hit rule, highest bound first, and only while they could
     # reach their floor or beat the strongest chain so far (so ``strongest`` stays exact):
     # chance structure rarely can. A run left unchained that could hold a partial match
@@ -298,10 +302,10 @@ def _one_chain(
     line: npt.NDArray[np.int64],
     end_line: npt.NDArray[np.int64],
     exact: npt.NDArray[np.bool_],
-    key: npt.NDArray[np.int64],
-    scan_line: npt.NDArray[np.int32],
 ) -> Chain:
-    """The one chain of a simple run (see :func:`_runs`), as :func:`_greedy_chains` builds it."""
+    """The one chain of a simple run (see :mod:`leakguard.runs`), as :func:`_greedy_chains`
+    builds it, but for the sets of lines and fingerprints: its measures come with the run
+    (:func:`_take_measures`), so the sets would only be counted."""
     return Chain(
         file=file,
         positions=_distinct_sorted(pos),
@@ -310,11 +314,21 @@ def _one_chain(
         last_line=int(line[-1]),
         max_line=int(end_line.max()),
         last_pos=int(pos[-1]),
-        source_lines=set(line.tolist()),
-        keys=set(key.tolist()),
         hits=int(pos.shape[0]),
-        scan_lines=set(scan_line[pos].tolist()),
     )
+
+
+def _take_measures(
+    chain: Chain, measures: RunMeasures, row: int, policy: ScanPolicy, small_files: npt.NDArray[np.float64] | None
+) -> None:
+    """Fill in a simple run's chain from the run's measures, as :func:`_measure` would."""
+    if small_files is not None:
+        chain.needed = float(small_files[chain.file]) * policy.small_file_coverage
+    chain.matched = int(measures.matched[row])
+    chain.exact = int(measures.exact[row])
+    chain.factor = float(measures.factor[row])
+    chain.variety = float(measures.variety[row])
+    chain.evidence = float(measures.evidence[row])
 
 
 def _distinct_sorted(values: npt.NDArray[np.int64]) -> list[int]:
@@ -323,7 +337,8 @@ def _distinct_sorted(values: npt.NDArray[np.int64]) -> list[int]:
         return [int(v) for v in values]
     fresh = np.ones(values.shape[0], dtype=bool)
     fresh[1:] = values[1:] != values[:-1]
-    return [int(v) for v in values[fresh]]
+    distinct_values: list[int] = values[fresh].tolist()
+    return distinct_values
 
 
 def _greedy_chains(

@@ -167,6 +167,16 @@ def _small_file_scale(
     return np.where(needed > 0, np.minimum(1.0, matched / np.where(needed > 0, needed, 1.0)), 1.0)
 
 
+class RunMeasures(NamedTuple):
+    """Per simple run, what :func:`leakguard.match._measure` gives the run's one chain."""
+
+    evidence: npt.NDArray[np.float64]
+    matched: Array
+    exact: Array
+    factor: npt.NDArray[np.float64]
+    variety: npt.NDArray[np.float64]
+
+
 def run_evidence(
     rows: Rows,
     first: Array,
@@ -175,9 +185,10 @@ def run_evidence(
     policy: ScanPolicy,
     scan_line: npt.NDArray[np.int32],
     small_files: npt.NDArray[np.float64] | None,
-) -> npt.NDArray[np.float64]:
-    """The evidence of the one chain of each simple run, as :func:`leakguard.match._measure`
-    gives it (same operations in the same order, so the same floating-point result)."""
+) -> RunMeasures:
+    """The evidence of the one chain of each simple run, and the counts and factors it comes
+    from, as :func:`leakguard.match._measure` gives them (same operations in the same order,
+    so the same floating-point result): a built chain takes them instead of being measured."""
     n = first.shape[0]
     run, picked, matched, exact = _run_tokens(rows, first, stop, k)
     positions = _distinct_per_run(run, picked.pos, n)
@@ -190,7 +201,7 @@ def run_evidence(
     renamed = np.trunc((matched - exact) * variety)  # whole tokens, as int() in the per-chain path
     evidence: npt.NDArray[np.float64] = (exact + policy.renamed_weight * renamed) * factor
     scale = _small_file_scale(rows, first, matched, policy, small_files)
-    return np.where(scale < 1.0, evidence * scale, evidence)
+    return RunMeasures(np.where(scale < 1.0, evidence * scale, evidence), matched, exact, factor, variety)
 
 
 def run_bound(

@@ -33,10 +33,13 @@ def _summary(chains: list[Chain]) -> list[tuple[object, ...]]:
             c.last_line,
             c.max_line,
             c.last_pos,
-            sorted(c.source_lines),
-            sorted(c.keys),
             c.hits,
-            sorted(c.scan_lines),
+            # What the sets of lines and fingerprints are for (a simple run's chain takes
+            # them from the run's measures and keeps no sets).
+            c.matched,
+            c.exact,
+            c.factor,
+            c.variety,
             c.evidence,
         )
         for c in chains
