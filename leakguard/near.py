@@ -61,8 +61,26 @@ def _permuted_shingles(index: Index, tokens: TokenStream) -> npt.NDArray[np.uint
     return permute(values, index.arrays["perms"])
 
 
-def _window_signatures(permuted: npt.NDArray[np.uint32]) -> tuple[I64, I64, I64, npt.NDArray[np.uint32]]:
-    """MinHash signatures of every window (sizes WINDOW_SIZES, each overlapping by half).
+def _windows(m: int) -> tuple[I64, I64, I64]:
+    """First shingle, end (exclusive) and nominal size of every window over ``m`` shingles:
+    each size of WINDOW_SIZES (a size longer than the text only if it is the smallest),
+    windows of one size overlapping by half, sizes in order."""
+    starts: list[I64] = []
+    ends: list[I64] = []
+    nominal: list[I64] = []
+    for size in WINDOW_SIZES:
+        if size > m and size != WINDOW_SIZES[0]:
+            break
+        step = size // 2
+        begins = np.arange(0, max(1, m - size + step), step)
+        starts.append(begins)
+        ends.append(np.minimum(begins + size, m))
+        nominal.append(np.full(begins.shape[0], size))
+    return np.concatenate(starts), np.concatenate(ends), np.concatenate(nominal)
+
+
+def _window_signatures(permuted: npt.NDArray[np.uint32], starts: I64, sizes: I64) -> npt.NDArray[np.uint32]:
+    """MinHash signatures of the windows :func:`_windows` gives, in its order.
 
     Windows start on multiples of ``_BLOCK`` tokens, so each is the minimum over a few block
     minima: the minima of blocks come from one ``reduceat`` and the windows from doubling.
@@ -76,20 +94,7 @@ def _window_signatures(permuted: npt.NDArray[np.uint32]) -> tuple[I64, I64, I64,
         half = spans[size]
         spans[2 * size] = np.minimum(half[: -(size // _BLOCK)], half[size // _BLOCK :])
         size *= 2
-    starts: list[I64] = []
-    ends: list[I64] = []
-    nominal: list[I64] = []
-    rows: list[npt.NDArray[np.uint32]] = []
-    for size in WINDOW_SIZES:
-        if size > m and size != WINDOW_SIZES[0]:
-            break
-        step = size // 2
-        begins = np.arange(0, max(1, m - size + step), step)
-        starts.append(begins)
-        ends.append(np.minimum(begins + size, m))
-        nominal.append(np.full(begins.shape[0], size))
-        rows.append(spans[size][begins // _BLOCK])
-    return np.concatenate(starts), np.concatenate(ends), np.concatenate(nominal), np.vstack(rows)
+    return np.vstack([spans[size][starts[sizes == size] // _BLOCK] for size in WINDOW_SIZES if (sizes == size).any()])
 
 
 def near_chains(
@@ -204,9 +209,7 @@ def _near_chains(
         # Very long texts are covered by the exact path alone; MinHash windows would cost
         # O(n * perm) memory for evidence the k-gram chains already give.
         return []
-    permuted = _permuted_shingles(index, tokens)
-    starts, ends, sizes, full = _window_signatures(permuted)
-    signatures = b_bit(full)
+    starts, ends, sizes = _windows(n - index.params.shingle + 1)
     windows, units = _pairs(index, partials, starts, ends, sizes)
     begins = starts[windows]
     stops = ends[windows] + index.params.shingle - 1
@@ -214,6 +217,10 @@ def _near_chains(
     covered = np.concatenate(([0], np.cumsum(_covered_mask(explained, n, index.params.k))))
     unexplained = (covered[stops] - covered[begins]) * 5 <= (stops - begins) * 4  # at most 80% covered
     windows, units, begins, stops = windows[unexplained], units[unexplained], begins[unexplained], stops[unexplained]
+    if windows.size == 0:
+        return []  # nothing to compare: no window's MinHash is needed
+    permuted = _permuted_shingles(index, tokens)
+    signatures = b_bit(_window_signatures(permuted, starts, sizes))
     unit_signatures = index.arrays["signatures"]
     similarity = _similarities(signatures, unit_signatures, windows, units)
     chains: list[Chain] = []
