@@ -83,11 +83,16 @@ def _window_signatures(permuted: npt.NDArray[np.uint32], starts: I64, sizes: I64
     """MinHash signatures of the windows :func:`_windows` gives, in its order.
 
     Windows start on multiples of ``_BLOCK`` tokens, so each is the minimum over a few block
-    minima: the minima of blocks come from one ``reduceat`` and the windows from doubling.
+    minima: the minima of whole blocks come from one reduction over a reshaped view (an
+    order of magnitude faster than ``minimum.reduceat`` along rows), the last partial
+    block's on its own, and the windows from doubling.
     """
     m, perm = permuted.shape
-    blocks = np.minimum.reduceat(permuted, np.arange(0, m, _BLOCK), axis=0)
-    padded = np.vstack((blocks, np.full((8, perm), np.iinfo(np.uint32).max, dtype=np.uint32)))
+    whole = m - m % _BLOCK
+    parts = [permuted[:whole].reshape(-1, _BLOCK, perm).min(axis=1)]
+    if whole < m:
+        parts.append(permuted[whole:].min(axis=0, keepdims=True))
+    padded = np.vstack((*parts, np.full((8, perm), np.iinfo(np.uint32).max, dtype=np.uint32)))
     spans = {_BLOCK: padded}
     size = _BLOCK
     while size < WINDOW_SIZES[-1]:
