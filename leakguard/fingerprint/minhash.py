@@ -72,7 +72,9 @@ def permute(values: U32, permutations: npt.NDArray[np.uint32]) -> U32:
     """(n, num_perm) matrix: every shingle hash under every permutation (datasketch's affine32)."""
     with np.errstate(over="ignore"):
         mixed = _fmix32(values.astype(np.uint32))[:, None]
-        return np.asarray(mixed * permutations[0][None, :] + permutations[1][None, :], dtype=np.uint32)
+        out: U32 = np.multiply(mixed, permutations[0][None, :], dtype=np.uint32)
+        np.add(out, permutations[1][None, :], out=out)  # in place: the matrix is the large part
+        return out
 
 
 def signature(values: U32, permutations: npt.NDArray[np.uint32]) -> U32:
