@@ -44,6 +44,7 @@ import numpy.typing as npt
 from leakguard import score as scoring
 from leakguard.arrays import distinct
 from leakguard.fragments import run_floors
+from leakguard.hits import Hits, prefer_exact, without_sparse
 from leakguard.options import ScanPolicy
 from leakguard.runs import (
     BACKWARD_LINES,
@@ -56,18 +57,6 @@ from leakguard.runs import (
     run_bound,
     run_evidence,
 )
-
-
-@dataclass
-class Hits:
-    """Fingerprint hits of one scan as parallel arrays."""
-
-    pos: npt.NDArray[np.int64]
-    file: npt.NDArray[np.int64]
-    line: npt.NDArray[np.int64]
-    end_line: npt.NDArray[np.int64]
-    exact: npt.NDArray[np.bool_]
-    key: npt.NDArray[np.int64]
 
 
 @dataclass
@@ -103,58 +92,6 @@ def _covered(positions: list[int], k: int) -> int:
     starts = np.asarray(positions, dtype=np.int64)
     gaps = np.minimum(np.diff(starts), k)
     return int(gaps.sum()) + k
-
-
-def _prefer_exact(hits: Hits) -> Hits:
-    """Where one scanned k-gram hits several places of a file and some match by name, keep those.
-
-    Repetitive code (a run of similar declarations) makes one structural k-gram hit every
-    repetition; the names say which repetition was copied.
-    """
-    if not hits.exact.any() or hits.exact.all():
-        return hits
-    key = hits.file * (int(hits.pos.max()) + 1) + hits.pos
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    starts = np.flatnonzero(np.concatenate(([True], sorted_key[1:] != sorted_key[:-1])))
-    group_exact = np.maximum.reduceat(hits.exact[order].astype(np.int8), starts).astype(bool)
-    sizes = np.diff(np.append(starts, key.shape[0]))
-    keep_sorted = hits.exact[order] | ~np.repeat(group_exact, sizes)
-    keep = np.empty_like(keep_sorted)
-    keep[order] = keep_sorted
-    return Hits(hits.pos[keep], hits.file[keep], hits.line[keep], hits.end_line[keep], hits.exact[keep], hits.key[keep])
-
-
-#: A hit is kept for chaining only with this many hits of its file (itself included) within
-#: ``gap`` scanned tokens: two when its names match, four when only its structure does.
-#: Fewer cannot reach the threshold (20 exact tokens, about 37 structural ones) anyway.
-MIN_EXACT_NEIGHBOURS = 2
-MIN_STRUCTURAL_NEIGHBOURS = 4
-
-
-def _without_sparse(hits: Hits, gap: int) -> Hits:
-    """Drop hits too sparse to ever form a reportable chain (see MIN_*_NEIGHBOURS).
-
-    Text sharing common structure with a large index has thousands of scattered hits;
-    chaining them one by one in Python would dominate the scan.
-    """
-    width = int(hits.pos.max()) + 2 * gap + 2
-    key = hits.file * width + hits.pos
-    # Distinct (file, position) keys within ``gap`` of each hit, counted in sorted order:
-    # searching sorted keys for sorted ones walks memory once, and ranks count distinct keys.
-    order = np.argsort(key)
-    ordered = key[order]
-    fresh = np.ones(ordered.shape[0], dtype=np.int64)
-    fresh[1:] = ordered[1:] != ordered[:-1]
-    rank = np.cumsum(fresh)
-    last = np.searchsorted(ordered, ordered + gap, side="right") - 1
-    first = np.searchsorted(ordered, ordered - gap, side="left")
-    around = np.empty_like(key)
-    around[order] = rank[last] - rank[first] + 1
-    keep = np.where(hits.exact, around >= MIN_EXACT_NEIGHBOURS, around >= MIN_STRUCTURAL_NEIGHBOURS)
-    if keep.all():
-        return hits
-    return Hits(hits.pos[keep], hits.file[keep], hits.line[keep], hits.end_line[keep], hits.exact[keep], hits.key[keep])
 
 
 #: Share of the threshold a chain needs for near duplicates to be sought around it. Half
@@ -217,9 +154,9 @@ def chain_hits(
     if hits.pos.size == 0:
         return Chaining([], 0.0, none)
     half = policy.threshold * PARTIAL_SHARE
-    hits = _prefer_exact(hits)
+    hits = prefer_exact(hits)
     if policy.threshold > k:
-        hits = _without_sparse(hits, policy.gap)
+        hits = without_sparse(hits, policy.gap)
         if hits.pos.size == 0:
             return Chaining([], 0.0, none)
     group = components(hits.file, hits.pos, hits.line, hits.end_line, policy.gap)

@@ -23,10 +23,11 @@ from leakguard.decode import views
 from leakguard.errors import InputError
 from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags
 from leakguard.fragments import combine_fragments
+from leakguard.hits import Hits
 from leakguard.index.postings import held_by_more, posting_bounds
 from leakguard.index.store import Index
 from leakguard.index.table import bisect, find
-from leakguard.match import PARTIAL_SHARE, Chain, Hits, chain_hits, resolve_overlaps
+from leakguard.match import PARTIAL_SHARE, Chain, chain_hits, resolve_overlaps
 from leakguard.near import near_chains
 from leakguard.normalise.alphabet import ID, NUM, STR
 from leakguard.normalise.lexer import TokenStream, newline_offsets

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leakguard.match import PARTIAL_SHARE, Chain, Hits, _greedy_chains, _measure, _prefer_exact, chain_hits
+from leakguard.hits import Hits, prefer_exact
+from leakguard.match import PARTIAL_SHARE, Chain, _greedy_chains, _measure, chain_hits
 from leakguard.options import ScanPolicy
 
 K = 12
@@ -15,7 +16,7 @@ K = 12
 
 def _reference(hits: Hits, policy: ScanPolicy, scan_line: np.ndarray) -> list[Chain]:
     """Hit by hit over each file's hits, with no splitting into runs or groups."""
-    hits = _prefer_exact(hits)
+    hits = prefer_exact(hits)
     order = np.lexsort((hits.line, hits.pos, hits.file))
     pos, file, line = hits.pos[order], hits.file[order], hits.line[order]
     end_line, exact, key = hits.end_line[order], hits.exact[order], hits.key[order]
