@@ -345,13 +345,18 @@ def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPol
     matched tokens of their own (weaker ones only where stronger ones left the text)."""
     covered = np.zeros(n_tokens + k, dtype=bool)
     kept: list[Chain] = []
+    # Code held by many indexed files chains once per file, at the same scanned positions:
+    # a chain whose positions and size an earlier one had adds at most what that one could
+    # (the covered text only grows), so the earlier one's verdict stands for it.
+    judged: set[tuple[int, tuple[int, ...]]] = set()
     candidates = [c for c in chains if c.evidence >= policy.threshold / 2]
     for chain in sorted(candidates, key=lambda c: (-c.evidence, c.file, c.positions[0])):
         low, high = chain.positions[0], chain.positions[-1] + k
-        if covered[low:high].all():
-            # Nothing of its own: code held by many indexed files chains once per file and
-            # place, and the strongest of those, first, covered it.
+        seen = (chain.matched, tuple(chain.positions))
+        if seen in judged or covered[low:high].all():
+            # Nothing of its own: the strongest chain of those places, first, covered it.
             continue
+        judged.add(seen)
         # Tokens the chain's k-grams cover (its positions are sorted and distinct).
         offsets = np.asarray(chain.positions, dtype=np.int64) - low
         edges = np.zeros(high - low + 1, dtype=np.int32)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leakguard.hits import Hits, prefer_exact
-from leakguard.match import PARTIAL_SHARE, Chain, _greedy_chains, _measure, chain_hits
+from leakguard.match import PARTIAL_SHARE, Chain, _evidence, _greedy_chains, _measure, chain_hits, resolve_overlaps
 from leakguard.options import ScanPolicy
 
 K = 12
@@ -117,3 +117,55 @@ def test_a_match_with_a_small_file_counts_by_how_much_of_it_it_covers() -> None:
     assert large.matched == small.matched == 30
     assert small.evidence == pytest.approx(large.evidence * 30 / 60)
     assert covered.evidence == large.evidence
+
+
+def _resolved_by_rule(chains: list[Chain], n_tokens: int, policy: ScanPolicy) -> list[tuple[object, ...]]:
+    """resolve_overlaps' rule with no shortcut: every chain's own tokens, strongest first."""
+    covered = np.zeros(n_tokens + K, dtype=bool)
+    kept = []
+    for chain in sorted(chains, key=lambda c: (-c.evidence, c.file, c.positions[0])):
+        if chain.evidence < policy.threshold / 2:
+            continue
+        mask = np.zeros(n_tokens + K, dtype=bool)
+        for p in chain.positions:
+            mask[p : p + K] = True
+        fresh = int(np.count_nonzero(mask & ~covered))
+        if fresh < max(policy.min_report_tokens, chain.matched // 2):
+            continue
+        matched, exact = chain.matched, chain.exact
+        if fresh < matched:
+            matched, exact = fresh, int(exact * fresh / matched)
+        covered |= mask
+        kept.append((chain.file, chain.positions, matched, exact))
+    return kept
+
+
+#: Chains as (positions, strength): positions on a grid of half a k-gram, so that chains
+#: overlap, leave holes and share their ends; copies repeat a layout for other files (code
+#: held by several indexed files).
+placed_chain = st.tuples(
+    st.lists(st.integers(0, 16), min_size=1, max_size=17, unique=True).map(
+        lambda cells: sorted(c * K // 2 for c in cells)
+    ),
+    st.sampled_from([0.5, 1.0, 2.0, 3.0]),
+)
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.lists(placed_chain, min_size=1, max_size=8), st.lists(st.integers(0, 7), max_size=8))
+def test_resolve_overlaps_keeps_what_the_plain_rule_keeps(
+    layouts: list[tuple[list[int], float]], copies: list[int]
+) -> None:
+    policy = ScanPolicy()
+    chains = []
+    placed = [*layouts, *(layouts[i % len(layouts)] for i in copies)]
+    for file, (positions, strength) in enumerate(placed):
+        chain = Chain(file, positions, positions[::2], 1, 9, 9, positions[-1])
+        _measure(chain, K, policy, None)
+        chain.factor = strength
+        chain.evidence = _evidence(chain, policy)
+        chains.append(chain)
+    n_tokens = max(c.positions[-1] for c in chains) + 1
+    expected = _resolved_by_rule(chains, n_tokens, policy)
+    kept = [(c.file, c.positions, c.matched, c.exact) for c in resolve_overlaps(chains, K, n_tokens, policy)]
+    assert kept == expected
