@@ -59,7 +59,7 @@ from leakguard.runs import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Chain:
     """A run of hits of one file that advance together; becomes a finding if strong enough."""
 
@@ -295,9 +295,9 @@ def _greedy_chains(
     chains: list[Chain] = []
     open_chains: list[Chain] = []
     current = -1
-    columns = (group, file, pos, line, end_line, exact, key)
-    columns = tuple(column.tolist() for column in columns)
-    for g, f, p, ln, eln, ex, kk in zip(*columns, strict=True):
+    back = BACKWARD_LINES
+    columns = tuple(column.tolist() for column in (group, file, pos, line, end_line, exact, key, scan_line[pos]))
+    for g, f, p, ln, eln, ex, kk, sl in zip(*columns, strict=True):
         if g != current:
             open_chains = []
             current = g
@@ -306,25 +306,27 @@ def _greedy_chains(
             step = p - chain.last_pos
             if step > gap:
                 continue
-            in_step = chain.last_line - BACKWARD_LINES <= ln <= chain.max_line + 2 + step
+            in_step = chain.last_line - back <= ln <= chain.max_line + 2 + step
             if in_step and (best is None or abs(ln - chain.last_line) < abs(ln - best.last_line)):
                 best = chain
         if best is None:
-            best = Chain(f, [], [], ln, ln, eln, p)
+            best = Chain(f, [p], [], ln, ln, eln, p)
             chains.append(best)
             open_chains = [c for c in open_chains if p - c.last_pos <= gap]
             open_chains.append(best)
-        if not best.positions or best.positions[-1] != p:
+        elif best.positions[-1] != p:
             best.positions.append(p)
         if ex and (not best.exact_positions or best.exact_positions[-1] != p):
             best.exact_positions.append(p)
         best.source_lines.add(ln)
         best.keys.add(kk)
         best.hits += 1
-        best.scan_lines.add(int(scan_line[p]))
-        best.first_line = min(best.first_line, ln)
+        best.scan_lines.add(sl)
+        if ln < best.first_line:
+            best.first_line = ln
         best.last_line = ln
-        best.max_line = max(best.max_line, eln)
+        if eln > best.max_line:
+            best.max_line = eln
         best.last_pos = p
     return chains
 
@@ -354,7 +356,7 @@ def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPol
         low, high = chain.positions[0], chain.positions[-1] + k
         seen = (chain.matched, tuple(chain.positions))
         if seen in judged or covered[low:high].all():
-            # Nothing of its own: the strongest chain of those places, first, covered it.
+            # Nothing it could add: the strongest chain at these places came first.
             continue
         judged.add(seen)
         # Tokens the chain's k-grams cover (its positions are sorted and distinct).
