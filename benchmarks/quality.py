@@ -193,7 +193,18 @@ def prompt(body: list[str], rng: random.Random) -> tuple[str, int, int]:
     return before + code + after, len(before), len(before) + len(code)
 
 
-WRAPPINGS = ("markdown prompt", "JSON log line", "unified diff", "numbered listing", "HTML page", "zero-width laced")
+WRAPPINGS = (
+    "markdown prompt",
+    "JSON log line",
+    "unified diff",
+    "numbered listing",
+    "HTML page",
+    "zero-width laced",
+    "one look-alike character",
+)
+#: Look-alikes a chat app or a filter dodger puts in place of one character: Cyrillic
+#: letters and the Unicode minus sign (escapes, so no ambiguous letter sits in the source).
+_LOOK_ALIKES = {"a": "\u0430", "c": "\u0441", "e": "\u0435", "o": "\u043e", "p": "\u0440", "x": "\u0445", "-": "\u2212"}
 _LOG = "2026-11-24T10:00:{:02d}Z INFO gateway request {} served in {} ms\n"
 
 
@@ -224,6 +235,14 @@ def wrap(name: str, body: list[str], rng: random.Random) -> tuple[str, int, int]
         head = "<html><body><p>Stack Overflow question</p><pre><code>"
         escaped = html.escape(code)
         return head + escaped + "</code></pre></body></html>", len(head), len(head) + len(escaped)
+    if name == "one look-alike character":
+        # One character of the whole copy swapped: decoding changes one line, and the copy
+        # runs on for up to 60 lines around it.
+        places = [i for i, c in enumerate(code) if c in _LOOK_ALIKES]
+        if places:
+            at = rng.choice(places)
+            code = code[:at] + _LOOK_ALIKES[code[at]] + code[at + 1 :]
+        return prompt(code[:-1].split("\n"), rng)
     laced = "".join(c + ("\u200b" if i % 5 == 4 else "") for i, c in enumerate(code))
     laced = re.sub("a", lambda m: "\u0430" if m.start() % 3 == 0 else "a", laced)
     return "see:\n" + laced + "\nthanks", len("see:\n"), len("see:\n" + laced)
@@ -333,6 +352,7 @@ def run(
     renamed_small: list[bool] = []
     misses: list[str] = []
     wrap_rng = random.Random(7)  # its own stream, so adding wrappings leaves the other cases unchanged
+    look_rng = random.Random(17)  # and the look-alike wrapping one of its own, added later
     part_rng = random.Random(11)  # likewise for the edited and partial cases
     both_rng = random.Random(13)  # and for the renamed and edited ones
     own_streams = {"edited": part_rng, "partial": part_rng, "renamed and edited": both_rng}
@@ -341,6 +361,7 @@ def run(
     wrapped_found: dict[str, list[bool]] = defaultdict(list)
     wrapped_inside: dict[str, list[bool]] = defaultdict(list)
     coverage: list[float] = []
+    look_coverage: list[float] = []
     scan_seconds = 0.0
     present = set(index.paths)  # generated and minified files are (rightly) not indexed
     texts = {relative: path.read_text(encoding="utf-8", errors="replace").splitlines() for _, relative, path in indexed}
@@ -373,7 +394,8 @@ def run(
                 peer_cases.append((name, (f"prompt{path.suffix}", message)))
                 if name == "verbatim":
                     for wrapping in WRAPPINGS:
-                        wrapped, code_start, code_end = wrap(wrapping, body, wrap_rng)
+                        own_wrap = look_rng if wrapping == "one look-alike character" else wrap_rng
+                        wrapped, code_start, code_end = wrap(wrapping, body, own_wrap)
                         outcome = index.scan(wrapped, policy)
                         wrapped_found[wrapping].append(outcome.is_leak)
                         if outcome.is_leak:
@@ -382,6 +404,8 @@ def run(
                             )
                         if wrapping == "markdown prompt":
                             coverage.append(redacted_share(outcome, text, language, start, end, code_start))
+                        if wrapping == "one look-alike character":
+                            look_coverage.append(redacted_share(outcome, text, language, start, end, code_start))
                 if not result.is_leak:
                     misses.append(f"## {name} {relative} lines {start + 1}-{end} score {result.score:.2f}\n{message}")
                 by_language[(language, name)].append(result.is_leak)
@@ -442,6 +466,7 @@ def run(
         "wrapped_found": wrapped_found,
         "wrapped_inside": wrapped_inside,
         "coverage": coverage,
+        "look_coverage": look_coverage,
     }
 
 
@@ -496,16 +521,17 @@ def table(report: dict[str, object]) -> str:
     assert isinstance(wrapped_found, dict) and isinstance(wrapped_inside, dict)
     rows += ["", "| wrapping (verbatim code) | recall | every finding inside the wrapped code |", "|---|---|---|"]
     rows += [f"| {w} | {percent(wrapped_found.get(w, []))} | {percent(wrapped_inside.get(w, []))} |" for w in WRAPPINGS]
-    coverage = report["coverage"]
-    assert isinstance(coverage, list)
-    if coverage:
-        mean = 100 * sum(coverage) / len(coverage)
-        rows += [
-            "",
-            f"Redaction of verbatim code in a markdown prompt removes {mean:.1f}% of the code's token "
-            f"characters on average; all of them in {percent([c >= 0.999 for c in coverage])} of the cases, "
-            f"at least 99% in {percent([c >= 0.99 for c in coverage])}.",
-        ]
+    for key, what in (("coverage", "verbatim code"), ("look_coverage", "verbatim code with one look-alike character")):
+        coverage = report.get(key, [])
+        assert isinstance(coverage, list)
+        if coverage:
+            mean = 100 * sum(coverage) / len(coverage)
+            rows += [
+                "",
+                f"Redaction of {what} in a markdown prompt removes {mean:.1f}% of the code's token "
+                f"characters on average; all of them in {percent([c >= 0.999 for c in coverage])} of the cases, "
+                f"at least 99% in {percent([c >= 0.99 for c in coverage])}.",
+            ]
     rows += ["", "| negatives | false alarms |", "|---|---|"]
     rows += [f"| {name} | {percent(values)} |" for name, values in negatives.items()]
     languages = sorted({language for language, _ in by_language})

@@ -10,7 +10,8 @@ Parts (each runs in its own child process, so each peak memory is its own):
   processes), index size on disk per MB of source;
 * ``latency``: p50 and p99 of scanning 4 KB prompts in-process against the big index
   (real package sources, topped up with synthetic fingerprints to ``--fingerprints``),
-  and the time to open it;
+  the same prompts with one typographic character each (a curly quote, an em dash...:
+  a decoded reading is scanned too), and the time to open the index;
 * ``conversation``: a chat through the gateway's body scanner, each request resending the
   history (as chat clients do), with and without the Scanner's cache of recent results;
 * ``cli``: wall time of ``leakguard scan -`` on a 4 KB prompt, cold process, same index
@@ -235,18 +236,37 @@ def part_latency(args: argparse.Namespace) -> dict[str, object]:
     prompts = _prompts(args.prompts, random.Random(9))
     for prompt in prompts[:20]:
         index.scan(prompt)
-    times = []
+
+    def percentiles(texts: list[str]) -> tuple[float, float]:
+        times = []
+        for text in texts:
+            started = time.perf_counter()
+            index.scan(text)
+            times.append((time.perf_counter() - started) * 1000)
+        return float(np.percentile(times, 50)), float(np.percentile(times, 99))
+
+    p50, p99 = percentiles(prompts)
+    # Chat apps and word processors put typographic characters into what people paste: the
+    # same prompts with one of them each (a decoded reading is then scanned as well).
+    rng = random.Random(10)
+    typographic = []
     for prompt in prompts:
-        started = time.perf_counter()
-        index.scan(prompt)
-        times.append((time.perf_counter() - started) * 1000)
+        at = rng.randrange(len(prompt))
+        typographic.append(prompt[:at] + rng.choice(TYPOGRAPHIC) + prompt[at + 1 :])
+    wide_p50, wide_p99 = percentiles(typographic)
     return {
         "fingerprints": index.stats["fingerprints"],
         "open_ms": open_ms,
-        "p50_ms": float(np.percentile(times, 50)),
-        "p99_ms": float(np.percentile(times, 99)),
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "typographic_p50_ms": wide_p50,
+        "typographic_p99_ms": wide_p99,
         "peak_mib": peak_mib(),
     }
+
+
+#: Curly quotes, an em dash, an ellipsis, a no-break space.
+TYPOGRAPHIC = ("\u2019", "\u201c", "\u2014", "\u2026", "\u00a0")
 
 
 def _compile_bytecode() -> None:
@@ -482,6 +502,8 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
         f"| 4 KB prompt in-process, index of {big['fingerprints']:,} fingerprints ({big['real_fingerprints']:,} from "
         f"real sources) | p50 {num(lat['p50_ms'], '.2f')} ms, p99 {num(lat['p99_ms'], '.2f')} ms | "
         f"{num(lat['peak_mib'], '.0f')} MiB |",
+        f"| the same prompts with one typographic character each (curly quote, em dash, ...) | "
+        f"p50 {num(lat.get('typographic_p50_ms'), '.2f')} ms, p99 {num(lat.get('typographic_p99_ms'), '.2f')} ms | |",
         f"| open that index | {num(lat['open_ms'], '.1f')} ms | |",
         f"| a {conv['turns']}-turn chat of 4 KB messages through the gateway's body scanner, each request "
         f"resending the history: last request, whole chat | with the Scanner's cache "
