@@ -205,6 +205,11 @@ WRAPPINGS = (
 #: Look-alikes a chat app or a filter dodger puts in place of one character: Cyrillic
 #: letters and the Unicode minus sign (escapes, so no ambiguous letter sits in the source).
 _LOOK_ALIKES = {"a": "\u0430", "c": "\u0441", "e": "\u0435", "o": "\u043e", "p": "\u0440", "x": "\u0445", "-": "\u2212"}
+#: Wrappings whose redaction is measured, and how the table names the code in them.
+REDACTION_MEASURED = {
+    "markdown prompt": "verbatim code",
+    "one look-alike character": "verbatim code with one look-alike character",
+}
 _LOG = "2026-11-24T10:00:{:02d}Z INFO gateway request {} served in {} ms\n"
 
 
@@ -352,7 +357,8 @@ def run(
     renamed_small: list[bool] = []
     misses: list[str] = []
     wrap_rng = random.Random(7)  # its own stream, so adding wrappings leaves the other cases unchanged
-    look_rng = random.Random(17)  # and the look-alike wrapping one of its own, added later
+    # A wrapping added later draws from a stream of its own, leaving the others' draws as they were.
+    wrap_streams = {"one look-alike character": random.Random(17)}
     part_rng = random.Random(11)  # likewise for the edited and partial cases
     both_rng = random.Random(13)  # and for the renamed and edited ones
     own_streams = {"edited": part_rng, "partial": part_rng, "renamed and edited": both_rng}
@@ -360,8 +366,7 @@ def run(
     peer_negatives: list[Item] = []
     wrapped_found: dict[str, list[bool]] = defaultdict(list)
     wrapped_inside: dict[str, list[bool]] = defaultdict(list)
-    coverage: list[float] = []
-    look_coverage: list[float] = []
+    coverage: dict[str, list[float]] = defaultdict(list)
     scan_seconds = 0.0
     present = set(index.paths)  # generated and minified files are (rightly) not indexed
     texts = {relative: path.read_text(encoding="utf-8", errors="replace").splitlines() for _, relative, path in indexed}
@@ -394,18 +399,17 @@ def run(
                 peer_cases.append((name, (f"prompt{path.suffix}", message)))
                 if name == "verbatim":
                     for wrapping in WRAPPINGS:
-                        own_wrap = look_rng if wrapping == "one look-alike character" else wrap_rng
-                        wrapped, code_start, code_end = wrap(wrapping, body, own_wrap)
+                        stream = wrap_streams.get(wrapping, wrap_rng)
+                        wrapped, code_start, code_end = wrap(wrapping, body, stream)
                         outcome = index.scan(wrapped, policy)
                         wrapped_found[wrapping].append(outcome.is_leak)
                         if outcome.is_leak:
                             wrapped_inside[wrapping].append(
                                 all(code_start <= f.start and f.end <= code_end for f in outcome.findings)
                             )
-                        if wrapping == "markdown prompt":
-                            coverage.append(redacted_share(outcome, text, language, start, end, code_start))
-                        if wrapping == "one look-alike character":
-                            look_coverage.append(redacted_share(outcome, text, language, start, end, code_start))
+                        if wrapping in REDACTION_MEASURED:
+                            share = redacted_share(outcome, text, language, start, end, code_start)
+                            coverage[wrapping].append(share)
                 if not result.is_leak:
                     misses.append(f"## {name} {relative} lines {start + 1}-{end} score {result.score:.2f}\n{message}")
                 by_language[(language, name)].append(result.is_leak)
@@ -466,7 +470,6 @@ def run(
         "wrapped_found": wrapped_found,
         "wrapped_inside": wrapped_inside,
         "coverage": coverage,
-        "look_coverage": look_coverage,
     }
 
 
@@ -521,9 +524,10 @@ def table(report: dict[str, object]) -> str:
     assert isinstance(wrapped_found, dict) and isinstance(wrapped_inside, dict)
     rows += ["", "| wrapping (verbatim code) | recall | every finding inside the wrapped code |", "|---|---|---|"]
     rows += [f"| {w} | {percent(wrapped_found.get(w, []))} | {percent(wrapped_inside.get(w, []))} |" for w in WRAPPINGS]
-    for key, what in (("coverage", "verbatim code"), ("look_coverage", "verbatim code with one look-alike character")):
-        coverage = report.get(key, [])
-        assert isinstance(coverage, list)
+    coverages = report["coverage"]
+    assert isinstance(coverages, dict)
+    for wrapping, what in REDACTION_MEASURED.items():
+        coverage = coverages.get(wrapping, [])
         if coverage:
             mean = 100 * sum(coverage) / len(coverage)
             rows += [

@@ -225,6 +225,10 @@ def _prompts(count: int, rng: random.Random) -> list[str]:
     return [text[i * PROMPT_BYTES : (i + 1) * PROMPT_BYTES] for i in range(count)]
 
 
+#: Characters chat apps put into pasted text: curly quotes, an em dash, an ellipsis, a no-break space.
+TYPOGRAPHIC = ("\u2019", "\u201c", "\u2014", "\u2026", "\u00a0")
+
+
 def part_latency(args: argparse.Namespace) -> dict[str, object]:
     import numpy as np
 
@@ -263,10 +267,6 @@ def part_latency(args: argparse.Namespace) -> dict[str, object]:
         "typographic_p99_ms": wide_p99,
         "peak_mib": peak_mib(),
     }
-
-
-#: Curly quotes, an em dash, an ellipsis, a no-break space.
-TYPOGRAPHIC = ("\u2019", "\u201c", "\u2014", "\u2026", "\u00a0")
 
 
 def _compile_bytecode() -> None:
