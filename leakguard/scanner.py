@@ -13,6 +13,7 @@ token, and a clean text has almost none.
 from __future__ import annotations
 
 import dataclasses
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +34,7 @@ from leakguard.normalise.alphabet import ID, NUM, STR
 from leakguard.normalise.lexer import TokenStream, newline_offsets
 from leakguard.normalise.triple_quotes import lex_variants
 from leakguard.options import DEFAULT_POLICY, ScanPolicy
+from leakguard.readings import can_add
 from leakguard.result import Finding, ScanResult
 from leakguard.span import LineTable, copy_bounds
 
@@ -46,13 +48,19 @@ def scan_text(index: Index, text: str, policy: ScanPolicy | None = None) -> Scan
     if not isinstance(text, str):
         raise InputError(f"scan expects str, got {type(text).__name__}")
     policy = policy or DEFAULT_POLICY
+    text_views = views(text)
+    own = lex_variants(text, index.alphabet)
+    readings = [(text_views[0], _scan_tokens(index, tokens, policy)) for tokens in own]
+    for view in text_views[1:]:
+        decoded = lex_variants(view.text, index.alphabet)
+        if len(decoded) == 1 and not can_add(index, policy, view, decoded[0], own[0], readings[0][1].hits):
+            continue
+        readings += [(view, _scan_tokens(index, tokens, policy)) for tokens in decoded]
     best = 0.0
     candidates: list[tuple[int, Finding]] = []
-    readings = ((view, tokens) for view in views(text) for tokens in lex_variants(view.text, index.alphabet))
-    for reading, (view, tokens) in enumerate(readings):
-        strongest, found = _scan_tokens(index, tokens, policy)
-        best = max(best, strongest)
-        for finding in _merge([(reading, f) for f in found], MERGE_NEW_LINES):
+    for reading, (view, scanned) in enumerate(readings):
+        best = max(best, scanned.strongest)
+        for finding in _merge([(reading, f) for f in scanned.findings], MERGE_NEW_LINES):
             start, end = view.span(finding.start, finding.end)
             candidates.append((reading, dataclasses.replace(finding, start=start, end=end)))
     findings = _with_text_lines(_merge(candidates), text)
@@ -71,11 +79,19 @@ def _with_text_lines(findings: list[Finding], text: str) -> list[Finding]:
     return out
 
 
-def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple[float, list[Finding]]:
-    """Strongest evidence seen and the leaking findings of one token stream."""
+class _Scanned(NamedTuple):
+    """What scanning one token stream found."""
+
+    strongest: float  # the strongest evidence seen, leaking or not
+    findings: list[Finding]
+    hits: npt.NDArray[np.int64]  # token positions of the k-grams that met the index, ascending
+
+
+def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> _Scanned:
+    """Strongest evidence seen, the leaking findings and the hits of one token stream."""
     k = index.params.k
     if len(tokens) < k:
-        return 0.0, []
+        return _Scanned(0.0, [], np.empty(0, np.int64))
     hashes = kgram_hashes(tokens.abstract, k)
     hits = lookup(index, tokens, policy, hashes)
     # Chains down to half the threshold are kept: fragments of one copy add up.
@@ -97,7 +113,7 @@ def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> tuple
     ]
     lines = LineTable(tokens, index.alphabet) if leaking else None
     findings = [_finding(index, chain, tokens, lines, policy) for chain in leaking if lines is not None]
-    return best, findings
+    return _Scanned(best, findings, hits.pos)
 
 
 #: Within one reading of a text, a finding that stronger ones already half cover is kept
