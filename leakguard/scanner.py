@@ -1,8 +1,9 @@
 """Scanning text against an index: decoding, tokens, k-gram lookups, chains, verdict.
 
 The text is scanned as it is and through each decoded view of it (see
-:mod:`leakguard.decode`); findings from every view are mapped back to the original text
-and merged, the strongest winning where they overlap.
+:mod:`leakguard.decode`) that can find more (see :mod:`leakguard.readings`); findings
+from every view are mapped back to the original text and merged, the strongest winning
+where they overlap.
 
 The hot path is vectorised end to end: the lexer is one compiled regular expression, all
 k-gram hashes of the text come from a few numpy operations, and the lookup is one
