@@ -115,11 +115,10 @@ def bisect(
     longest = int((high - low).max())
     if longest <= 0:
         return result
-    last = values.shape[0] - 1
     step = 1 << (longest.bit_length() - 1)
     while step:
         ahead = result + step
-        probe = values[np.minimum(ahead - 1, last)]
+        probe = values.take(ahead - 1, mode="clip")  # rows already at their end may step past it
         go = (probe <= targets) if right else (probe < targets)
         go &= ahead <= high
         np.copyto(result, ahead, where=go)
