@@ -238,12 +238,11 @@ class Spellings:
             unified = np.where((cps == 39) | (cps == 96), np.uint32(34), cps)
             values = unified.astype(np.uint64) + np.uint64(1)
         self._prefix = np.zeros(n + 1, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            np.cumsum(values * down[:n], dtype=np.uint64, out=self._prefix[1:])
+        # Array arithmetic wraps silently (see kgram_hashes): no errstate on the scan path.
+        np.cumsum(values * down[:n], dtype=np.uint64, out=self._prefix[1:])
 
     def hashes(self, starts: I64, ends: I64) -> U64:
         """The hash of ``text[start:end]`` for every (non-empty) span at once."""
-        with np.errstate(over="ignore"):
-            poly = self._up[ends - 1] * (self._prefix[ends] - self._prefix[starts])
-            lengths = (ends - starts).astype(np.uint64)
-            return fmix64(poly + lengths * np.uint64(_LENGTH))
+        poly = self._up[ends - 1] * (self._prefix[ends] - self._prefix[starts])
+        lengths = (ends - starts).astype(np.uint64)
+        return fmix64(poly + lengths * np.uint64(_LENGTH))
