@@ -53,7 +53,7 @@ def run_floors(
     wanted = np.full(reach.shape[0], floor)
     if low >= floor:
         return wanted
-    candidate = np.flatnonzero((reach >= low) & ~member(run_file, leaking))
+    candidate = ((reach >= low) & ~member(run_file, leaking)).nonzero()[0]
     order = candidate[np.lexsort((-reach[candidate], run_line[candidate], run_file[candidate]))]
     fresh = np.ones(order.shape[0], dtype=bool)
     fresh[1:] = (run_file[order][1:] != run_file[order][:-1]) | (run_line[order][1:] != run_line[order][:-1])

@@ -37,12 +37,12 @@ def prefer_exact(hits: Hits) -> Hits:
     if not hits.exact.any() or hits.exact.all():
         return hits
     key = hits.file * (int(hits.pos.max()) + 1) + hits.pos
-    order = np.argsort(key, kind="stable")
+    order = key.argsort(kind="stable")
     sorted_key = key[order]
-    starts = np.flatnonzero(np.concatenate(([True], sorted_key[1:] != sorted_key[:-1])))
+    starts = np.concatenate(([True], sorted_key[1:] != sorted_key[:-1])).nonzero()[0]
     group_exact = np.maximum.reduceat(hits.exact[order].astype(np.int8), starts).astype(bool)
-    sizes = np.diff(np.append(starts, key.shape[0]))
-    keep_sorted = hits.exact[order] | ~np.repeat(group_exact, sizes)
+    sizes = np.concatenate((starts[1:], [key.shape[0]])) - starts
+    keep_sorted = hits.exact[order] | ~group_exact.repeat(sizes)
     keep = np.empty_like(keep_sorted)
     keep[order] = keep_sorted
     return Hits(hits.pos[keep], hits.file[keep], hits.line[keep], hits.end_line[keep], hits.exact[keep], hits.key[keep])
@@ -65,11 +65,11 @@ def without_sparse(hits: Hits, gap: int) -> Hits:
     key = hits.file * width + hits.pos
     # Distinct (file, position) keys within ``gap`` of each hit, counted in sorted order:
     # searching sorted keys for sorted ones walks memory once, and ranks count distinct keys.
-    order = np.argsort(key)
+    order = key.argsort()
     ordered = key[order]
     fresh = np.ones(ordered.shape[0], dtype=np.int64)
     fresh[1:] = ordered[1:] != ordered[:-1]
-    rank = np.cumsum(fresh)
+    rank = fresh.cumsum()
     last = np.searchsorted(ordered, ordered + gap, side="right") - 1
     first = np.searchsorted(ordered, ordered - gap, side="left")
     around = np.empty_like(key)

@@ -90,7 +90,7 @@ def _covered(positions: list[int], k: int) -> int:
     if len(positions) < 32:  # plain Python beats numpy's call overhead on short chains
         return sum(min(b - a, k) for a, b in itertools.pairwise(positions)) + k
     starts = np.asarray(positions, dtype=np.int64)
-    gaps = np.minimum(np.diff(starts), k)
+    gaps = np.minimum(starts[1:] - starts[:-1], k)
     return int(gaps.sum()) + k
 
 
@@ -182,8 +182,8 @@ def chain_hits(
     strongest = float(reach[simple].max()) if simple.any() else 0.0
     # A simple run that reaches its floor is built (a pasted copy; chance structure makes
     # thousands of weak ones that never are).
-    measured = np.cumsum(simple) - 1  # each simple run's row in ``measures`` (set when there are any)
-    for i in np.flatnonzero(simple & (reach >= wanted)).tolist():
+    measured = simple.cumsum() - 1  # each simple run's row in ``measures`` (set when there are any)
+    for i in (simple & (reach >= wanted)).nonzero()[0].tolist():
         a, b = int(first[i]), int(stop[i])
         chain = _one_chain(pos[a:b], int(file[a]), line[a:b], end_line[a:b], exact[a:b])
         _take_measures(chain, measures, int(measured[i]), policy, small_files)
@@ -192,9 +192,9 @@ def chain_hits(
     # reach their floor or beat the strongest chain so far (so ``strongest`` stays exact):
     # chance structure rarely can. A run left unchained that could hold a partial match
     # (``PARTIAL_SHARE`` of a leak) is kept as one, for near duplicates to be sought around it.
-    unchained = np.flatnonzero(simple & (reach >= half)).tolist()
+    unchained = (simple & (reach >= half)).nonzero()[0].tolist()
     last_use = min(low, half)  # a run below this, and below the strongest, has none
-    for i in np.flatnonzero(~simple)[np.argsort(-reach[~simple], kind="stable")].tolist():
+    for i in (~simple).nonzero()[0][(-reach[~simple]).argsort(kind="stable")].tolist():
         if reach[i] < last_use and reach[i] <= strongest:
             break  # so are all the runs after it: their bounds are no higher
         if reach[i] < wanted[i] and reach[i] <= strongest:
@@ -364,7 +364,7 @@ def resolve_overlaps(chains: list[Chain], k: int, n_tokens: int, policy: ScanPol
         edges = np.zeros(high - low + 1, dtype=np.int32)
         edges[offsets] += 1
         edges[offsets + k] -= 1
-        mask = np.cumsum(edges[:-1]) > 0
+        mask = edges[:-1].cumsum() > 0
         fresh = int(np.count_nonzero(mask & ~covered[low:high]))
         if fresh < max(policy.min_report_tokens, chain.matched // 2):
             continue

@@ -155,7 +155,7 @@ def _nearby_units(index: Index, partials: I64) -> tuple[I64, I64]:
     low = np.searchsorted(unit_file, files, side="left").astype(np.int64)
     counts = np.searchsorted(unit_file, files, side="right") - low
     owner = np.repeat(np.arange(partials.shape[0]), counts)
-    unit = np.repeat(low, counts) + np.arange(owner.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
+    unit = np.repeat(low, counts) + np.arange(owner.shape[0]) - np.repeat(counts.cumsum() - counts, counts)
     lines = index.arrays["unit_lines"][unit].astype(np.int64)
     reach = UNIT_REACH_LINES
     near = (lines[:, 0] <= partials[owner, 4] + reach) & (lines[:, 1] >= partials[owner, 3] - reach)
@@ -176,7 +176,7 @@ def _pairs(index: Index, partials: I64, starts: I64, ends: I64, sizes: I64) -> t
     windows: list[npt.NDArray[np.int64]] = []
     units: list[npt.NDArray[np.int64]] = []
     for size in WINDOW_SIZES:
-        block = np.flatnonzero(sizes == size)
+        block = (sizes == size).nonzero()[0]
         if block.size == 0:  # the text is shorter than this size
             continue
         # The windows of this size that reach each partial match: one range each.
@@ -185,7 +185,7 @@ def _pairs(index: Index, partials: I64, starts: I64, ends: I64, sizes: I64) -> t
         fits = np.minimum(tokens, size) >= np.maximum(tokens, size) * (NEAR_JACCARD * SIZE_SLACK)
         o, u = owner[fits], unit[fits]
         count = np.maximum(stop_window[o] - first_window[o], 0)
-        rank = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        rank = np.arange(int(count.sum())) - np.repeat(count.cumsum() - count, count)
         windows.append(block[0] + np.repeat(first_window[o], count) + rank)
         units.append(np.repeat(u, count))
     if not windows:
@@ -219,7 +219,7 @@ def _near_chains(
     begins = starts[windows]
     stops = ends[windows] + index.params.shingle - 1
     # Windows the exact path already mostly explains are left to it.
-    covered = np.concatenate(([0], np.cumsum(_covered_mask(explained, n, index.params.k))))
+    covered = np.concatenate(([0], _covered_mask(explained, n, index.params.k).cumsum()))
     unexplained = (covered[stops] - covered[begins]) * 5 <= (stops - begins) * 4  # at most 80% covered
     windows, units, begins, stops = windows[unexplained], units[unexplained], begins[unexplained], stops[unexplained]
     if windows.size == 0:
@@ -229,7 +229,7 @@ def _near_chains(
     unit_signatures = index.arrays["signatures"]
     similarity = _similarities(signatures, unit_signatures, windows, units)
     chains: list[Chain] = []
-    for i in np.flatnonzero(similarity >= NEAR_JACCARD):
+    for i in (similarity >= NEAR_JACCARD).nonzero()[0]:
         window, unit = int(windows[i]), int(units[i])
         first_line, last_line = (int(x) for x in index.arrays["unit_lines"][unit])
         span = (int(starts[window]), int(ends[window]))
@@ -262,7 +262,7 @@ def _similarities(window_signatures: U8, unit_signatures: U8, windows: I64, unit
     head = agreements(
         window_signatures.view(np.uint64)[windows, :_HEAD_WORDS], unit_signatures.view(np.uint64)[units, :_HEAD_WORDS]
     )
-    kept = np.flatnonzero(head >= _HEAD_AGREE)
+    kept = (head >= _HEAD_AGREE).nonzero()[0]
     similarity[kept] = jaccards(window_signatures[windows[kept]], unit_signatures[units[kept]])
     return similarity
 
@@ -289,4 +289,4 @@ def _covered_mask(positions: npt.NDArray[np.int64], n: int, k: int) -> npt.NDArr
     edges = np.zeros(n + k + 17, dtype=np.int64)
     edges[positions] += 1
     edges[positions + k] -= 1
-    return np.cumsum(edges[:-1]) > 0
+    return edges[:-1].cumsum() > 0

@@ -61,11 +61,11 @@ def can_add(
     )
     # Tokens i and i + 1 are neighbours in the original too; a break is a change between them.
     follows = same[:-1] & same[1:] & (at[1:] == at[:-1] + 1)
-    breaks = np.flatnonzero(~follows)
+    breaks = (~follows).nonzero()[0]
     if breaks.size == 0:
         return False  # a run of the original's tokens: its chains are pieces of the original's
-    broken = np.concatenate(([0], np.cumsum(~follows)))
-    new = np.flatnonzero((broken[k - 1 :] != broken[: n - k + 1]) | ~same[: n - k + 1])
+    broken = np.concatenate(([0], (~follows).cumsum()))
+    new = ((broken[k - 1 :] != broken[: n - k + 1]) | ~same[: n - k + 1]).nonzero()[0]
     positions, _ = find(index.arrays, kgram_hashes(tokens.abstract, k)[new])
     if positions.size:
         return True

@@ -75,7 +75,7 @@ def _split_positions(group: Array, pos: Array, gap: int) -> Array:
     starts = np.ones(order.shape[0], dtype=bool)
     starts[1:] = (g[1:] != g[:-1]) | (p[1:] - p[:-1] > gap)
     out = np.empty_like(group)
-    out[order] = np.cumsum(starts) - 1
+    out[order] = starts.cumsum() - 1
     return out
 
 
@@ -87,7 +87,7 @@ def _split_lines(group: Array, line: Array, end_line: Array, gap: int) -> Array:
     starts = np.ones(order.shape[0], dtype=bool)
     starts[1:] = (g[1:] != g[:-1]) | (low[1:] > reach[:-1])
     out = np.empty_like(group)
-    out[order] = np.cumsum(starts) - 1
+    out[order] = starts.cumsum() - 1
     return out
 
 
@@ -104,24 +104,24 @@ def find_runs(
     n = pos.shape[0]
     starts = np.ones(n, dtype=bool)
     starts[1:] = (group[1:] != group[:-1]) | (pos[1:] - pos[:-1] > gap)
-    run = np.cumsum(starts) - 1
+    run = starts.cumsum() - 1
     # The running maximum of end lines, restarted at every run (offset so runs cannot mix).
     width = int(end_line.max()) + 1
     reach = np.maximum.accumulate(end_line + run * width) - run * width
     joins = starts.copy()
     step = pos[1:] - pos[:-1]
     joins[1:] |= (line[1:] >= line[:-1] - BACKWARD_LINES) & (line[1:] <= reach[:-1] + 2 + step)
-    first = np.flatnonzero(starts)
+    first = starts.nonzero()[0]
     return first, np.append(first[1:], n), np.logical_and.reduceat(joins, first)
 
 
 def _gather(rows: Rows, first: Array, stop: Array) -> tuple[Array, Rows]:
     """The rows of the given runs, concatenated, and the run number of each."""
     sizes = stop - first
-    run = np.repeat(np.arange(first.shape[0]), sizes)
+    run = np.arange(first.shape[0]).repeat(sizes)
     if run.shape[0] == rows.pos.shape[0]:  # the runs (disjoint, in order) are every row
         return run, rows
-    take = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+    take = (first - sizes.cumsum() + sizes).repeat(sizes) + np.arange(int(sizes.sum()))
     columns = (rows.file, rows.pos, rows.line, rows.end_line, rows.key)
     file, pos, line, end_line, key = (column[take] for column in columns)
     return run, Rows(file, pos, line, end_line, rows.exact[take], key)
@@ -194,7 +194,7 @@ def run_evidence(
     positions = _distinct_per_run(run, picked.pos, n)
     scanned = _distinct_per_run(run, scan_line[picked.pos].astype(np.int64), n)
     factor = np.minimum(1.0, _distinct_per_run(run, picked.line, n) / np.maximum(1, scanned) / MIN_LINE_RATIO)
-    starts = np.cumsum(stop - first) - (stop - first)  # each run's first row among the gathered ones
+    starts = (stop - first).cumsum() - (stop - first)  # each run's first row among the gathered ones
     one_line = np.maximum.reduceat(picked.end_line, starts) == np.minimum.reduceat(picked.line, starts)
     factor = np.where(one_line, factor * ONE_LINE_FACTOR, factor)
     variety = np.minimum(1.0, _distinct_per_run(run, picked.key, n) / np.maximum(1, positions))

@@ -194,7 +194,7 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
     max_df = policy.max_df(index.n_files)
     common = held_by_more(arrays, slot, max_df)
     post_tag = arrays["post_tag"]
-    narrow = np.flatnonzero((common | (stop - first > MAX_POSTINGS_PER_HASH)) & named)
+    narrow = ((common | (stop - first > MAX_POSTINGS_PER_HASH)) & named).nonzero()[0]
     if narrow.size:
         # Both ends of each tag's postings in one search (tags are integers: the end of
         # ``t`` is the start of ``t + 1``), which halves the per-call cost on short texts.
@@ -214,18 +214,18 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
     positions, first, stop, tags, named = positions[keep], first[keep], stop[keep], tags[keep], named[keep]
     slot_kept = slot[keep]
     count = np.minimum(stop - first, MAX_POSTINGS_PER_HASH)
-    pos = np.repeat(positions, count)
+    pos = positions.repeat(count)
     # Index of each expanded posting: its group's first posting plus its rank in the group.
-    rank = np.arange(pos.shape[0]) - np.repeat(np.cumsum(count) - count, count)
-    post = np.repeat(first, count) + rank
+    rank = np.arange(pos.shape[0]) - (count.cumsum() - count).repeat(count)
+    post = first.repeat(count) + rank
     files, lines, end_lines = index.postings(post)
     return Hits(
         pos=pos.astype(np.int64),
         file=files,
         line=lines,
         end_line=end_lines,
-        exact=(post_tag[post] == np.repeat(tags, count)) & np.repeat(named, count),
-        key=np.repeat(slot_kept, count).astype(np.int64),
+        exact=(post_tag[post] == tags.repeat(count)) & named.repeat(count),
+        key=slot_kept.repeat(count).astype(np.int64),
     )
 
 

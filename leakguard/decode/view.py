@@ -109,10 +109,10 @@ class View:
         contiguous = np.empty(mine.shape[0], dtype=bool)  # nothing deleted just before
         contiguous[0] = starts[0] == 0
         contiguous[1:] = starts[1:] == ends[:-1]
-        changed = np.flatnonzero(~(same & contiguous))
+        changed = (~(same & contiguous)).nonzero()[0]
         if changed.size == 0:
             return self
-        newlines = np.flatnonzero(mine == 10)
+        newlines = (mine == 10).nonzero()[0]
         line_starts = np.concatenate(([0], newlines + 1))
         line = np.searchsorted(newlines, changed)  # 0-based line of each changed character
         low = np.maximum(line - context_lines, 0)
@@ -121,7 +121,7 @@ class View:
         opens = np.ones(low.shape[0], dtype=bool)
         opens[1:] = low[1:] > reach[:-1]
         firsts = low[opens]
-        lasts = reach[np.append(np.flatnonzero(opens)[1:] - 1, low.shape[0] - 1)]
+        lasts = reach[np.append(opens.nonzero()[0][1:] - 1, low.shape[0] - 1)]
         n = mine.shape[0]
         # Each range ends before its last line break: ``select`` adds one.
         ranges = [

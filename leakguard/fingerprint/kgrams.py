@@ -79,7 +79,7 @@ def identifier_counts(marked: npt.NDArray[np.bool_], k: int) -> npt.NDArray[np.i
     n = marked.shape[0] - k + 1
     if n <= 0:
         return np.empty(0, dtype=np.int64)
-    total = np.concatenate(([0], np.cumsum(marked, dtype=np.int64)))
+    total = np.concatenate(([0], marked.cumsum(dtype=np.int64)))
     return np.asarray(total[k : k + n] - total[:n], dtype=np.int64)
 
 
@@ -101,7 +101,7 @@ def line_hashes(
         abstract, line = abstract[keep], line[keep]
     if abstract.shape[0] == 0:
         return out
-    starts = np.flatnonzero(np.concatenate(([True], line[1:] != line[:-1])))
+    starts = np.concatenate(([True], line[1:] != line[:-1])).nonzero()[0]
     rank = np.arange(abstract.shape[0], dtype=np.uint64) - np.repeat(
         starts.astype(np.uint64), np.diff(np.append(starts, abstract.shape[0]))
     )

@@ -89,7 +89,7 @@ def find(
     bucket = (hashes >> np.uint64(64 - bits)).astype(np.int64)
     residue = ((hashes << np.uint64(bits)) >> np.uint64(64 - RESIDUE_BITS)).astype(np.uint16)
     hit, slot = _probe(buckets, arrays["residues"], bucket, residue)
-    positions = np.flatnonzero(hit)
+    positions = hit.nonzero()[0]
     return positions, slot[positions]
 
 

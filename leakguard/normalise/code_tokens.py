@@ -171,15 +171,15 @@ def tokenise(
     if breaks is not None:
         before &= ~breaks
     run_start = wordish & ~before
-    run_id = np.cumsum(run_start)  # 1 for the first run's characters; 0 before any run
-    starts_of_runs = np.flatnonzero(run_start)
+    run_id = run_start.cumsum()  # 1 for the first run's characters; 0 before any run
+    starts_of_runs = run_start.nonzero()[0]
     number_run = np.zeros(starts_of_runs.shape[0] + 1, dtype=bool)
     number_run[1:] = digit[starts_of_runs]
     in_number_run = wordish & number_run[run_id]
     # A number stops at its first "$", where a word begins (word chars continue through "$").
     dollars = dollar & in_number_run
     if dollars.any():
-        seen = np.cumsum(dollars)
+        seen = dollars.cumsum()
         seen_before_run = np.zeros(starts_of_runs.shape[0] + 1, dtype=seen.dtype)
         seen_before_run[1:] = (seen - dollars)[starts_of_runs]
         dollars_so_far = seen - seen_before_run[run_id]
@@ -189,7 +189,7 @@ def tokenise(
         splits, number_char = dollars, in_number_run
     # "1.5" and "1e+5" continue one number across "." and an exponent sign. Only a character
     # right after a number's can, so those few are tested rather than the whole text.
-    at = np.flatnonzero(number_char[:-2]) + 1
+    at = number_char[:-2].nonzero()[0] + 1
     mark = cps[at]
     at = at[(mark == 46) | (mark == 43) | (mark == 45)]
     if at.size:
@@ -210,13 +210,13 @@ def tokenise(
     bounded = np.empty(n + 1, dtype=bool)
     np.logical_or(start_mask, ~in_token, out=bounded[:n])
     bounded[n] = True
-    boundaries = np.flatnonzero(bounded)
-    at_start = np.flatnonzero(start_mask[boundaries[:-1]])
+    boundaries = bounded.nonzero()[0]
+    at_start = start_mask[boundaries[:-1]].nonzero()[0]
     starts, ends = boundaries[at_start], boundaries[at_start + 1]
     kind = digit[starts].view(np.int8) + np.int8(WORD)  # NUMBER where a digit begins it
     kind[punct[starts]] = PUNCT
     hashes = np.zeros(starts.shape[0], dtype=np.uint64)
-    spelled = np.flatnonzero(kind != PUNCT)
+    spelled = (kind != PUNCT).nonzero()[0]
     if spelled.size:
         hashes[spelled] = (spellings or Spellings(cps)).hashes(starts[spelled], ends[spelled])
     return CodeTokens(starts.astype(np.int64), ends.astype(np.int64), kind, hashes, cps[starts])
@@ -239,7 +239,7 @@ class Spellings:
             values = unified.astype(np.uint64) + np.uint64(1)
         self._prefix = np.zeros(n + 1, dtype=np.uint64)
         # Array arithmetic wraps silently (see kgram_hashes): no errstate on the scan path.
-        np.cumsum(values * down[:n], dtype=np.uint64, out=self._prefix[1:])
+        (values * down[:n]).cumsum(dtype=np.uint64, out=self._prefix[1:])
 
     def hashes(self, starts: I64, ends: I64) -> U64:
         """The hash of ``text[start:end]`` for every (non-empty) span at once."""

@@ -174,7 +174,7 @@ class _Collector:
         hidden = kinds != _LIFETIME
         delta[starts[hidden]] = 1
         delta[ends[hidden]] -= 1  # one span may close where the next opens
-        self.in_code &= np.cumsum(delta[:-1], dtype=np.int8) == 0
+        self.in_code &= delta[:-1].cumsum(dtype=np.int8) == 0
         strings = kinds == _STRING
         self.string_starts += starts[strings].tolist()
         self.string_ends += ends[strings].tolist()
@@ -224,7 +224,7 @@ class _Collector:
             abstract = np.concatenate((abstract, np.full(count, str_value, dtype=np.uint64)))
             values = spellings.hashes(string_starts, np.maximum(string_ends, string_starts + 1))
             concrete = np.concatenate((concrete, alphabet.names(values ^ LITERAL)))
-            order = np.argsort(starts, kind="stable")
+            order = starts.argsort(kind="stable")
             starts, ends, abstract, concrete = starts[order], ends[order], abstract[order], concrete[order]
         keep = _not_before_closer(abstract, alphabet)
         if keep is not None:
@@ -256,7 +256,7 @@ def _finish(
     """Line numbers and the lone-string rule; ``cps`` are the text's code points if known."""
     # Line breaks before each character, counted once: cheaper than a binary search per token.
     before = np.zeros(len(text) + 1, dtype=np.int32)
-    np.cumsum((codepoints(text) if cps is None else cps) == 10, out=before[1:])
+    ((codepoints(text) if cps is None else cps) == 10).cumsum(out=before[1:])
     line = before[start] + 1
     end_line = before[np.maximum(end - 1, start)] + 1
     keep = _not_lone_strings(abstract == np.uint64(alphabet.symbol(STR)), line, end_line)
@@ -270,7 +270,7 @@ def _not_lone_strings(
     is_str: npt.NDArray[np.bool_], line: npt.NDArray[np.int32], end_line: npt.NDArray[np.int32]
 ) -> npt.NDArray[np.bool_] | None:
     """Mask that drops strings alone on their lines (docstrings); None when nothing drops."""
-    strings = np.flatnonzero(is_str)
+    strings = is_str.nonzero()[0]
     if strings.shape[0] == 0:
         return None
     n = is_str.shape[0]
