@@ -27,20 +27,20 @@ from leakguard.arrays import member
 from leakguard.normalise.alphabet import ID, NUM, STR, Alphabet
 from leakguard.normalise.code_tokens import PUNCT, WORD, Spellings, codepoints, tokenise
 
-#: What the scan side must delimit before cutting code, in order of precedence: comments
-#: (kind ``c``, skipped), markdown fences (``f``, skipped), Rust lifetimes (``l``: a quote
-#: that starts no string) and strings (``s``: one STR token each). Everything else is code,
-#: cut by :mod:`leakguard.normalise.code_tokens`.
+#: What the scan side must delimit before cutting code, in order of precedence: prefixed
+#: strings (kinds ``p`` and ``q``, see :func:`_prefixed_strings`), comments (``c``,
+#: skipped), markdown fences (``f``, skipped), Rust lifetimes (``l``: a quote that starts
+#: no string) and strings (``s``: one STR token each). Everything else is code, cut by
+#: :mod:`leakguard.normalise.code_tokens`.
 #:
 #: Every alternative begins with a literal character, and look-behinds come after it: the
 #: regular expression engine then skips straight to the characters that can begin one.
 #: Bodies are unrolled (runs of plain characters between escapes or lone quotes): the
 #: engine reads a run in one step instead of trying alternatives at every character.
-#: Each prefix letter has one alternative, which gives up unless a quote follows soon.
-#: Together: a megabyte of the speed benchmark's prose and code in about 13 ms, and of
-#: Python source in 15, where one look-ahead-guarded pattern with lazy bodies took 36. A
-#: prefixed string may not start inside a word ("buf" before a quote is a word and then a
-#: string), hence ``(?<![\w$]X)`` after prefix letter X.
+#: No alternative begins with a letter: a string's prefix is looked for behind its quote.
+#: Together: a megabyte of the speed benchmark's prose and code in about 9 ms (13 when
+#: each prefix letter began an alternative of its own, 36 with one look-ahead-guarded
+#: pattern and lazy bodies).
 _DQ = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 _SQ = r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
 # A triple-quoted string also ends before a markdown fence line: each fenced paste is paired
@@ -52,29 +52,42 @@ _VERBATIM = r'"[^"]*(?:""[^"]*)*"'  # C#: "" is a quote
 
 
 def _prefixed_strings() -> list[tuple[str, str]]:
-    """Strings with a prefix (r"", b'', f-triple-quoted, u8"", r#""#...), one alternative a letter.
+    """Strings with a prefix (r"", b'', f-triple-quoted, u8"", r#""#...), matched from
+    their quote (or a raw string's ``#``) with the prefix checked behind it.
 
-    Prefix letters are everywhere in code and prose, and the engine tries every alternative
-    that begins with the letter it meets: each letter's one alternative gives up at once
-    unless a quote (or a raw string's ``#``) follows within one more letter.
+    Prefix letters are everywhere in code and prose; an alternative beginning with one would
+    be tried at each of them. These begin where the string does and look back for the
+    prefix: one or two letters (kind ``p`` or ``q``: :meth:`_Collector.specials` moves the
+    match's start back over them), not preceded by a word character or ``$`` ("buf" before a
+    quote is a word and then a string). They come before every other alternative beginning
+    with a quote or ``#``: a prefixed string begins before the characters those read.
+    Which bodies each prefix takes: a triple-quoted string after any of ``rRbBuUfF`` (two
+    of them too), a double-quoted one after those, ``L``, ``u8`` or two of ``rRbBfF``, a
+    single-quoted one after ``b`` or ``B``, ``#``-delimited after ``r``.
     """
-    out = []
-    for first in "rRbBuUfFL":
-        rests = []
-        if first != "L":
-            rests.append("[rRbBuUfF]?(?:" + _TRIPLE_DQ + "|" + _TRIPLE_SQ + ")")
-        if first == "r":
-            rests.append(r'\#+"[\s\S]*?"\#+')
-        second = "8?" if first == "u" else "[rRbBfF]?" if first in "rRbBfF" else ""
-        rests.append(second + _DQ)
-        if first in "bB":
-            rests.append(_SQ)
-        guard = r"(?<![\w$]" + first + r")(?=[rRbBuUfF8]?[\"'#])"
-        out.append(("s", first + guard + "(?:" + "|".join(rests) + ")"))
-    return out
+
+    def after(prefix: str, body: str) -> str:
+        # The body's first character (a quote, or the ``#`` of a raw string) stays first, for
+        # the engine to skip to; the prefix is looked for behind it, with no word before.
+        first = 2 if body.startswith("\\") else 1
+        quote, rest = body[:first], body[first:]
+        return rf"{quote}(?<![\w$]{prefix}{quote})(?<={prefix}{quote}){rest}"
+
+    two, two_dq, one = "[rRbBuUfF][rRbBuUfF]", "(?:[rRbBfF][rRbBfF]|u8)", "[rRbBuUfF]"
+    return [
+        ("q", after(two, _TRIPLE_DQ)),
+        ("q", after(two, _TRIPLE_SQ)),
+        ("q", after(two_dq, _DQ)),
+        ("p", after(one, _TRIPLE_DQ)),
+        ("p", after(one, _TRIPLE_SQ)),
+        ("p", after("r", r'\#\#*"[\s\S]*?"\#+')),
+        ("p", after("[rRbBuUfFL]", _DQ)),
+        ("p", after("[bB]", _SQ)),
+    ]
 
 
 _SPECIALS: tuple[tuple[str, str], ...] = (
+    *_prefixed_strings(),
     ("c", r"/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|\**\Z)"),  # to the first */
     ("c", r"//[^\n]*"),
     ("c", r"\#(?<=\A\#)![^\n]*"),  # a shebang, on the first line only
@@ -87,7 +100,6 @@ _SPECIALS: tuple[tuple[str, str], ...] = (
     ("s", r"@\$" + _VERBATIM),
     ("s", "@" + _VERBATIM),
     ("s", r"\$(?<![\w$]\$)@" + _VERBATIM),
-    *_prefixed_strings(),
     ("s", r"\$(?<![\w$]\$)" + _DQ),
     ("s", _DQ),
     ("s", _SQ),
@@ -99,8 +111,14 @@ SPECIAL_PATTERN = re.compile("|".join(f"{body}(?P<{kind}{i}>)" for i, (kind, bod
 _HIDDEN, _STRING, _LIFETIME = 0, 1, 2
 #: The kind of each of the pattern's groups, by group number (a match's ``lastindex``).
 _KIND_OF_GROUP = [_HIDDEN] * (SPECIAL_PATTERN.groups + 1)
+#: How many prefix letters lie before the match of each group (see _prefixed_strings).
+_PREFIX_OF_GROUP = [0] * (SPECIAL_PATTERN.groups + 1)
 for _name, _group in SPECIAL_PATTERN.groupindex.items():
-    _KIND_OF_GROUP[_group] = {"s": _STRING, "l": _LIFETIME}.get(_name[0], _HIDDEN)
+    _KIND_OF_GROUP[_group] = {"s": _STRING, "p": _STRING, "q": _STRING, "l": _LIFETIME}.get(_name[0], _HIDDEN)
+    _PREFIX_OF_GROUP[_group] = {"p": 1, "q": 2}.get(_name[0], 0)
+
+#: Every letter a string prefix holds (see _prefixed_strings).
+_PREFIX_LETTERS = frozenset("rRbBuUfFL8")
 
 _CLOSERS = ")]}"
 #: Mixed into literal hashes so a literal's concrete value never equals a name's.
@@ -156,6 +174,10 @@ class _Collector:
 
     def specials(self, text: str, begin: int = 0, finish: int | None = None) -> None:
         """Apply the scan-side rules to ``text[begin:finish]``."""
+        if begin and text[begin - 1] in _PREFIX_LETTERS:
+            # A prefix behind ``begin`` is not this region's: hide the letter from the
+            # look-behinds behind another word character, which every other rule reads alike.
+            text = text[: begin - 1] + "_" + text[begin:]
         matches = (
             SPECIAL_PATTERN.finditer(text, begin) if finish is None else SPECIAL_PATTERN.finditer(text, begin, finish)
         )
@@ -163,13 +185,14 @@ class _Collector:
         if len(spans) < 64:
             for start, end, group in spans:
                 if _KIND_OF_GROUP[group] == _STRING:
-                    self.string(start, end)
+                    self.string(start - _PREFIX_OF_GROUP[group], end)
                 elif _KIND_OF_GROUP[group] == _HIDDEN:  # a lifetime quote stays code: one punctuation token
                     self.exclude(start, end)
             return
         # A long text's thousands of comments and strings are marked with array operations.
         found = np.array(spans, dtype=np.int64)
         starts, ends, kinds = found[:, 0], found[:, 1], np.asarray(_KIND_OF_GROUP, dtype=np.int8)[found[:, 2]]
+        starts = starts - np.asarray(_PREFIX_OF_GROUP, dtype=np.int64)[found[:, 2]]
         delta = np.zeros(self.in_code.shape[0] + 1, dtype=np.int8)  # +1 where a span opens, -1 where one closes
         hidden = kinds != _LIFETIME
         delta[starts[hidden]] = 1

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leakguard.normalise.alphabet import ID, STR, Alphabet
-from leakguard.normalise.lexer import lex
+from leakguard.normalise.lexer import TEXT, lex, lex_with_regions
 
 A = Alphabet()
 
@@ -88,3 +88,19 @@ def test_whitespace_never_changes_tokens(tokens: list[str], spaces: list[str]) -
     tight = " ".join(tokens)
     loose = "".join(tok + spaces[i % len(spaces)] for i, tok in enumerate(tokens))
     assert symbols(tight) == symbols(loose)
+
+
+def test_prefixed_strings_keep_their_prefix() -> None:
+    for prefixed in ('r"a\\b"', "b'x'", 'f"""doc"""', 'rb"x"', 'u8"x"', 'L"x"', 'r#"a "quoted" b"#'):
+        tokens = lex(f"x = {prefixed}\n", A)
+        assert tokens.abstract.tolist()[-1] == A.symbol(STR), prefixed
+        assert (int(tokens.start[-1]), int(tokens.end[-1])) == (4, 4 + len(prefixed)), prefixed
+    # A prefix letter inside a word is the word's: "buf" and then a string.
+    assert symbols('buf"x"') == [A.symbol(ID), A.symbol(STR)]
+
+
+def test_a_region_does_not_read_a_prefix_before_it() -> None:
+    # Free text a parser found starting at a quote: the letter before it belongs elsewhere.
+    for text, begin in (('r"x" + y', 1), ('rb"x" + y', 2), ('r#"x"# + y', 1)):
+        tokens = lex_with_regions(text, [(begin, len(text), TEXT)], A)
+        assert int(tokens.start[tokens.abstract == A.symbol(STR)].min(initial=len(text))) >= begin, text
