@@ -26,7 +26,6 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard.decode import View
-from leakguard.fingerprint.kgrams import kgram_hashes
 from leakguard.index.store import Index
 from leakguard.index.table import find
 from leakguard.normalise.lexer import TokenStream
@@ -38,18 +37,19 @@ def can_add(
     policy: ScanPolicy,
     view: View,
     tokens: TokenStream,
+    hashes: npt.NDArray[np.uint64],
     original: TokenStream,
     original_hits: npt.NDArray[np.int64],
 ) -> bool:
-    """Whether scanning ``tokens`` (lexed from ``view``) can find what scanning ``original``
-    (lexed from the text the view decodes, with hits at token positions ``original_hits``,
-    ascending) did not.
+    """Whether scanning ``tokens`` (lexed from ``view``, with k-gram hashes ``hashes``) can
+    find what scanning ``original`` (lexed from the text the view decodes, with hits at
+    token positions ``original_hits``, ascending) did not.
     """
     k = index.params.k
     n = len(tokens)
     if n < k or view.starts is None or view.ends is None:
         return False  # no k-gram to look up, or the text itself
-    if len(original) < 2:
+    if not len(original):
         return True
     first = view.starts[tokens.start]
     at = np.minimum(np.searchsorted(original.start, first), len(original) - 1)
@@ -66,7 +66,7 @@ def can_add(
         return False  # a run of the original's tokens: its chains are pieces of the original's
     broken = np.concatenate(([0], (~follows).cumsum()))
     new = ((broken[k - 1 :] != broken[: n - k + 1]) | ~same[: n - k + 1]).nonzero()[0]
-    positions, _ = find(index.arrays, kgram_hashes(tokens.abstract, k)[new])
+    positions, _ = find(index.arrays, hashes[new])
     if positions.size:
         return True
     # Each break spans original tokens at[i] .. at[i + 1]; a hit within reach of one can

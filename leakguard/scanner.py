@@ -54,9 +54,11 @@ def scan_text(index: Index, text: str, policy: ScanPolicy | None = None) -> Scan
     readings = [(text_views[0], _scan_tokens(index, tokens, policy)) for tokens in own]
     for view in text_views[1:]:
         decoded = lex_variants(view.text, index.alphabet)
-        if len(decoded) == 1 and not can_add(index, policy, view, decoded[0], own[0], readings[0][1].hits):
+        # Hashed once: the test below looks up the view's new k-grams, the scan all of them.
+        hashes = [kgram_hashes(tokens.abstract, index.params.k) for tokens in decoded]
+        if len(decoded) == 1 and not can_add(index, policy, view, decoded[0], hashes[0], own[0], readings[0][1].hits):
             continue
-        readings += [(view, _scan_tokens(index, tokens, policy)) for tokens in decoded]
+        readings += [(view, _scan_tokens(index, t, policy, h)) for t, h in zip(decoded, hashes, strict=True)]
     best = 0.0
     candidates: list[tuple[int, Finding]] = []
     for reading, (view, scanned) in enumerate(readings):
@@ -88,12 +90,16 @@ class _Scanned(NamedTuple):
     hits: npt.NDArray[np.int64]  # token positions of the k-grams that met the index, ascending
 
 
-def _scan_tokens(index: Index, tokens: TokenStream, policy: ScanPolicy) -> _Scanned:
-    """Strongest evidence seen, the leaking findings and the hits of one token stream."""
+def _scan_tokens(
+    index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.NDArray[np.uint64] | None = None
+) -> _Scanned:
+    """Strongest evidence seen, the leaking findings and the hits of one token stream
+    (``hashes``: its k-gram hashes, when already computed)."""
     k = index.params.k
     if len(tokens) < k:
         return _Scanned(0.0, [], np.empty(0, np.int64))
-    hashes = kgram_hashes(tokens.abstract, k)
+    if hashes is None:
+        hashes = kgram_hashes(tokens.abstract, k)
     hits = lookup(index, tokens, policy, hashes)
     # Chains down to half the threshold are kept: fragments of one copy add up.
     chaining = chain_hits(hits, k, policy, tokens.line, index.small_files, fragment_floor=policy.threshold / 2)

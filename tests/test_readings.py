@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import leakguard
 from leakguard.decode import views
+from leakguard.fingerprint.kgrams import kgram_hashes
 from leakguard.normalise.lexer import lex
 from leakguard.options import DEFAULT_POLICY
 from leakguard.readings import can_add
@@ -27,7 +28,8 @@ def _decoded_can_add(index: leakguard.Index, text: str) -> bool:
     _, decoded = views(text)
     own, theirs = lex(text, index.alphabet), lex(decoded.text, index.alphabet)
     hits = lookup(index, own, DEFAULT_POLICY).pos
-    return can_add(index, DEFAULT_POLICY, decoded, theirs, own, hits)
+    hashes = kgram_hashes(theirs.abstract, index.params.k)
+    return can_add(index, DEFAULT_POLICY, decoded, theirs, hashes, own, hits)
 
 
 #: Prose long enough that a typographic character at its end is beyond any chain's reach

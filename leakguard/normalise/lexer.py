@@ -51,6 +51,13 @@ _TRIPLE_SQ = r"'''[^'\n]*(?:(?:'(?!'')|\n(?!" + _FENCE_AHEAD[2:] + r"))[^'\n]*)*
 _VERBATIM = r'"[^"]*(?:""[^"]*)*"'  # C#: "" is a quote
 
 
+#: Letters that begin a string prefix in most languages; ``L`` and ``u8`` (C, C++) take
+#: double quotes only.
+_PREFIX = "rRbBuUfF"
+#: Every letter that can stand right before a prefixed string's quote.
+_PREFIX_LETTERS = frozenset(_PREFIX + "L8")
+
+
 def _prefixed_strings() -> list[tuple[str, str]]:
     """Strings with a prefix (r"", b'', f-triple-quoted, u8"", r#""#...), matched from
     their quote (or a raw string's ``#``) with the prefix checked behind it.
@@ -73,15 +80,15 @@ def _prefixed_strings() -> list[tuple[str, str]]:
         quote, rest = body[:first], body[first:]
         return rf"{quote}(?<![\w$]{prefix}{quote})(?<={prefix}{quote}){rest}"
 
-    two, two_dq, one = "[rRbBuUfF][rRbBuUfF]", "(?:[rRbBfF][rRbBfF]|u8)", "[rRbBuUfF]"
+    one, two_dq = f"[{_PREFIX}]", "(?:[rRbBfF][rRbBfF]|u8)"
     return [
-        ("q", after(two, _TRIPLE_DQ)),
-        ("q", after(two, _TRIPLE_SQ)),
+        ("q", after(one + one, _TRIPLE_DQ)),
+        ("q", after(one + one, _TRIPLE_SQ)),
         ("q", after(two_dq, _DQ)),
         ("p", after(one, _TRIPLE_DQ)),
         ("p", after(one, _TRIPLE_SQ)),
         ("p", after("r", r'\#\#*"[\s\S]*?"\#+')),
-        ("p", after("[rRbBuUfFL]", _DQ)),
+        ("p", after(f"[{_PREFIX}L]", _DQ)),
         ("p", after("[bB]", _SQ)),
     ]
 
@@ -116,9 +123,6 @@ _PREFIX_OF_GROUP = [0] * (SPECIAL_PATTERN.groups + 1)
 for _name, _group in SPECIAL_PATTERN.groupindex.items():
     _KIND_OF_GROUP[_group] = {"s": _STRING, "p": _STRING, "q": _STRING, "l": _LIFETIME}.get(_name[0], _HIDDEN)
     _PREFIX_OF_GROUP[_group] = {"p": 1, "q": 2}.get(_name[0], 0)
-
-#: Every letter a string prefix holds (see _prefixed_strings).
-_PREFIX_LETTERS = frozenset("rRbBuUfFL8")
 
 _CLOSERS = ")]}"
 #: Mixed into literal hashes so a literal's concrete value never equals a name's.
