@@ -58,6 +58,13 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def children_peak_mib() -> float:
+    """Largest peak RSS of any finished child process (and its descendants) of this one."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def source_roots() -> list[Path]:
     """Real package sources to index: the quality benchmark's indexed corpus packages and
     Python's standard library. The other packages are the unrelated code prompts are made of."""
@@ -173,6 +180,7 @@ def part_build(args: argparse.Namespace) -> dict[str, object]:
         out["index_mb"] = path.stat().st_size / 1e6
     out["fingerprints"] = index.stats["fingerprints"]
     out["peak_mib"] = peak_mib()
+    out["worker_peak_mib"] = children_peak_mib()  # the largest worker of the 2-process builds
     return out
 
 
@@ -237,6 +245,7 @@ def part_latency(args: argparse.Namespace) -> dict[str, object]:
     started = time.perf_counter()
     index = leakguard.load_index(args.index)
     open_ms = (time.perf_counter() - started) * 1000
+    open_peak = peak_mib()  # the interpreter, numpy and the mapped index, before any scan
     prompts = _prompts(args.prompts, random.Random(9))
     for prompt in prompts[:20]:
         index.scan(prompt)
@@ -261,6 +270,7 @@ def part_latency(args: argparse.Namespace) -> dict[str, object]:
     return {
         "fingerprints": index.stats["fingerprints"],
         "open_ms": open_ms,
+        "open_peak_mib": open_peak,
         "p50_ms": p50,
         "p99_ms": p99,
         "typographic_p50_ms": wide_p50,
@@ -297,7 +307,7 @@ def part_cli(args: argparse.Namespace) -> dict[str, object]:
         )
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    return {"median_ms": times[len(times) // 2], "min_ms": times[0]}
+    return {"median_ms": times[len(times) // 2], "min_ms": times[0], "peak_mib": children_peak_mib()}
 
 
 def _renamed_lines(count: int) -> str:
@@ -343,7 +353,12 @@ def part_hook(args: argparse.Namespace) -> dict[str, object]:
             times.append((time.perf_counter() - started) * 1000)
             codes.add(done.returncode)
     times.sort()
-    return {"median_ms": times[len(times) // 2], "max_ms": times[-1], "refused": codes == {1}}
+    return {
+        "median_ms": times[len(times) // 2],
+        "max_ms": times[-1],
+        "refused": codes == {1},
+        "peak_mib": children_peak_mib(),  # the hook process (git's are smaller)
+    }
 
 
 def part_service(args: argparse.Namespace) -> dict[str, object]:
@@ -504,24 +519,25 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
         f"{num(lat['peak_mib'], '.0f')} MiB |",
         f"| the same prompts with one typographic character each (curly quote, em dash, ...) | "
         f"p50 {num(lat.get('typographic_p50_ms'), '.2f')} ms, p99 {num(lat.get('typographic_p99_ms'), '.2f')} ms | |",
-        f"| open that index | {num(lat['open_ms'], '.1f')} ms | |",
+        f"| open that index | {num(lat['open_ms'], '.1f')} ms | {num(lat.get('open_peak_mib'), '.0f')} MiB |",
         f"| a {conv['turns']}-turn chat of 4 KB messages through the gateway's body scanner, each request "
         f"resending the history: last request, whole chat | with the Scanner's cache "
         f"{num(conv['cached_last_ms'], '.1f')} ms, {num(conv['cached_total_ms'], '.0f')} ms; without "
         f"{num(conv['uncached_last_ms'], '.1f')} ms, {num(conv['uncached_total_ms'], '.0f')} ms | "
         f"{num(conv['peak_mib'], '.0f')} MiB |",
         f"| CLI `leakguard scan -`, 4 KB prompt, cold process (bytecode compiled, as pip installs it), same index "
-        f"| median {num(cli['median_ms'], '.0f')} ms | |",
+        f"| median {num(cli['median_ms'], '.0f')} ms | {num(cli.get('peak_mib'), '.0f')} MiB |",
         f"| pre-commit `leakguard hook`, staged copy of 10 renamed lines, cold process, same index "
         f"| median {num(hook['median_ms'], '.0f')} ms, max {num(hook['max_ms'], '.0f')} ms "
-        f"({'refused' if hook['refused'] else 'NOT refused'}) | |",
+        f"({'refused' if hook['refused'] else 'NOT refused'}) | {num(hook.get('peak_mib'), '.0f')} MiB |",
         f"| `leakguard serve`, same index, {svc['requests']} requests of 4 KB from {svc['clients']} concurrent "
         f"clients on loopback | {num(svc['per_s'], '.0f')} requests/s, p50 {num(svc['p50_ms'], '.1f')} ms, "
         f"p99 {num(svc['p99_ms'], '.1f')} ms, {svc['errors']} errors | {num(svc['peak_mib'], '.0f')} MiB |",
         f"| index build, {num(b['source_mb'])} MB of real source, 1 process (best of two, alternating with 2) | "
         f"{num(b['jobs1_mb_s'], '.2f')} MB/s | {num(b['peak_mib'], '.0f')} MiB |",
         f"| index build, 2 processes | {num(b['jobs2_mb_s'], '.2f')} MB/s "
-        f"({_ratio(b['jobs2_mb_s'], b['jobs1_mb_s'])} of 1 process) | |",
+        f"({_ratio(b['jobs2_mb_s'], b['jobs1_mb_s'])} of 1 process) | "
+        f"each worker at most {num(b.get('worker_peak_mib'), '.0f')} MiB |",
         f"| index size on disk | {num(b['index_mb'], '.2f')} MB for {num(b['source_mb'])} MB of source "
         f"({100 * float(b['index_mb']) / float(b['source_mb']):.0f}%) | |",  # type: ignore[arg-type]
     ]
