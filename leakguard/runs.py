@@ -127,13 +127,14 @@ def _gather(rows: Rows, first: Array, stop: Array) -> tuple[Array, Rows]:
     return run, Rows(file, pos, line, end_line, rows.exact[take], key)
 
 
-def _run_tokens(rows: Rows, first: Array, stop: Array, k: int) -> tuple[Array, Rows, Array, Array]:
-    """The runs' rows (see :func:`_gather`), and the tokens each run covers: all, and exact."""
+def _run_tokens(rows: Rows, first: Array, stop: Array, k: int) -> tuple[Array, Rows, Array, Array, Array]:
+    """The runs' rows (see :func:`_gather`), the tokens each run covers (all, and exact) and
+    its number of distinct positions."""
     n = first.shape[0]
     run, picked = _gather(rows, first, stop)
-    matched = _covered_per_run(run, picked.pos, k, n)
-    exact = np.minimum(_covered_per_run(run[picked.exact], picked.pos[picked.exact], k, n), matched)
-    return run, picked, matched, exact
+    matched, positions = _covered_per_run(run, picked.pos, k, n)
+    exact = np.minimum(_covered_per_run(run[picked.exact], picked.pos[picked.exact], k, n)[0], matched)
+    return run, picked, matched, exact, positions
 
 
 def _distinct_per_run(run: Array, values: Array, n_runs: int) -> Array:
@@ -143,28 +144,59 @@ def _distinct_per_run(run: Array, values: Array, n_runs: int) -> Array:
     return np.bincount(pairs // width, minlength=n_runs)
 
 
-def _covered_per_run(run: Array, pos: Array, k: int, n_runs: int) -> Array:
-    """Tokens covered by the k-grams at each run's positions (sorted within runs)."""
-    out = np.zeros(n_runs, dtype=np.int64)
+def _distinct_per_run_of_each(run: Array, columns: tuple[Array, ...], n_runs: int) -> Array:
+    """:func:`_distinct_per_run` of each column, one row each, from one sort: each sort
+    and count is a few array calls, which on a prompt's few hits cost more than the work."""
+    width = max(int(column.max()) for column in columns) + 1 if run.size else 1
+    if width * n_runs * len(columns) >= 1 << 62:  # keys would overflow: one column at a time
+        return np.stack([_distinct_per_run(run, column, n_runs) for column in columns])
+    keys = np.concatenate([(run + c * n_runs) * width + column for c, column in enumerate(columns)])
+    counts = np.bincount(distinct(keys) // width, minlength=n_runs * len(columns))
+    return counts.reshape(len(columns), n_runs)
+
+
+def _changes_per_run(run: Array, values: Array | npt.NDArray[np.int32], n_runs: int) -> Array:
+    """Number of distinct values in each run, for values that never decrease within a run:
+    one comparison of neighbours instead of a sort."""
+    fresh = np.empty(run.shape[0], dtype=bool)
+    fresh[:1] = True
+    fresh[1:] = (run[1:] != run[:-1]) | (values[1:] != values[:-1])
+    return np.bincount(run[fresh], minlength=n_runs)
+
+
+def _covered_per_run(run: Array, pos: Array, k: int, n_runs: int) -> tuple[Array, Array]:
+    """Tokens covered by the k-grams at each run's positions (sorted within runs), and the
+    number of distinct positions of each run."""
     if pos.size == 0:
-        return out
-    fresh = np.ones(pos.shape[0], dtype=bool)
+        none = np.zeros(n_runs, dtype=np.int64)
+        return none, none
+    fresh = np.empty(pos.shape[0], dtype=bool)
+    fresh[0] = True
     fresh[1:] = (run[1:] != run[:-1]) | (pos[1:] != pos[:-1])
     run, pos = run[fresh], pos[fresh]
-    reach = np.full(pos.shape[0], k, dtype=np.int64)
-    same = run[1:] == run[:-1]
-    reach[:-1][same] = np.minimum(pos[1:] - pos[:-1], k)[same]
-    np.add.at(out, run, reach)
-    return out
+    # A position covers up to the next one of its run, at most k tokens; a run's last, k.
+    reach = np.empty(pos.shape[0], dtype=np.int64)
+    np.minimum(pos[1:] - pos[:-1], k, out=reach[:-1])
+    reach[-1] = k
+    reach[:-1][run[1:] != run[:-1]] = k
+    # Sums of whole numbers far below 2**53 are exact in float64, and a weighted bincount
+    # costs a fraction of ``np.add.at``.
+    covered = np.bincount(run, weights=reach, minlength=n_runs).astype(np.int64)
+    return covered, np.bincount(run, minlength=n_runs)
 
 
 def _small_file_scale(
     rows: Rows, first: Array, matched: Array, policy: ScanPolicy, small_files: npt.NDArray[np.float64] | None
-) -> npt.NDArray[np.float64]:
+) -> npt.NDArray[np.float64] | None:
+    """The share of its full weight each run's evidence gets (small, densely indexed files);
+    None when every run gets all of it (no run's file is small: the usual case)."""
     if small_files is None:
-        return np.ones(first.shape[0])
+        return None
     needed = small_files[rows.file[first]] * policy.small_file_coverage
-    return np.where(needed > 0, np.minimum(1.0, matched / np.where(needed > 0, needed, 1.0)), 1.0)
+    small = needed > 0
+    if not small.any():
+        return None
+    return np.where(small, np.minimum(1.0, matched / np.where(small, needed, 1.0)), 1.0)
 
 
 class RunMeasures(NamedTuple):
@@ -188,20 +220,25 @@ def run_evidence(
 ) -> RunMeasures:
     """The evidence of the one chain of each simple run, and the counts and factors it comes
     from, as :func:`leakguard.match._measure` gives them (same operations in the same order,
-    so the same floating-point result): a built chain takes them instead of being measured."""
+    so the same floating-point result): a built chain takes them instead of being measured.
+
+    ``scan_line`` never decreases (a token stream's lines, in text order), so within a run,
+    whose rows are in scanned order, neither positions nor their lines do."""
     n = first.shape[0]
-    run, picked, matched, exact = _run_tokens(rows, first, stop, k)
-    positions = _distinct_per_run(run, picked.pos, n)
-    scanned = _distinct_per_run(run, scan_line[picked.pos].astype(np.int64), n)
-    factor = np.minimum(1.0, _distinct_per_run(run, picked.line, n) / np.maximum(1, scanned) / MIN_LINE_RATIO)
+    run, picked, matched, exact, positions = _run_tokens(rows, first, stop, k)
+    scanned = _changes_per_run(run, scan_line[picked.pos], n)
+    indexed_lines, keys = _distinct_per_run_of_each(run, (picked.line, picked.key), n)
+    factor = np.minimum(1.0, indexed_lines / np.maximum(1, scanned) / MIN_LINE_RATIO)
     starts = (stop - first).cumsum() - (stop - first)  # each run's first row among the gathered ones
     one_line = np.maximum.reduceat(picked.end_line, starts) == np.minimum.reduceat(picked.line, starts)
     factor = np.where(one_line, factor * ONE_LINE_FACTOR, factor)
-    variety = np.minimum(1.0, _distinct_per_run(run, picked.key, n) / np.maximum(1, positions))
+    variety = np.minimum(1.0, keys / np.maximum(1, positions))
     renamed = np.trunc((matched - exact) * variety)  # whole tokens, as int() in the per-chain path
     evidence: npt.NDArray[np.float64] = (exact + policy.renamed_weight * renamed) * factor
     scale = _small_file_scale(rows, first, matched, policy, small_files)
-    return RunMeasures(np.where(scale < 1.0, evidence * scale, evidence), matched, exact, factor, variety)
+    if scale is not None:
+        evidence = np.where(scale < 1.0, evidence * scale, evidence)
+    return RunMeasures(evidence, matched, exact, factor, variety)
 
 
 def run_bound(
@@ -216,7 +253,8 @@ def run_bound(
     ``k`` tokens. That second bound is what rules out a repetitive indexed file, which
     chance structure hits hundreds of times with a handful of fingerprints.
     """
-    run, picked, matched, exact = _run_tokens(rows, first, stop, k)
+    run, picked, matched, exact, _ = _run_tokens(rows, first, stop, k)
     renamed = np.minimum(matched - exact, k * _distinct_per_run(run, picked.key, first.shape[0]))
     bound: npt.NDArray[np.float64] = exact + policy.renamed_weight * renamed
-    return bound * _small_file_scale(rows, first, matched, policy, small_files)
+    scale = _small_file_scale(rows, first, matched, policy, small_files)
+    return bound if scale is None else bound * scale
