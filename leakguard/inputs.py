@@ -3,14 +3,17 @@
 A directory stands for every regular file under it, in sorted order, so a nightly job can
 point leakguard at a log directory. Files that are clearly not text (a NUL byte in their
 first block: compressed rotations, core dumps) are listed as skipped rather than failing
-the whole run; a file named explicitly must be text.
+the whole run; a file named explicitly must be text. Several sources are scanned by worker
+processes when asked (:func:`scan_sources`), with the same outcomes in the same order.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -102,3 +105,44 @@ def scan_source(scanner: Scanner, source: Source, keep_text: bool = True) -> Out
     with open_source(source.name) as stream:
         result = scan_stream(scanner.index, stream, scanner.policy, display, scanner.baseline)
     return Outcome(display, result if keep_text else replace(result, text=""))
+
+
+#: The scanner of a worker process: the parent's own, inherited when the worker is forked.
+_worker_scanner: Scanner | None = None
+
+
+def _start_worker(scanner: Scanner) -> None:
+    global _worker_scanner
+    _worker_scanner = scanner
+
+
+def _scan_in_worker(source: Source, keep_text: bool) -> Outcome:
+    if _worker_scanner is None:
+        raise RuntimeError("worker process started without a scanner")
+    return scan_source(_worker_scanner, source, keep_text)
+
+
+def scan_sources(scanner: Scanner, sources: Sequence[Source], keep_text: bool = True, jobs: int = 1) -> list[Outcome]:
+    """:func:`scan_source` of every source, in order; with ``jobs`` above 1, by that many
+    worker processes (a directory of logs scans about ``jobs`` times as fast).
+
+    Workers are forked: they share the parent's memory-mapped index instead of loading it
+    again, and nothing but sources and outcomes crosses between processes. Where processes
+    cannot be forked (Windows), or standard input is among the sources, sources are scanned
+    one after another. The outcomes are the same either way, and so is an error: the first
+    source that fails stops the run (the sources not yet started are not scanned).
+    """
+    if jobs <= 1 or len(sources) < 2 or any(s.name == STDIN for s in sources):
+        return [scan_source(scanner, source, keep_text) for source in sources]
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return [scan_source(scanner, source, keep_text) for source in sources]
+    workers = min(jobs, len(sources))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(scanner,)) as pool:
+        futures = [pool.submit(_scan_in_worker, source, keep_text) for source in sources]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise

@@ -176,8 +176,9 @@ def test_a_directory_of_logs_gets_a_summary_table(
     assert "1 of 2 sources contain indexed code, 1 skipped (binary)" in out
     code, out, _ = run(["scan", str(logs), *index, "--quiet"], capsys)
     assert code == 1 and out.strip() == f"LEAK {logs / '2026-11' / 'chat.log'}: 1 finding"
-    code, out, _ = run(["scan", str(logs), *index, "--format", "json"], capsys)
+    code, out, _ = run(["scan", str(logs), *index, "--format", "json", "--jobs", "2"], capsys)
     payload = json.loads(out)
+    assert run(["scan", str(logs), *index, "--format", "json", "--jobs", "1"], capsys)[1] == out
     assert payload["is_leak"] is True and [s["source"].rsplit("/", 1)[-1] for s in payload["sources"]] == [
         "chat.log",
         "app.log",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +24,14 @@ from leakguard.cli.settings import LeakFound, display, index_options, resolve_se
 )
 @click.option("--quiet", "-q", is_flag=True, help="Text format: print only what leaks, one line each.")
 @click.option("--color/--no-color", default=None, help="Force or disable colour in text output.")
+@click.option(
+    "--jobs",
+    "-j",
+    default=0,
+    show_default="one per core",
+    type=click.IntRange(min=0),
+    help="Worker processes for several sources (a directory of logs).",
+)
 def scan_command(
     sources: tuple[str, ...],
     index_dir: str | None,
@@ -32,6 +41,7 @@ def scan_command(
     output_format: str | None,
     quiet: bool,
     color: bool | None,
+    jobs: int,
 ) -> None:
     """Scan SOURCES (files, directories of files, or - for standard input) for indexed code.
 
@@ -40,14 +50,14 @@ def scan_command(
     Exit 1 if anything leaks.
     """
     from leakguard import __version__
-    from leakguard.inputs import expand, scan_source
+    from leakguard.inputs import expand, scan_sources
 
     settings = resolve_settings(index_dir, key_file, threshold, baseline)
     output_format = output_format or settings.config.format or "text"
     expanded = expand(sources or ("-",))
     single = len(expanded) == 1 and not expanded[0].walked
     # Several sources are summarised, never quoted: keep their findings, not their text.
-    outcomes = [scan_source(settings.scanner, source, keep_text=single) for source in expanded]
+    outcomes = scan_sources(settings.scanner, expanded, keep_text=single, jobs=jobs or os.cpu_count() or 1)
     if single and outcomes[0].result is not None:
         name, result = outcomes[0].source, outcomes[0].result
         if output_format == "json":
