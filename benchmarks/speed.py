@@ -18,6 +18,8 @@ Parts (each runs in its own child process, so each peak memory is its own):
   (with the package's bytecode compiled first, as ``pip install`` leaves it);
 * ``hook``: wall time of ``leakguard hook`` (cold process, same index) in a git repository
   whose staged change copies 10 lines of an indexed file with every name renamed;
+* ``logs``: ``leakguard scan DIR`` over a directory of logs (cold process, same index),
+  with one worker process and with two (``--jobs``), and whether both reports agree;
 * ``service``: ``leakguard serve`` on loopback, same index, answering 4 KB prompts sent
   by concurrent clients (requests/s, latency, errors); the clients share the 2 cores.
 
@@ -453,7 +455,40 @@ def part_conversation(args: argparse.Namespace) -> dict[str, object]:
     return out
 
 
+def part_logs(args: argparse.Namespace) -> dict[str, object]:
+    """``leakguard scan DIR`` over a directory of logs (mixed prose and code, a third of them
+    leaking), cold process, with one worker process and with two."""
+    _compile_bytecode()
+    files = 8 if args.mb >= 8 else 2
+    megabytes = args.mb / files  # 1 MB each in a full run
+    out: dict[str, object] = {"files": files}
+    with tempfile.TemporaryDirectory() as tmp:
+        rng = random.Random(12)
+        size = 0
+        for i in range(files):
+            text = mixed_text(megabytes, rng, leaking=i % 3 == 0)
+            (Path(tmp) / f"app-{i}.log").write_text(text, encoding="utf-8")
+            size += len(text.encode())
+        out["mb"] = size / 1e6
+        reports = {}
+        for jobs in (1, 2):
+            times = []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                command = [sys.executable, "-m", "leakguard", "scan", tmp, "--index", args.index, "--format", "json"]
+                done = subprocess.run([*command, "--jobs", str(jobs)], capture_output=True, check=False)
+                times.append(time.perf_counter() - started)
+                reports[jobs] = done.stdout
+            out[f"jobs{jobs}_s"] = sorted(times)[len(times) // 2]
+            out[f"jobs{jobs}_mb_s"] = size / 1e6 / out[f"jobs{jobs}_s"]  # type: ignore[operator]
+        out["same_report"] = reports[1] == reports[2]
+        out["leaking_files"] = sum(s["is_leak"] for s in json.loads(reports[2])["sources"])
+    out["peak_mib"] = children_peak_mib()  # the largest process: a one-worker scan or a worker
+    return out
+
+
 PARTS = {
+    "logs": part_logs,
     "conversation": part_conversation,
     "hook": part_hook,
     "service": part_service,
@@ -496,7 +531,7 @@ def _ratio(ours: object, theirs: object) -> str:
 
 def report(results: dict[str, dict[str, object]], command: str) -> str:
     t, b, big, lat, cli = (results[k] for k in ("throughput", "build", "big_index", "latency", "cli"))
-    hook, svc, conv = results["hook"], results["service"], results["conversation"]
+    hook, svc, conv, logs = results["hook"], results["service"], results["conversation"], results["logs"]
 
     def num(value: object, fmt: str = ".1f") -> str:
         return format(value, fmt) if isinstance(value, float | int) else str(value)
@@ -530,6 +565,11 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
         f"| pre-commit `leakguard hook`, staged copy of 10 renamed lines, cold process, same index "
         f"| median {num(hook['median_ms'], '.0f')} ms, max {num(hook['max_ms'], '.0f')} ms "
         f"({'refused' if hook['refused'] else 'NOT refused'}) | {num(hook.get('peak_mib'), '.0f')} MiB |",
+        f"| `leakguard scan DIR`, {logs['files']} logs of mixed prose and code ({num(logs['mb'])} MB, a third "
+        f"leaking), cold process, same index: 1 worker process, 2 | {num(logs['jobs1_mb_s'], '.1f')} MB/s "
+        f"({num(logs['jobs1_s'], '.2f')} s), {num(logs['jobs2_mb_s'], '.1f')} MB/s ({num(logs['jobs2_s'], '.2f')} s), "
+        f"{_ratio(logs['jobs2_mb_s'], logs['jobs1_mb_s'])}; "
+        f"{'same report' if logs['same_report'] else 'REPORTS DIFFER'} | {num(logs['peak_mib'], '.0f')} MiB |",
         f"| `leakguard serve`, same index, {svc['requests']} requests of 4 KB from {svc['clients']} concurrent "
         f"clients on loopback | {num(svc['per_s'], '.0f')} requests/s, p50 {num(svc['p50_ms'], '.1f')} ms, "
         f"p99 {num(svc['p99_ms'], '.1f')} ms, {svc['errors']} errors | {num(svc['peak_mib'], '.0f')} MiB |",
@@ -564,7 +604,7 @@ def main() -> int:
         args.index = str(WORK / "smoke-index")
     WORK.mkdir(exist_ok=True)
     results = {"big_index": run_part("big_index", args)}
-    for name in ("throughput", "latency", "conversation", "cli", "hook", "service", "build"):
+    for name in ("throughput", "latency", "conversation", "cli", "hook", "logs", "service", "build"):
         results[name] = run_part(name, args)
     from results import command_line, publish
 
