@@ -141,7 +141,8 @@ def chain_hits(
 ) -> Chaining:
     """Group hits into chains (see module docstring) and measure each chain's evidence.
 
-    ``scan_line`` is the line of every scanned token (to compare line coverage);
+    ``scan_line`` is the line of every scanned token, in text order (so it never
+    decreases; used to compare line coverage);
     ``small_files`` the token count of each densely indexed file, 0 for the others (see
     ``ScanPolicy.small_file_coverage``). Chains with less evidence than ``floor`` (default:
     what a leak needs, ``policy.threshold``) are left out of the result's ``chains``, but

@@ -168,8 +168,7 @@ def _covered_per_run(run: Array, pos: Array, k: int, n_runs: int) -> tuple[Array
     """Tokens covered by the k-grams at each run's positions (sorted within runs), and the
     number of distinct positions of each run."""
     if pos.size == 0:
-        none = np.zeros(n_runs, dtype=np.int64)
-        return none, none
+        return np.zeros(n_runs, dtype=np.int64), np.zeros(n_runs, dtype=np.int64)
     fresh = np.empty(pos.shape[0], dtype=bool)
     fresh[0] = True
     fresh[1:] = (run[1:] != run[:-1]) | (pos[1:] != pos[:-1])
