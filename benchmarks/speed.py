@@ -456,7 +456,7 @@ def part_conversation(args: argparse.Namespace) -> dict[str, object]:
 
 
 def part_logs(args: argparse.Namespace) -> dict[str, object]:
-    """``leakguard scan DIR`` over a directory of logs (mixed prose and code, a third of them
+    """``leakguard scan DIR`` over a directory of logs (mixed prose and code, every third one
     leaking), cold process, with one worker process and with two."""
     _compile_bytecode()
     files = 8 if args.mb >= 8 else 2
@@ -565,8 +565,9 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
         f"| pre-commit `leakguard hook`, staged copy of 10 renamed lines, cold process, same index "
         f"| median {num(hook['median_ms'], '.0f')} ms, max {num(hook['max_ms'], '.0f')} ms "
         f"({'refused' if hook['refused'] else 'NOT refused'}) | {num(hook.get('peak_mib'), '.0f')} MiB |",
-        f"| `leakguard scan DIR`, {logs['files']} logs of mixed prose and code ({num(logs['mb'])} MB, a third "
-        f"leaking), cold process, same index: 1 worker process, 2 | {num(logs['jobs1_mb_s'], '.1f')} MB/s "
+        f"| `leakguard scan DIR`, {logs['files']} logs of mixed prose and code ({num(logs['mb'])} MB, "
+        f"{logs['leaking_files']} of them leaking), cold process, same index: 1 worker process, 2 | "
+        f"{num(logs['jobs1_mb_s'], '.1f')} MB/s "
         f"({num(logs['jobs1_s'], '.2f')} s), {num(logs['jobs2_mb_s'], '.1f')} MB/s ({num(logs['jobs2_s'], '.2f')} s), "
         f"{_ratio(logs['jobs2_mb_s'], logs['jobs1_mb_s'])}; "
         f"{'same report' if logs['same_report'] else 'REPORTS DIFFER'} | {num(logs['peak_mib'], '.0f')} MiB |",
