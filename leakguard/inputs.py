@@ -107,6 +107,9 @@ def scan_source(scanner: Scanner, source: Source, keep_text: bool = True) -> Out
     return Outcome(display, result if keep_text else replace(result, text=""))
 
 
+#: Whether worker processes are forked here (see :func:`scan_sources`).
+_CAN_FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
 #: The scanner of a worker process: the parent's own, inherited when the worker is forked.
 _worker_scanner: Scanner | None = None
 
@@ -127,14 +130,13 @@ def scan_sources(scanner: Scanner, sources: Sequence[Source], keep_text: bool = 
     worker processes (a directory of logs scans about ``jobs`` times as fast).
 
     Workers are forked: they share the parent's memory-mapped index instead of loading it
-    again, and nothing but sources and outcomes crosses between processes. Where processes
-    cannot be forked (Windows), or standard input is among the sources, sources are scanned
-    one after another. The outcomes are the same either way, and so is an error: the first
-    source that fails stops the run (the sources not yet started are not scanned).
+    again, and nothing but sources and outcomes crosses between processes. Forking is what
+    Linux does by default; elsewhere (macOS, where system libraries may not survive a fork,
+    and Windows, which has none), and when standard input is among the sources, sources are
+    scanned one after another. The outcomes are the same either way, and so is an error:
+    the first source that fails stops the run (the sources not yet started are not scanned).
     """
-    if jobs <= 1 or len(sources) < 2 or any(s.name == STDIN for s in sources):
-        return [scan_source(scanner, source, keep_text) for source in sources]
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(sources) < 2 or any(s.name == STDIN for s in sources) or not _CAN_FORK:
         return [scan_source(scanner, source, keep_text) for source in sources]
     workers = min(jobs, len(sources))
     context = multiprocessing.get_context("fork")

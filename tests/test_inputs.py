@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from leakguard.errors import InputError
 from leakguard.inputs import Outcome, Source, expand, scan_sources
 
 PROMPTS = EXAMPLES / "prompts"
-needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")
+needs_fork = pytest.mark.skipif(not inputs._CAN_FORK, reason="sources are scanned in-process here")
 
 
 def _logs(root: Path) -> Path:

@@ -30,7 +30,7 @@ from leakguard.cli.settings import LeakFound, display, index_options, resolve_se
     default=0,
     show_default="one per core",
     type=click.IntRange(min=0),
-    help="Worker processes for several sources (a directory of logs).",
+    help="Worker processes for several sources (a directory of logs; Linux).",
 )
 def scan_command(
     sources: tuple[str, ...],
