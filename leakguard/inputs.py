@@ -108,7 +108,7 @@ def scan_source(scanner: Scanner, source: Source, keep_text: bool = True) -> Out
 
 
 #: Whether worker processes are forked here (see :func:`scan_sources`).
-_CAN_FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+_CAN_FORK = sys.platform.startswith("linux")
 
 #: The scanner of a worker process: the parent's own, inherited when the worker is forked.
 _worker_scanner: Scanner | None = None
@@ -127,7 +127,8 @@ def _scan_in_worker(source: Source, keep_text: bool) -> Outcome:
 
 def scan_sources(scanner: Scanner, sources: Sequence[Source], keep_text: bool = True, jobs: int = 1) -> list[Outcome]:
     """:func:`scan_source` of every source, in order; with ``jobs`` above 1, by that many
-    worker processes (a directory of logs scans about ``jobs`` times as fast).
+    worker processes (a directory of logs scans about ``jobs`` times as fast; 0: one per
+    core, as :func:`leakguard.build_index` takes it).
 
     Workers are forked: they share the parent's memory-mapped index instead of loading it
     again, and nothing but sources and outcomes crosses between processes. Forking is what
@@ -136,6 +137,7 @@ def scan_sources(scanner: Scanner, sources: Sequence[Source], keep_text: bool = 
     scanned one after another. The outcomes are the same either way, and so is an error:
     the first source that fails stops the run (the sources not yet started are not scanned).
     """
+    jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(sources) < 2 or any(s.name == STDIN for s in sources) or not _CAN_FORK:
         return [scan_source(scanner, source, keep_text) for source in sources]
     workers = min(jobs, len(sources))

@@ -155,13 +155,18 @@ def _distinct_per_run_of_each(run: Array, columns: tuple[Array, ...], n_runs: in
     return counts.reshape(len(columns), n_runs)
 
 
-def _changes_per_run(run: Array, values: Array | npt.NDArray[np.int32], n_runs: int) -> Array:
-    """Number of distinct values in each run, for values that never decrease within a run:
-    one comparison of neighbours instead of a sort."""
+def _first_in_run(run: Array, values: Array | npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+    """Rows that start a run or hold another value than the row before: for values that
+    never decrease within a run, the first row of each distinct value (no sort needed)."""
     fresh = np.empty(run.shape[0], dtype=bool)
     fresh[:1] = True
     fresh[1:] = (run[1:] != run[:-1]) | (values[1:] != values[:-1])
-    return np.bincount(run[fresh], minlength=n_runs)
+    return fresh
+
+
+def _changes_per_run(run: Array, values: Array | npt.NDArray[np.int32], n_runs: int) -> Array:
+    """Number of distinct values in each run, for values that never decrease within a run."""
+    return np.bincount(run[_first_in_run(run, values)], minlength=n_runs)
 
 
 def _covered_per_run(run: Array, pos: Array, k: int, n_runs: int) -> tuple[Array, Array]:
@@ -169,9 +174,7 @@ def _covered_per_run(run: Array, pos: Array, k: int, n_runs: int) -> tuple[Array
     number of distinct positions of each run."""
     if pos.size == 0:
         return np.zeros(n_runs, dtype=np.int64), np.zeros(n_runs, dtype=np.int64)
-    fresh = np.empty(pos.shape[0], dtype=bool)
-    fresh[0] = True
-    fresh[1:] = (run[1:] != run[:-1]) | (pos[1:] != pos[:-1])
+    fresh = _first_in_run(run, pos)
     run, pos = run[fresh], pos[fresh]
     # A position covers up to the next one of its run, at most k tokens; a run's last, k.
     reach = np.empty(pos.shape[0], dtype=np.int64)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -57,7 +56,7 @@ def scan_command(
     expanded = expand(sources or ("-",))
     single = len(expanded) == 1 and not expanded[0].walked
     # Several sources are summarised, never quoted: keep their findings, not their text.
-    outcomes = scan_sources(settings.scanner, expanded, keep_text=single, jobs=jobs or os.cpu_count() or 1)
+    outcomes = scan_sources(settings.scanner, expanded, keep_text=single, jobs=jobs)
     if single and outcomes[0].result is not None:
         name, result = outcomes[0].source, outcomes[0].result
         if output_format == "json":
