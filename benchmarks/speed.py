@@ -212,18 +212,11 @@ def part_build(args: argparse.Namespace) -> dict[str, object]:
     return out
 
 
+_HASH_TABLE = ("hash_buckets", "residues", "offset_blocks", "offsets", "df", "df_wide_slots", "df_wide")
 #: What each section of an index is for (fingerprints/FORMAT.md), to say where its bytes go.
 INDEX_PARTS = {
     "postings (line and concrete tag of every fingerprint)": ("post_loc", "post_tag"),
-    "hash table (distinct hashes, where their postings start, file counts)": (
-        "hash_buckets",
-        "residues",
-        "offset_blocks",
-        "offsets",
-        "df",
-        "df_wide_slots",
-        "df_wide",
-    ),
+    "hash table (distinct hashes, where their postings start, file counts)": _HASH_TABLE,
     "line hashes (extending a finding over whole lines)": ("line_code", "line_rank", "line_hash"),
     "MinHash units (near-duplicates)": ("signatures", "perms", "unit_file", "unit_lines", "unit_tokens"),
     "files (paths, line and token counts)": ("paths", "line_base", "file_tokens"),
