@@ -9,11 +9,9 @@ processes when asked (:func:`scan_sources`), with the same outcomes in the same 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -140,6 +138,11 @@ def scan_sources(scanner: Scanner, sources: Sequence[Source], keep_text: bool = 
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(sources) < 2 or any(s.name == STDIN for s in sources) or not _CAN_FORK:
         return [scan_source(scanner, source, keep_text) for source in sources]
+    # Imported here, not at the top: they cost a cold `leakguard scan -` about 20 ms, and
+    # only a scan of several files by several workers needs them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     workers = min(jobs, len(sources))
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(scanner,)) as pool:

@@ -131,6 +131,23 @@ def test_scanning_loads_neither_the_builder_nor_the_writers(demo_index_dir: Path
     assert done.stdout.strip() == "[]"
 
 
+def test_cli_scan_of_standard_input_loads_no_process_pool(demo_index_dir: Path) -> None:
+    # A cold `leakguard scan -` (a gateway's or an editor's call) pays for every import on
+    # its path: the worker pool belongs to scanning several files with several processes.
+    code = (
+        "import sys; from leakguard.cli import main; "
+        "code = main(['scan', '-', '--index', sys.argv[1], '--format', 'json']); "
+        "print(code, sorted(m for m in ('multiprocessing', 'concurrent.futures') if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(demo_index_dir)],
+        input=(PROMPTS / "leak_verbatim.md").read_bytes(),
+        capture_output=True,
+        check=True,
+    )
+    assert done.stderr.decode().strip() == "1 []"
+
+
 def test_redaction_is_byte_exact_outside_findings(tmp_path: Path, demo_index_dir: Path) -> None:
     body = (PROMPTS / "leak_verbatim.md").read_bytes().replace(b"\n", b"\r\n")
     data = "\ufeff".encode() + "caf\u00e9 \u2014 na\u00efve\r\n".encode() + body + b"\t\r\nend\r\n"
