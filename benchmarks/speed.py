@@ -212,29 +212,23 @@ def part_build(args: argparse.Namespace) -> dict[str, object]:
     return out
 
 
-_HASH_TABLE = ("hash_buckets", "residues", "offset_blocks", "offsets", "df", "df_wide_slots", "df_wide")
-#: What each section of an index is for (fingerprints/FORMAT.md), to say where its bytes go.
-INDEX_PARTS = {
-    "postings (line and concrete tag of every fingerprint)": ("post_loc", "post_tag"),
-    "hash table (distinct hashes, where their postings start, file counts)": _HASH_TABLE,
-    "line hashes (extending a finding over whole lines)": ("line_code", "line_rank", "line_hash"),
-    "MinHash units (near-duplicates)": ("signatures", "perms", "unit_file", "unit_lines", "unit_tokens"),
-    "files (paths, line and token counts)": ("paths", "line_base", "file_tokens"),
+#: How the speed table names each part of an index (``leakguard.index.store.PARTS``).
+PART_LABELS = {
+    "postings": "postings (line and concrete tag of every fingerprint)",
+    "hash_table": "hash table (distinct hashes, where their postings start, file counts)",
+    "line_hashes": "line hashes (extending a finding over whole lines)",
+    "minhash": "MinHash units (near-duplicates)",
+    "files": "files (paths, line and token counts)",
 }
 
 
 def _index_parts_mb(path: Path) -> dict[str, float]:
-    """MB on disk of each part of the index at ``path`` (sections summed by INDEX_PARTS)."""
-    import numpy as np
-
+    """MB on disk of each part of the index at ``path``, as ``leakguard info`` counts them."""
     from leakguard.index.format import read_container
+    from leakguard.index.store import part_bytes
 
-    sections = read_container(path).header["sections"]
-    size = {name: int(np.prod(s["shape"])) * np.dtype(s["dtype"]).itemsize for name, s in sections.items()}
-    parts = {part: sum(size.pop(name, 0) for name in names) / 1e6 for part, names in INDEX_PARTS.items()}
-    if size:
-        parts["other sections"] = sum(size.values()) / 1e6
-    return parts
+    parts = part_bytes(read_container(path).header["sections"])
+    return {PART_LABELS.get(part, part): size / 1e6 for part, size in parts.items()}
 
 
 def part_big_index(args: argparse.Namespace) -> dict[str, object]:

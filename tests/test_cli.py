@@ -36,6 +36,19 @@ def test_scan_exit_codes_and_json(demo_index_dir: Path, capsys: pytest.CaptureFi
     assert code == 0 and json.loads(out)["is_leak"] is False
 
 
+def test_info_shows_parameters_statistics_and_size(demo_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["info", "--index", str(demo_index_dir), "--verify"], capsys)
+    assert code == 0
+    info = json.loads(out)
+    assert info["format_version"] == 5 and info["params"]["k"] > 0 and info["stats"]["files"] > 0
+    assert "sections" not in info  # the section table is for readers, not people
+    size = info["size"]
+    assert size["bytes"] == (demo_index_dir / "index.lgx").stat().st_size
+    assert set(size["parts"]) == {"postings", "hash_table", "line_hashes", "minhash", "files"}
+    assert all(part > 0 for part in size["parts"].values())
+    assert sum(size["parts"].values()) < size["bytes"]  # the rest is the header and alignment
+
+
 def test_text_report_highlights_scanned_lines(demo_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         ["scan", str(PROMPTS / "leak_renamed.txt"), "--index", str(demo_index_dir), "--no-color"], capsys

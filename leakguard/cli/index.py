@@ -66,10 +66,14 @@ def index_command(
 @click.option("--index", "index_dir", required=True, type=click.Path(), envvar="LEAKGUARD_INDEX")
 @click.option("--verify", is_flag=True, help="Also check every section's checksum.")
 def info_command(index_dir: str, verify: bool) -> None:
-    """Show an index's parameters and statistics."""
+    """Show an index's parameters, statistics and size (bytes on disk, and of each part)."""
 
-    from leakguard.index.format import read_container
+    from leakguard.index.format import INDEX_FILE, read_container
+    from leakguard.index.store import part_bytes
 
-    container = read_container(Path(index_dir), verify=verify)
+    path = Path(index_dir)
+    container = read_container(path, verify=verify)
     header = {key: value for key, value in container.header.items() if key != "sections"}
+    file = path / INDEX_FILE if path.is_dir() else path
+    header["size"] = {"bytes": file.stat().st_size, "parts": part_bytes(container.header["sections"])}
     click.echo(json.dumps(header, indent=2, sort_keys=True))

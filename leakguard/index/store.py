@@ -55,28 +55,30 @@ from leakguard.result import ScanResult
 if TYPE_CHECKING:  # only built indexes need the builder; opening one must stay cheap
     from leakguard.index.build import FileFingerprints
 
-_REQUIRED = (
-    "hash_buckets",
-    "residues",
-    "offset_blocks",
-    "offsets",
-    "df",
-    "df_wide_slots",
-    "df_wide",
-    "post_loc",
-    "post_tag",
-    "line_base",
-    "paths",
-    "file_tokens",
-    "line_code",
-    "line_rank",
-    "line_hash",
-    "perms",
-    "unit_file",
-    "unit_lines",
-    "unit_tokens",
-    "signatures",
-)
+#: Every section of an index, by the part of the work it does (see fingerprints/FORMAT.md).
+#: ``leakguard info`` reports the bytes of each part, so a team that ships an index to every
+#: laptop can see what its size is made of.
+PARTS: dict[str, tuple[str, ...]] = {
+    "postings": ("post_loc", "post_tag"),
+    "hash_table": ("hash_buckets", "residues", "offset_blocks", "offsets", "df", "df_wide_slots", "df_wide"),
+    "line_hashes": ("line_code", "line_rank", "line_hash"),
+    "minhash": ("perms", "unit_file", "unit_lines", "unit_tokens", "signatures"),
+    "files": ("line_base", "paths", "file_tokens"),
+}
+_REQUIRED = tuple(name for names in PARTS.values() for name in names)
+
+
+def part_bytes(sections: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Bytes of each part of an index (:data:`PARTS`), from its header's section table;
+    sections of no part (an index written by a newer leakguard) are counted as ``other``."""
+    size = {
+        name: int(np.prod(entry["shape"], dtype=np.int64)) * np.dtype(entry["dtype"]).itemsize
+        for name, entry in sections.items()
+    }
+    parts = {part: sum(size.pop(name, 0) for name in names) for part, names in PARTS.items()}
+    if size:
+        parts["other"] = sum(size.values())
+    return parts
 
 
 class Index:

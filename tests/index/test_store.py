@@ -10,6 +10,7 @@ import leakguard
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.index import format as index_format
 from leakguard.index.public import exact_set, load_public_set
+from leakguard.index.store import PARTS, part_bytes
 from leakguard.index.table import table_prefixes
 
 
@@ -56,6 +57,18 @@ def test_build_is_deterministic(tmp_path: Path, demo_index: leakguard.Index) -> 
     again = leakguard.build_index([EXAMPLES / "acme"], jobs=2)
     for name, array in demo_index.arrays.items():
         assert array.tobytes() == again.arrays[name].tobytes(), name
+
+
+def test_every_section_belongs_to_one_part(demo_index_dir: Path) -> None:
+    sections = index_format.read_container(demo_index_dir).header["sections"]
+    named = [name for names in PARTS.values() for name in names]
+    assert sorted(named) == sorted(sections)  # each section in exactly one part
+    parts = part_bytes(sections)
+    total = sum(index_format.read_container(demo_index_dir).arrays[name].nbytes for name in sections)
+    assert "other" not in parts and sum(parts.values()) == total
+    # A section this leakguard does not know (a newer writer's) is still counted.
+    extra = {**sections, "future": {"offset": 0, "dtype": "<u4", "shape": [3, 2], "xxh64": ""}}
+    assert part_bytes(extra)["other"] == 24
 
 
 def test_missing_truncated_and_corrupt_indexes_are_refused(tmp_path: Path, demo_index_dir: Path) -> None:
