@@ -205,7 +205,7 @@ def part_build(args: argparse.Namespace) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as directory:
         path = index.save(directory)
         out["index_mb"] = path.stat().st_size / 1e6
-        out["index_parts_mb"] = _index_parts_mb(path)
+    out["index_parts_mb"] = _index_parts_mb(index)
     out["fingerprints"] = index.stats["fingerprints"]
     out["peak_mib"] = peak_mib()
     out["worker_peak_mib"] = children_peak_mib()  # the largest worker of the 2-process builds
@@ -222,12 +222,12 @@ PART_LABELS = {
 }
 
 
-def _index_parts_mb(path: Path) -> dict[str, float]:
-    """MB on disk of each part of the index at ``path``, as ``leakguard info`` counts them."""
-    from leakguard.index.format import read_container
+def _index_parts_mb(index: object) -> dict[str, float]:
+    """MB on disk of each part of ``index`` (its sections are saved as they are), as
+    ``leakguard info`` counts them."""
     from leakguard.index.store import part_bytes
 
-    parts = part_bytes(read_container(path).header["sections"])
+    parts = part_bytes(index.arrays)  # type: ignore[attr-defined]
     return {PART_LABELS.get(part, part): size / 1e6 for part, size in parts.items()}
 
 
@@ -580,12 +580,14 @@ def _ratio(ours: object, theirs: object) -> str:
     return f"{ours / theirs:.2f}x" if isinstance(ours, float) and isinstance(theirs, float) else "n/a"
 
 
+def num(value: object, fmt: str = ".1f") -> str:
+    """A figure as the tables print it; what is not a number (a peer not installed) as it is."""
+    return format(value, fmt) if isinstance(value, float | int) else str(value)
+
+
 def report(results: dict[str, dict[str, object]], command: str) -> str:
     t, b, big, lat, cli = (results[k] for k in ("throughput", "build", "big_index", "latency", "cli"))
     hook, svc, conv, logs = results["hook"], results["service"], results["conversation"], results["logs"]
-
-    def num(value: object, fmt: str = ".1f") -> str:
-        return format(value, fmt) if isinstance(value, float | int) else str(value)
 
     lines = [
         f"Command: `{command}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)",
@@ -643,11 +645,8 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
 def _floor_table(t: dict[str, object], lat: dict[str, object]) -> list[str]:
     """The stages every scan runs, on the same text and prompts as the whole scan."""
 
-    def fig(value: object, fmt: str) -> str:
-        return format(value, fmt) if isinstance(value, float) else "n/a"
-
     def prompt(stage: str) -> str:
-        return f"p50 {fig(lat.get(stage + '_p50_ms'), '.2f')} ms, p99 {fig(lat.get(stage + '_p99_ms'), '.2f')} ms"
+        return f"p50 {num(lat[stage + 'p50_ms'], '.2f')} ms, p99 {num(lat[stage + 'p99_ms'], '.2f')} ms"
 
     scanoss = t["scanoss_mb_s"]
     twice = f"{2 * scanoss:.1f} MB/s (2x SCANOSS)" if isinstance(scanoss, float) else "n/a"
@@ -656,11 +655,10 @@ def _floor_table(t: dict[str, object], lat: dict[str, object]) -> list[str]:
         "",
         "| stage | throughput | 4 KB prompt |",
         "|---|---|---|",
-        f"| cutting the text into tokens (`lex`) | {fig(t.get('lex_mb_s'), '.1f')} MB/s | {prompt('lex')} |",
-        f"| + k-gram hashes and index look-up (`lookup`) | {fig(t.get('lookup_mb_s'), '.1f')} MB/s | "
-        f"{prompt('lookup')} |",
-        f"| + decoding, chaining hits, scoring, findings: the whole scan | {fig(t['leakguard_mb_s'], '.1f')} MB/s | "
-        f"p50 {fig(lat['p50_ms'], '.2f')} ms, p99 {fig(lat['p99_ms'], '.2f')} ms |",
+        f"| cutting the text into tokens (`lex`) | {num(t['lex_mb_s'])} MB/s | {prompt('lex_')} |",
+        f"| + k-gram hashes and index look-up (`lookup`) | {num(t['lookup_mb_s'])} MB/s | {prompt('lookup_')} |",
+        f"| + decoding, chaining hits, scoring, findings: the whole scan | {num(t['leakguard_mb_s'])} MB/s | "
+        f"{prompt('')} |",
         f"| target | {twice} | p99 1.00 ms |",
     ]
 

@@ -68,12 +68,11 @@ def index_command(
 def info_command(index_dir: str, verify: bool) -> None:
     """Show an index's parameters, statistics and size (bytes on disk, and of each part)."""
 
-    from leakguard.index.format import INDEX_FILE, read_container
+    from leakguard.index.format import container_file, read_container
     from leakguard.index.store import part_bytes
 
-    path = Path(index_dir)
-    container = read_container(path, verify=verify)
+    container = read_container(Path(index_dir), verify=verify)
     header = {key: value for key, value in container.header.items() if key != "sections"}
-    file = path / INDEX_FILE if path.is_dir() else path
-    header["size"] = {"bytes": file.stat().st_size, "parts": part_bytes(container.header["sections"])}
+    size = container_file(Path(index_dir)).stat().st_size
+    header["size"] = {"bytes": size, "parts": part_bytes(container.arrays)}
     click.echo(json.dumps(header, indent=2, sort_keys=True))

@@ -123,6 +123,12 @@ def _write_text_atomic(path: Path, text: str) -> None:
     os.replace(out.name, path)
 
 
+def container_file(directory: Path, filename: str = INDEX_FILE) -> Path:
+    """The file :func:`read_container` reads: ``filename`` in ``directory``, or ``directory``
+    itself when it names a file."""
+    return directory / filename if directory.is_dir() else directory
+
+
 def read_container(
     directory: Path, verify: bool = False, filename: str = INDEX_FILE, versions: tuple[int, ...] = (FORMAT_VERSION,)
 ) -> Container:
@@ -130,7 +136,7 @@ def read_container(
 
     ``versions`` are the format versions accepted (the container is laid out the same in
     all of them; what changed between them is the sections an index holds)."""
-    path = directory / filename if directory.is_dir() else directory
+    path = container_file(directory, filename)
     if not path.is_file():
         raise IndexFormatError(f"no index at {directory} (expected {filename}; build one with 'leakguard index')")
     try:

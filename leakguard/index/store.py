@@ -68,13 +68,10 @@ PARTS: dict[str, tuple[str, ...]] = {
 _REQUIRED = tuple(name for names in PARTS.values() for name in names)
 
 
-def part_bytes(sections: dict[str, dict[str, Any]]) -> dict[str, int]:
-    """Bytes of each part of an index (:data:`PARTS`), from its header's section table;
-    sections of no part (an index written by a newer leakguard) are counted as ``other``."""
-    size = {
-        name: int(np.prod(entry["shape"], dtype=np.int64)) * np.dtype(entry["dtype"]).itemsize
-        for name, entry in sections.items()
-    }
+def part_bytes(arrays: dict[str, npt.NDArray[Any]]) -> dict[str, int]:
+    """Bytes of each part of an index (:data:`PARTS`), from its sections' arrays; sections of
+    no part (an index written by a newer leakguard) are counted as ``other``."""
+    size = {name: array.nbytes for name, array in arrays.items()}
     parts = {part: sum(size.pop(name, 0) for name in names) for part, names in PARTS.items()}
     if size:
         parts["other"] = sum(size.values())
