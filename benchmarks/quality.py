@@ -57,6 +57,7 @@ from results import percent  # noqa: E402
 import leakguard  # noqa: E402
 from leakguard.index.public import public_code  # noqa: E402
 from leakguard.normalise.alphabet import KEYWORDS, Alphabet  # noqa: E402
+from leakguard.normalise.lexer import lex  # noqa: E402
 from leakguard.normalise.syntax import normalise_source  # noqa: E402
 
 _ALPHABET = Alphabet()
@@ -281,6 +282,23 @@ def redacted_share(result: leakguard.ScanResult, text: str, language: str, first
     return covered / total if total else 1.0
 
 
+def clean_lines(result: leakguard.ScanResult, text: str, code_start: int, code_end: int) -> bool:
+    """Whether redacting ``result`` leaves no token of the pasted code on a line a finding spans.
+
+    Tokens are the scan side's, over the text as sent; only those inside the pasted code
+    (``code_start``..``code_end``) count, so prose on the same line as a fence does not.
+    """
+    tokens = lex(text, _ALPHABET)
+    spanned = set()
+    for finding in result.findings:
+        spanned.update(range(finding.text_start_line, finding.text_end_line + 1))
+    for start, end, line in zip(tokens.start.tolist(), tokens.end.tolist(), tokens.line.tolist(), strict=True):
+        inside = line in spanned and code_start <= start and end <= code_end
+        if inside and not any(f.start <= start and end <= f.end for f in result.findings):
+            return False
+    return True
+
+
 def windows(text: str, language: str, rng: random.Random, count: int) -> list[tuple[int, int, int]]:
     """Random windows of 8-60 lines holding at least MIN_CODE_TOKENS tokens of code.
 
@@ -367,6 +385,7 @@ def run(
     wrapped_found: dict[str, list[bool]] = defaultdict(list)
     wrapped_inside: dict[str, list[bool]] = defaultdict(list)
     coverage: dict[str, list[float]] = defaultdict(list)
+    whole_lines: dict[str, list[bool]] = defaultdict(list)
     scan_seconds = 0.0
     present = set(index.paths)  # generated and minified files are (rightly) not indexed
     texts = {relative: path.read_text(encoding="utf-8", errors="replace").splitlines() for _, relative, path in indexed}
@@ -388,10 +407,12 @@ def run(
                     continue  # as for renamed copies, small ones are measured apart (see below)
                 own = own_streams.get(name, rng)
                 body = transform(name, lines[start:end], language, own)
-                message, _, _ = prompt(body, own)
+                message, code_start, code_end = prompt(body, own)
                 t0 = time.perf_counter()
                 result = index.scan(message, policy)
                 scan_seconds += time.perf_counter() - t0
+                if result.is_leak:
+                    whole_lines[name].append(clean_lines(result, message, code_start, code_end))
                 if name == "renamed" and tokens < 50:
                     renamed_small.append(result.is_leak)
                     continue
@@ -470,6 +491,7 @@ def run(
         "wrapped_found": wrapped_found,
         "wrapped_inside": wrapped_inside,
         "coverage": coverage,
+        "whole_lines": whole_lines,
     }
 
 
@@ -536,6 +558,14 @@ def table(report: dict[str, object]) -> str:
                 f"characters on average; all of them in {percent([c >= 0.999 for c in coverage])} of the cases, "
                 f"at least 99% in {percent([c >= 0.99 for c in coverage])}.",
             ]
+    whole_lines = report["whole_lines"]
+    assert isinstance(whole_lines, dict)
+    rows += [
+        "",
+        "Redacted copies (markdown prompt) that keep no token of the code on the lines their findings span: "
+        + "; ".join(f"{name} {percent(whole_lines.get(name, []))}" for name in TRANSFORMS)
+        + ".",
+    ]
     rows += ["", "| negatives | false alarms |", "|---|---|"]
     rows += [f"| {name} | {percent(values)} |" for name, values in negatives.items()]
     languages = sorted({language for language, _ in by_language})

@@ -99,7 +99,7 @@ def main() -> int:
     copies = make_log(log, args.mb, random.Random(11))
     size = log.stat().st_size / (1 << 20)
     scan_s, scan_mb, out = run(["scan", str(log), "--index", str(INDEX), "--format", "json"])
-    found = json.loads(out)["findings"]
+    found = json.loads(out)["sources"][0]["findings"]
     redacted = work / "redacted.log"
     with redacted.open("wb") as sink:
         started = time.perf_counter()

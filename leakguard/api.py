@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from leakguard.baseline import Baseline, load_baseline
 from leakguard.cache import DEFAULT_CACHE_CHARS, CacheStats, ResultCache
 from leakguard.config import Config, find_config
-from leakguard.errors import ConfigError
+from leakguard.errors import ConfigError, InputError
 from leakguard.index.store import Index
 from leakguard.normalise.alphabet import key_id
 from leakguard.options import DEFAULT_PARAMS, FingerprintParams, ScanPolicy
@@ -50,11 +50,19 @@ def build_index(
         key: optional secret; a keyed index is useless to anyone without the key.
         jobs: worker processes (0: one per core).
         progress: called as ``progress(done, total, current_path)`` while files are read.
+
+    Raises InputError when nothing under ``paths`` can be indexed (an empty directory, a
+    path with only binary files): an empty index would find nothing, silently.
     """
     from leakguard.index.build import fingerprint_tree
 
     params = FingerprintParams(k=k, window=window, key_id=key_id(key))
-    files = fingerprint_tree([Path(p) for p in paths], params, key=key, jobs=jobs, progress=progress)
+    roots = [Path(p) for p in paths]
+    files = fingerprint_tree(roots, params, key=key, jobs=jobs, progress=progress)
+    if not any(f.skipped is None for f in files):
+        where = ", ".join(str(root) for root in roots) or "no path"
+        found = f"{len(files)} files, all skipped (binary, too large or unreadable)" if files else "no source files"
+        raise InputError(f"nothing to index in {where}: {found}")
     return Index.from_fingerprints(files, params, key)
 
 
@@ -121,14 +129,17 @@ class Scanner:
         baseline: str | Path | None = None,
         config: Config | None = None,
         cache_chars: int = DEFAULT_CACHE_CHARS,
+        use_baseline: bool = True,
     ) -> Scanner:
         """Load an index and settings: arguments first, then ``LEAKGUARD_INDEX``, then the config.
 
         ``config`` defaults to the nearest ``leakguard.toml`` / ``[tool.leakguard]`` above
         the working directory; it supplies the index path, key file, thresholds and baseline
         that the arguments leave out (``threshold`` overrides the configured one; a whole
-        ``policy`` replaces it); ``cache_chars`` as for the constructor. Raises ConfigError
-        when no index is named anywhere.
+        ``policy`` replaces it); ``cache_chars`` as for the constructor. Without
+        ``use_baseline`` no baseline is loaded (to record findings, not filter them).
+        Raises ConfigError when no index is named anywhere, or when the baseline named
+        does not exist (a mistyped path would otherwise accept nothing without a word).
         """
         config = config if config is not None else find_config(Path.cwd())
         index_dir = index_dir or os.environ.get(INDEX_ENV) or config.index
@@ -136,7 +147,12 @@ class Scanner:
             raise ConfigError(f"no index: pass --index, set {INDEX_ENV}, or set index in [tool.leakguard]")
         if key is None and config.key_file:
             key = read_key_file(config.key_file)
-        baseline = baseline or config.baseline
+        baseline = (baseline or config.baseline) if use_baseline else None
+        if baseline and not Path(baseline).is_file():
+            raise ConfigError(
+                f"baseline file not found: {baseline} (create an empty one with 'leakguard baseline --out {baseline}', "
+                "or correct the path)"
+            )
         return cls(
             load_index(index_dir, key=key),
             policy or config.policy(threshold),

@@ -1,10 +1,14 @@
 """What the CLI scans: standard input, files, and directories of files (logs, exports).
 
 A directory stands for every regular file under it, in sorted order, so a nightly job can
-point leakguard at a log directory. Files that are clearly not text (a NUL byte in their
-first block: compressed rotations, core dumps) are listed as skipped rather than failing
-the whole run; a file named explicitly must be text. Several sources are scanned by worker
-processes when asked (:func:`scan_sources`), with the same outcomes in the same order.
+point leakguard at a log directory. Files found there with nothing to scan (empty, or
+clearly not text: a NUL byte in their first block, as in compressed rotations and core
+dumps) are *skipped*. When several sources are scanned, one that cannot be read (not
+UTF-8, no permission, or a named file that is empty or binary) is an *error* outcome and
+the others are still scanned: one bad source never hides the findings of the rest. A
+single source that cannot be read raises :class:`~leakguard.errors.InputError`. Several
+sources are scanned by worker processes when asked (:func:`scan_sources`), with the same
+outcomes in the same order.
 """
 
 from __future__ import annotations
@@ -34,13 +38,36 @@ class Source:
     walked: bool = False
 
 
+#: What became of a source: scanned (``result`` is set), skipped or failed (``reason`` says why).
+SCANNED, SKIPPED, ERROR = "scanned", "skipped", "error"
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """The result of scanning one source, or why it was skipped."""
+    """The result of scanning one source, or why there is none.
+
+    Attributes:
+        source: the source's name in reports (``<stdin>`` for standard input).
+        result: the scan's result; None when the source was skipped or failed.
+        skipped: why a source found by walking a directory had nothing to scan
+            (``"binary"``, ``"empty"``).
+        error: why a source could not be scanned (it is not valid UTF-8, unreadable...).
+    """
 
     source: str
     result: ScanResult | None
     skipped: str | None = None
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        """``"scanned"``, ``"skipped"`` or ``"error"``."""
+        return ERROR if self.error is not None else SKIPPED if self.result is None else SCANNED
+
+    @property
+    def is_leak(self) -> bool:
+        """Whether the source was scanned and leaks."""
+        return self.result is not None and self.result.is_leak
 
 
 def expand(sources: Sequence[str]) -> list[Source]:
@@ -91,18 +118,38 @@ def _looks_binary(name: str) -> bool:
         return False  # reported properly when it is opened for the scan
 
 
-def scan_source(scanner: Scanner, source: Source, keep_text: bool = True) -> Outcome:
-    """Scan one source with ``scanner`` (streamed: any size), skipping binaries found by walking.
+def _is_empty(name: str) -> bool:
+    try:
+        return os.stat(name).st_size == 0
+    except OSError:
+        return False  # reported properly when it is opened for the scan
 
-    Without ``keep_text`` the result holds the findings only (memory stays flat over a
-    directory of thousands of logs).
+
+def scan_source(scanner: Scanner, source: Source, keep_text: bool = True) -> Outcome:
+    """Scan one source with ``scanner`` (streamed: any size); raises InputError when it cannot.
+
+    A file found by walking a directory is skipped when it is empty (a rotated log) or
+    binary. Without ``keep_text`` the result holds the findings only (memory stays flat
+    over a directory of thousands of logs).
     """
+    if source.walked and _is_empty(source.name):
+        return Outcome(source.name, None, "empty")
     if source.walked and _looks_binary(source.name):
         return Outcome(source.name, None, "binary")
     display = "<stdin>" if source.name == STDIN else source.name
     with open_source(source.name) as stream:
         result = scan_stream(scanner.index, stream, scanner.policy, display, scanner.baseline)
     return Outcome(display, result if keep_text else replace(result, text=""))
+
+
+def _scan_or_report(scanner: Scanner, source: Source, keep_text: bool) -> Outcome:
+    """:func:`scan_source`, with a source that cannot be scanned as an error outcome."""
+    try:
+        return scan_source(scanner, source, keep_text)
+    except InputError as exc:
+        display = "<stdin>" if source.name == STDIN else source.name
+        message = str(exc)
+        return Outcome(display, None, error=message.removeprefix(f"{display}: "))
 
 
 #: Whether worker processes are forked here (see :func:`scan_sources`).
@@ -120,24 +167,25 @@ def _start_worker(scanner: Scanner) -> None:
 def _scan_in_worker(source: Source, keep_text: bool) -> Outcome:
     if _worker_scanner is None:
         raise RuntimeError("worker process started without a scanner")
-    return scan_source(_worker_scanner, source, keep_text)
+    return _scan_or_report(_worker_scanner, source, keep_text)
 
 
 def scan_sources(scanner: Scanner, sources: Sequence[Source], keep_text: bool = True, jobs: int = 1) -> list[Outcome]:
     """:func:`scan_source` of every source, in order; with ``jobs`` above 1, by that many
     worker processes (a directory of logs scans about ``jobs`` times as fast; 0: one per
-    core, as :func:`leakguard.build_index` takes it).
+    core, as :func:`leakguard.build_index` takes it). A source that cannot be scanned
+    (:class:`~leakguard.errors.InputError`) becomes an error outcome, and the run goes on.
 
     Workers are forked: they share the parent's memory-mapped index instead of loading it
     again, and nothing but sources and outcomes crosses between processes. Forking is what
     Linux does by default; elsewhere (macOS, where system libraries may not survive a fork,
     and Windows, which has none), and when standard input is among the sources, sources are
-    scanned one after another. The outcomes are the same either way, and so is an error:
-    the first source that fails stops the run (the sources not yet started are not scanned).
+    scanned one after another. The outcomes are the same either way. Errors that are not
+    about a source (a bug, an interrupt) stop the run.
     """
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(sources) < 2 or any(s.name == STDIN for s in sources) or not _CAN_FORK:
-        return [scan_source(scanner, source, keep_text) for source in sources]
+        return [_scan_or_report(scanner, source, keep_text) for source in sources]
     # Imported here, not at the top: they cost a cold `leakguard scan -` about 20 ms, and
     # only a scan of several files by several workers needs them.
     import multiprocessing

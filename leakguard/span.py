@@ -4,7 +4,11 @@ Hits only mark the k-grams the index kept (one in every ``w``), so the first and
 tokens of a copy carry no hit. :func:`copy_bounds` claims them a whole line at a time,
 comparing each scanned line's 16-bit hash with the indexed file's line hashes (see
 ``line_hash`` in ``fingerprints/FORMAT.md``), so redaction removes the whole copy and
-nothing around it.
+nothing around it. A copy never ends part-way through a line of code: the rest of its
+first and last lines is claimed too when it is shorter than a k-gram (a ``def`` or
+``pub fn name(`` before the first hit), so a redacted copy keeps no token of the lines
+it spans; a longer rest is other text on the same physical line (a log record holding
+the code as an escaped string), and stays.
 """
 
 from __future__ import annotations
@@ -122,4 +126,12 @@ def copy_bounds(index: Index, chain: Chain, tokens: TokenStream, lines: LineTabl
         # The last k-gram ends on a line that is not the indexed one: trim its tail there
         # (an identifier just after the code matches any identifier).
         last = int(lines.last[last_scan_line - 2])
+    first, last = _whole_lines(first, last, tokens, lines, k)
     return first, last, min(start_line, end_line), min(end_line, file_lines)
+
+
+def _whole_lines(first: int, last: int, tokens: TokenStream, lines: LineTable, k: int) -> tuple[int, int]:
+    """``first``/``last`` moved to the ends of their lines when fewer than ``k`` tokens lie beyond."""
+    head = int(lines.first[int(tokens.line[first]) - 1])
+    tail = int(lines.last[int(tokens.line[last]) - 1])
+    return (head if first - head < k else first), (tail if tail - last < k else last)

@@ -34,3 +34,22 @@ def demo_index_dir(tmp_path_factory: pytest.TempPathFactory, demo_index: leakgua
     directory = tmp_path_factory.mktemp("demo-index")
     demo_index.save(directory)
     return directory
+
+
+def check_report(payload: object, definition: str | None = None) -> None:
+    """Fail unless ``payload`` validates against the shipped JSON report schema (or one of
+    its ``$defs``, such as ``result``, the body ``leakguard serve`` answers with)."""
+    import json
+
+    import jsonschema
+
+    from leakguard.report.json import SCHEMA_FILE
+
+    schema = json.loads(SCHEMA_FILE.read_text())
+    if definition is not None:
+        schema = {**schema, "$ref": f"#/$defs/{definition}"}
+        for key in ("required", "properties", "type"):
+            schema.pop(key, None)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(payload), key=lambda e: list(e.path))
+    assert not errors, f"{errors[0].message} at {list(errors[0].path)}"

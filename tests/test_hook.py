@@ -10,7 +10,7 @@ import pytest
 from conftest import EXAMPLES, ROOT
 
 import leakguard
-from leakguard.hook import parse_diff, scan_added
+from leakguard.hook import parse_diff, scan_added, scan_files
 
 LEDGER = (EXAMPLES / "acme" / "payments" / "ledger.py").read_text().splitlines()
 
@@ -49,6 +49,19 @@ def test_parse_diff_keeps_added_lines_and_numbers() -> None:
     diff = "+++ b/a.py\n@@ -3,0 +4,2 @@\n+x = 1\n+y = 2\n@@ -9 +11 @@\n-old\n+z = 3\n+++ /dev/null\n"
     (added,) = parse_diff(diff)
     assert added.path == "a.py" and added.lines == ("x = 1", "y = 2", "z = 3") and added.numbers == (4, 5, 11)
+    (removed_only,) = parse_diff("+++ b/b.py\n@@ -3 +2,0 @@\n-gone\n")  # staged, though it adds nothing
+    assert removed_only.path == "b.py" and removed_only.lines == ()
+
+
+def test_files_without_staged_changes_are_scanned_whole(
+    repo: Path, demo_index: leakguard.Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / "old.py").write_text("import os\n\n" + renamed_copy())
+    (repo / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + renamed_copy().encode())
+    (repo / "allowed.py").write_text("# leakguard: allow\n".join(renamed_copy().split("\n", 1)))
+    monkeypatch.chdir(repo)
+    (finding,) = scan_files(leakguard.Scanner(demo_index), ["old.py", "logo.png", "allowed.py", "gone.py"])
+    assert finding.path == "old.py" and finding.start_line == 3 and finding.finding.path == "payments/ledger.py"
 
 
 def test_hook_names_the_file_and_line(repo: Path, demo_index: leakguard.Index) -> None:
@@ -79,6 +92,10 @@ def test_baseline_staged_accepts_what_the_hook_reported(
     git(repo, "add", "sdk.py")
     monkeypatch.chdir(repo)
     args = ["--index", str(demo_index_dir), "--baseline", ".leakguard-baseline.json"]
+    assert main(["hook", *args]) == 2  # a baseline that does not exist is a mistake, not an empty one
+    assert "baseline file not found" in capsys.readouterr().err
+    assert main(["baseline", "--index", str(demo_index_dir), "--out", ".leakguard-baseline.json"]) == 0  # empty
+    assert '"findings": []' in (repo / ".leakguard-baseline.json").read_text()
     assert main(["hook", *args]) == 1
     assert main(["baseline", "--staged", *args]) == 0
     assert main(["hook", *args]) == 0
@@ -126,3 +143,11 @@ def test_real_pre_commit_refuses_a_leak_and_accepts_clean_code(
     assert refused.returncode != 0
     output = refused.stdout + refused.stderr
     assert "leak.py:1-" in output and "payments/ledger.py" in output
+    # Committed past the hook: what CI's `pre-commit run --all-files` is for.
+    subprocess.run(["git", "commit", "-qm", "leak", "--no-verify"], cwd=repo, env=env, check=True, capture_output=True)
+    pre_commit_run = [pre_commit, "run", "--all-files"]
+    checked = subprocess.run(pre_commit_run, cwd=repo, env=env, capture_output=True, text=True)
+    assert checked.returncode != 0, checked.stdout + checked.stderr
+    assert "leak.py:1-" in checked.stdout and "clean.py" not in checked.stdout
+    files = subprocess.run([*pre_commit_run[:2], "--files", "clean.py"], cwd=repo, env=env, capture_output=True)
+    assert files.returncode == 0, files.stdout

@@ -29,6 +29,7 @@ def _logs(root: Path) -> Path:
     (logs / "b" / "paste.log").write_text("INFO pasted\n" + renamed + "\nINFO done\n")
     (logs / "c.log").write_text("INFO request served in 3 ms\n" * 20 + leak)
     (logs / "d.log.gz").write_bytes(b"\x1f\x8b\x08\x00\x00binary")
+    (logs / "e.log").write_bytes(b"")  # rotated
     return logs
 
 
@@ -36,7 +37,7 @@ def _summary(outcomes: list[Outcome]) -> list[tuple[str, str | None, list[tuple[
     return [
         (
             o.source,
-            o.skipped,
+            o.skipped or o.error,
             [(f.path, f.start_line, f.end_line, f.start, f.end) for f in o.result.findings] if o.result else [],
         )
         for o in outcomes
@@ -48,7 +49,7 @@ def test_expand_walks_directories_in_order_without_hidden_ones(tmp_path: Path) -
     (logs / ".cache").mkdir()
     (logs / ".cache" / "x.log").write_text("x")
     names = [Path(s.name).relative_to(logs).as_posix() for s in expand([str(logs)])]
-    assert names == ["a.log", "b/chat.log", "b/paste.log", "c.log", "d.log.gz"]
+    assert names == ["a.log", "b/chat.log", "b/paste.log", "c.log", "d.log.gz", "e.log"]
     with pytest.raises(InputError, match="no such file"):
         expand([str(tmp_path / "missing")])
 
@@ -64,7 +65,7 @@ def test_worker_processes_give_the_outcomes_of_one_process(demo_index_dir: Path,
     assert scores[0] == scores[1]
     leaking = [Path(o.source).name for o in shared if o.result is not None and o.result.is_leak]
     assert leaking == ["chat.log", "paste.log", "c.log"]
-    assert [o.skipped for o in shared][-1] == "binary"
+    assert [(o.status, o.skipped) for o in shared][-2:] == [("skipped", "binary"), ("skipped", "empty")]
 
 
 @needs_fork
@@ -81,15 +82,22 @@ def test_worker_processes_really_scan(demo_index_dir: Path, tmp_path: Path, monk
 
 
 @needs_fork
-def test_a_failing_source_stops_the_run_as_it_does_in_one_process(demo_index_dir: Path, tmp_path: Path) -> None:
+def test_a_failing_source_is_an_error_and_the_others_are_scanned(demo_index_dir: Path, tmp_path: Path) -> None:
     logs = _logs(tmp_path)
     bad = tmp_path / "bad.log"
     bad.write_bytes("INFO caf\u00e9\n".encode("latin-1"))  # not UTF-8, and named explicitly: an error
-    sources = [*expand([str(logs)]), Source(str(bad))]
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")  # named explicitly: it must hold text
+    sources = [Source(str(bad)), *expand([str(logs)]), Source(str(empty))]
     scanner = Scanner.open(demo_index_dir)
-    for jobs in (1, 2):
-        with pytest.raises(InputError, match=r"bad\.log: input is not valid UTF-8"):
-            scan_sources(scanner, sources, jobs=jobs)
+    runs = [scan_sources(scanner, sources, keep_text=False, jobs=jobs) for jobs in (1, 2)]
+    assert _summary(runs[0]) == _summary(runs[1])
+    for outcomes in runs:
+        assert (outcomes[0].status, outcomes[0].error) == ("error", "input is not valid UTF-8 (byte 8)")
+        assert (outcomes[-1].status, outcomes[-1].error) == ("error", "input is empty")
+        assert [Path(o.source).name for o in outcomes if o.is_leak] == ["chat.log", "paste.log", "c.log"]
+    with pytest.raises(InputError, match=r"bad\.log: input is not valid UTF-8"):
+        inputs.scan_source(scanner, Source(str(bad)))  # one source alone raises
 
 
 def test_standard_input_is_scanned_in_this_process(demo_index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

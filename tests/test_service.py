@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, need
+from conftest import EXAMPLES, check_report, need
 
 import leakguard
 from leakguard.cli import main
@@ -113,7 +113,8 @@ def test_a_thousand_concurrent_requests_get_the_cli_verdicts(
     expected = {}
     for prompt in PROMPTS:
         main(["scan", str(prompt), "--index", str(demo_index_dir), "--format", "json"])
-        expected[prompt.name] = json.loads(capsys.readouterr().out)
+        (source,) = json.loads(capsys.readouterr().out)["sources"]
+        expected[prompt.name] = {key: source[key] for key in ("is_leak", "score", "findings")}
     texts = {p.name: p.read_text() for p in PROMPTS}
     names = [PROMPTS[i % len(PROMPTS)].name for i in range(1000)]
     headers = {"Authorization": "Bearer t0ken"}
@@ -129,6 +130,8 @@ def test_a_thousand_concurrent_requests_get_the_cli_verdicts(
     assert [status for _, status, _ in answers] == [200] * 1000
     for name, _, body in answers:
         assert body == expected[name], name
+    for body in {name: body for name, _, body in answers}.values():
+        check_report(body, "result")
     assert sum(body["is_leak"] is True for _, _, body in answers) >= 400
     cache = httpx.get(server + "/healthz").json()["cache"]
     assert cache["hits"] == 0 and cache["entries"] == 0 and cache["misses"] == 1000

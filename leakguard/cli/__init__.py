@@ -4,7 +4,8 @@ Exit codes, decided in :func:`main` alone:
 
 * 0: clean (or the command succeeded),
 * 1: a leak was found,
-* 2: usage error, unusable input, or a missing, corrupt or incompatible index.
+* 2: usage error, unusable input, or a missing, corrupt or incompatible index; of several
+  sources, one could not be scanned (and none leaks: a leak's exit code wins).
 
 One module per group of commands, all registered with :data:`leakguard.cli.app.cli`.
 Heavy modules (the reporting layer, rich, tree-sitter) are imported inside the commands

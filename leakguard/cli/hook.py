@@ -28,9 +28,10 @@ def hook_command(
 ) -> None:
     """Pre-commit hook: refuse a commit whose added lines copy indexed code. Exit 1 on a leak.
 
-    Scans the lines the staged changes add (of FILENAMES only, when given). A line with
-    the comment marker "leakguard: allow" accepts a finding that touches it; so does an
-    entry of the --baseline file.
+    Scans the lines the staged changes add (of FILENAMES only, when given). A file named
+    that has no staged change is scanned whole: 'pre-commit run --all-files' (or --files)
+    checks what is committed. A line with the comment marker "leakguard: allow" accepts a
+    finding that touches it; so does an entry of the --baseline file.
     """
     scanner = resolve_settings(index_dir, key_file, threshold, baseline).scanner
     findings = _staged_findings(scanner, filenames)
@@ -46,13 +47,22 @@ def hook_command(
 
 
 def _staged_findings(scanner: Scanner, filenames: tuple[str, ...]) -> list[StagedFinding]:
-    from leakguard.hook import scan_added, staged_additions
+    """The staged lines of the files named (all staged files when none is), and the files
+    named that have no staged change, whole. Outside a repository only named files are scanned."""
+    from leakguard.hook import NotARepository, scan_added, scan_files, staged_additions
 
-    added = staged_additions(Path.cwd())
-    if filenames:
-        wanted = {Path(name).as_posix() for name in filenames}
-        added = [entry for entry in added if entry.path in wanted]
-    return scan_added(scanner, added)
+    try:
+        added = staged_additions(Path.cwd())
+    except NotARepository:
+        if not filenames:
+            raise
+        added = []
+    if not filenames:
+        return scan_added(scanner, added)
+    wanted = {Path(name).as_posix() for name in filenames}
+    staged = {entry.path for entry in added}
+    whole = [name for name in filenames if Path(name).as_posix() not in staged]
+    return scan_added(scanner, [entry for entry in added if entry.path in wanted]) + scan_files(scanner, whole)
 
 
 @cli.command("baseline")
@@ -73,14 +83,14 @@ def baseline_command(
 
     Adds them to the baseline file (--out, else the configured baseline, else
     .leakguard-baseline.json), which stores hashes and line numbers, never code. Commit it;
-    scans given that file leave these findings out.
+    scans given that file leave these findings out. With neither SOURCES nor --staged, the
+    file is created empty if it does not exist (scans refuse a baseline that is missing).
     """
     from leakguard.baseline import DEFAULT_BASELINE, accepted, load_baseline, save_baseline
     from leakguard.inputs import expand, scan_source
 
-    if not sources and not staged:
-        raise click.UsageError("name the files to accept, or pass --staged")
-    settings = resolve_settings(index_dir, key_file, threshold)  # no baseline: record everything found
+    # No baseline: record everything found (the file to update need not exist yet).
+    settings = resolve_settings(index_dir, key_file, threshold, use_baseline=False)
     target = Path(out or baseline or settings.config.baseline or DEFAULT_BASELINE)
     entries = []
     if staged:

@@ -21,7 +21,12 @@ from leakguard.cli.settings import LeakFound, display, index_options, resolve_se
     default=None,
     help="Output format [default: text, or format in [tool.leakguard]].",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Text format: print only what leaks, one line each.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Text format: one line per finding (SOURCE:LINE: matches PATH lines A-B), nothing when clean.",
+)
 @click.option("--color/--no-color", default=None, help="Force or disable colour in text output.")
 @click.option(
     "--jobs",
@@ -46,9 +51,11 @@ def scan_command(
 
     With one file or standard input, each finding is shown with the scanned lines; with
     several, or a directory (a folder of logs), a summary table lists the sources that leak.
-    Exit 1 if anything leaks.
+    A source that cannot be read is reported and the others are still scanned. Exit 1 if
+    anything leaks, else 2 if a source could not be scanned, else 0.
     """
     from leakguard import __version__
+    from leakguard.errors import InputError
     from leakguard.inputs import expand, scan_sources
 
     settings = resolve_settings(index_dir, key_file, threshold, baseline)
@@ -57,35 +64,35 @@ def scan_command(
     single = len(expanded) == 1 and not expanded[0].walked
     # Several sources are summarised, never quoted: keep their findings, not their text.
     outcomes = scan_sources(settings.scanner, expanded, keep_text=single, jobs=jobs)
-    if single and outcomes[0].result is not None:
-        name, result = outcomes[0].source, outcomes[0].result
-        if output_format == "json":
-            from leakguard.report.json import render_json
+    failed = [o for o in outcomes if o.error is not None]
+    if single and failed:
+        raise InputError(f"{failed[0].source}: {failed[0].error}")
+    if output_format == "json":
+        from leakguard.report.json import render_json
 
-            click.echo(render_json(result))
-        elif output_format == "sarif":
-            from leakguard.report.sarif import render_sarif
-
-            click.echo(render_sarif(result, name, __version__))
-        else:
-            from leakguard.report.text import render_text
-
-            render_text(result, name, sys.stdout, color=color, quiet=quiet)
-    elif output_format == "json":
-        from leakguard.report.json import render_json_many
-
-        click.echo(render_json_many(outcomes))
+        click.echo(render_json(outcomes, __version__))
     elif output_format == "sarif":
-        from leakguard.report.sarif import render_sarif_many
+        from leakguard.report.sarif import render_sarif
 
-        scanned = [(o.source, o.result) for o in outcomes if o.result is not None]
-        click.echo(render_sarif_many(scanned, __version__))
+        click.echo(render_sarif(outcomes, __version__))
+    elif quiet:
+        from leakguard.report.text import render_lines
+
+        render_lines(outcomes, sys.stdout, sys.stderr)
+    elif single:
+        from leakguard.report.text import render_text
+
+        assert outcomes[0].result is not None  # a named file is scanned or fails
+        render_text(outcomes[0].result, outcomes[0].source, sys.stdout, color=color)
     else:
         from leakguard.report.text import render_summary
 
-        render_summary(outcomes, sys.stdout, color=color, quiet=quiet)
-    if any(o.result is not None and o.result.is_leak for o in outcomes):
+        render_summary(outcomes, sys.stdout, color=color)
+    if any(o.is_leak for o in outcomes):
         raise LeakFound
+    if failed:
+        count = len(failed)
+        raise InputError(f"{count} of {len(outcomes)} sources could not be scanned (see the report)")
 
 
 @cli.command("redact")
@@ -142,8 +149,9 @@ def explain_command(
     from leakguard.inputs import Source, scan_source
     from leakguard.report.explain import render_explain
 
-    outcome = scan_source(resolve_settings(index_dir, key_file, threshold, baseline).scanner, Source(source))
+    scanner = resolve_settings(index_dir, key_file, threshold, baseline).scanner
+    outcome = scan_source(scanner, Source(source))
     assert outcome.result is not None  # only directory walks skip sources
-    render_explain(outcome.result, outcome.source, sys.stdout, source_root, color)
+    render_explain(outcome.result, outcome.source, sys.stdout, source_root, color, scanner.index)
     if outcome.result.is_leak:
         raise LeakFound

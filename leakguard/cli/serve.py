@@ -25,6 +25,12 @@ from leakguard.errors import ConfigError
     default=None,
     help="File holding a bearer token every request must send (or LEAKGUARD_TOKEN).",
 )
+@click.option(
+    "--no-token",
+    "no_token",
+    is_flag=True,
+    help="Serve without a token on an address other than loopback (any host that reaches it can scan).",
+)
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Scans run at once.")
 @click.option(
     "--cache-chars",
@@ -42,10 +48,15 @@ def serve_command(
     port: int,
     max_bytes: int,
     token_file: str | None,
+    no_token: bool,
     threads: int,
     cache_chars: int,
 ) -> None:
-    """Serve POST /v1/scan, POST /v1/redact and GET /healthz over HTTP (needs leakguard[serve])."""
+    """Serve POST /v1/scan, POST /v1/redact and GET /healthz over HTTP (needs leakguard[serve]).
+
+    Without a token (--token-file or LEAKGUARD_TOKEN) the service only listens on a
+    loopback address, unless --no-token says that is meant.
+    """
     try:
         from leakguard.service import serve
     except ImportError as exc:
@@ -53,6 +64,29 @@ def serve_command(
     token = os.environ.get("LEAKGUARD_TOKEN")
     if token_file is not None:
         token = (read_key(token_file) or b"").decode("utf-8", "replace")
+    if not token:
+        if not _is_loopback(host) and not no_token:
+            raise click.UsageError(
+                f"refusing to serve on {host} without a token: pass --token-file (or set LEAKGUARD_TOKEN), "
+                "or --no-token if any host that reaches it may use it"
+            )
+        click.echo(
+            f"leakguard: warning: no token set: any process that reaches {host}:{port} can scan and redact "
+            "(pass --token-file or set LEAKGUARD_TOKEN)",
+            err=True,
+        )
     scanner = resolve_settings(index_dir, key_file, threshold, baseline, cache_chars).scanner
     click.echo(f"leakguard: serving {scanner.index.n_files} indexed files on http://{host}:{port}", err=True)
     serve(scanner, host, port, max_bytes=max_bytes, token=token or None, threads=threads)
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` names a loopback address (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve anywhere

@@ -56,8 +56,9 @@ def resolve_settings(
     threshold: float | None,
     baseline: str | None = None,
     cache_chars: int = DEFAULT_CACHE_CHARS,
+    use_baseline: bool = True,
 ) -> Settings:
-    """The Scanner and configuration a command runs with."""
+    """The Scanner and configuration a command runs with (``use_baseline`` as for Scanner.open)."""
     from leakguard.api import Scanner
 
     config = find_config(Path.cwd())
@@ -68,6 +69,7 @@ def resolve_settings(
         baseline=baseline,
         config=config,
         cache_chars=cache_chars,
+        use_baseline=use_baseline,
     )
     return Settings(scanner, config)
 

@@ -24,6 +24,7 @@ from leakguard.fingerprint.winnow import winnow
 from leakguard.index.walk import SourceFile, iter_source_files, skip_reason
 from leakguard.normalise.alphabet import Alphabet
 from leakguard.normalise.languages import detect_language
+from leakguard.normalise.lexer import TokenStream
 from leakguard.normalise.syntax import normalise_source
 from leakguard.options import FingerprintParams
 
@@ -83,10 +84,20 @@ def fingerprint_text(
         start_lines=start_lines,
         spans=spans,
         tags=tags,
-        line_hashes=line_hashes(tokens.abstract, tokens.line, n_lines, alphabet.symbol(",")),
+        line_hashes=_line_hashes(tokens, n_lines, alphabet),
     )
     _add_unit_signatures(result, normalised.units, tokens.start, tokens.abstract, params)
     return result
+
+
+def source_line_hashes(relative: str, text: str, alphabet: Alphabet) -> npt.NDArray[np.uint16]:
+    """The line hashes :func:`fingerprint_text` records for a file (index ``line - 1``)."""
+    normalised = normalise_source(text, detect_language(relative, text), alphabet)
+    return _line_hashes(normalised.tokens, text.count("\n") + 1, alphabet)
+
+
+def _line_hashes(tokens: TokenStream, n_lines: int, alphabet: Alphabet) -> npt.NDArray[np.uint16]:
+    return line_hashes(tokens.abstract, tokens.line, n_lines, alphabet.symbol(","))
 
 
 def _add_unit_signatures(

@@ -12,8 +12,12 @@ Layout of ``index.lgx`` (all integers little-endian; full specification in
 
 Opening maps the file into memory and wraps each section in a numpy array without
 copying, so opening costs the same for a small index and a huge one. Every section's
-xxh64 is in the header; :func:`read_container` checks them only when asked (it reads the
-whole file), while structural checks (magic, version, bounds) always run.
+xxh64 is in the header. Every open runs the cheap checks: magic, version, bounds, the
+file's exact size, and the checksums of the smallest sections up to
+:data:`CHEAP_CHECK_BYTES` in all (the file table, line bases and bucket directory of any
+index, and the whole of a small one), so a damaged copy is refused before it scans;
+:func:`read_container` checks every section only when asked (``verify``: it reads the
+whole file).
 
 Writes are atomic: the file is written beside its destination, flushed to disk, then
 renamed over it, so a crash leaves either the old index or the new one, never half.
@@ -46,6 +50,8 @@ INDEX_FILE = "index.lgx"
 MANIFEST_FILE = "manifest.json"
 _ALIGN = 64
 _PREAMBLE = struct.Struct("<8sII")
+#: Bytes of sections, smallest first, whose checksums every open checks (about 0.1 ms).
+CHEAP_CHECK_BYTES = 1 << 20
 
 
 @dataclass
@@ -164,6 +170,7 @@ def read_container(
         raise IndexFormatError(f"{path} has a corrupt header") from exc
     start = end + _pad(end)
     arrays: dict[str, npt.NDArray[Any]] = {}
+    stop = start
     for name, entry in sections.items():
         try:
             dtype = np.dtype(entry["dtype"])
@@ -175,8 +182,16 @@ def read_container(
         nbytes = count * dtype.itemsize
         if offset < start or offset + nbytes > size:
             raise IndexFormatError(f"{path} is truncated or corrupt (section {name!r} out of bounds)")
-        array = np.frombuffer(mapping, dtype=dtype, count=count, offset=offset).reshape(shape)
-        if verify and xxhash.xxh64_hexdigest(array.tobytes() if count else b"") != entry["xxh64"]:
+        arrays[name] = np.frombuffer(mapping, dtype=dtype, count=count, offset=offset).reshape(shape)
+        stop = max(stop, offset + nbytes + _pad(nbytes))
+    if size != stop:
+        raise IndexFormatError(f"{path} is truncated or corrupt ({size} bytes; its sections end at byte {stop})")
+    budget = CHEAP_CHECK_BYTES
+    for name in sorted(arrays, key=lambda n: (arrays[n].nbytes, n)):
+        checked = verify or arrays[name].nbytes <= budget
+        budget -= arrays[name].nbytes
+        if checked and xxhash.xxh64_hexdigest(arrays[name].reshape(-1).view(np.uint8).data) != sections[name].get(
+            "xxh64"
+        ):
             raise IndexFormatError(f"{path} is corrupt (checksum of section {name!r} does not match)")
-        arrays[name] = array
     return Container(header, arrays, mapping)

@@ -3,11 +3,18 @@
 For each finding: the scanned lines with the matched span highlighted, and beside them
 the indexed file and line range. The index holds no source text, so the source column
 shows code only when the reviewer points ``--source-root`` at a checkout of the indexed
-repository; otherwise it names the file and lines to look up.
+repository; otherwise it names the file and lines to look up. The checkout's file is
+compared with the index's line hashes (:mod:`leakguard.index.checkout`), and the report
+says when the lines shown are not the ones that were indexed.
+
+The report fits the terminal (or ``COLUMNS``; 160 columns when written to a file or a
+pipe), and a giant line is shown as an excerpt around the match.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import IO
 
@@ -15,34 +22,47 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from leakguard.index.store import Index
+from leakguard.report.excerpt import LineIndex, excerpt
 from leakguard.result import Finding, ScanResult
 
 MAX_LINES = 60
+#: Width of the report when it goes to a file or a pipe and ``COLUMNS`` is not set.
+FILE_WIDTH = 160
 
 
-def _scanned_lines(result: ScanResult, finding: Finding) -> Text:
-    text = result.text
-    first = text.rfind("\n", 0, finding.start) + 1
-    last = text.find("\n", max(finding.start, finding.end - 1))
-    last = len(text) if last < 0 else last
-    body = Text(text[first:last])
-    body.stylize("bold red", finding.start - first, finding.end - first)
-    return _clip(body, finding.text_start_line)
+def report_width(stream: IO[str]) -> int:
+    """``COLUMNS`` when set, else the terminal's width, else :data:`FILE_WIDTH`."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if stream.isatty():
+        return shutil.get_terminal_size((FILE_WIDTH, 24)).columns
+    return FILE_WIDTH
 
 
-def _clip(body: Text, first_number: int) -> Text:
-    lines = body.split("\n")
+def _scanned_lines(text: LineIndex, finding: Finding) -> Text:
+    first = text.line_of(finding.start)
+    last = text.line_of(max(finding.start, finding.end - 1))
+    return _numbered(
+        [text.marked(index, finding.start, finding.end) for index in range(first, min(last, first + MAX_LINES) + 1)],
+        finding.text_start_line,
+        last - first + 1,
+    )
+
+
+def _numbered(lines: list[Text], first_number: int, total: int) -> Text:
     out = Text()
-    for number, line in enumerate(lines[:MAX_LINES], first_number):
+    for number, line in enumerate(lines, first_number):
         out.append(f"{number:>5} ", style="dim")
         out.append_text(line)
         out.append("\n")
-    if len(lines) > MAX_LINES:
-        out.append(f"      ... {len(lines) - MAX_LINES} more lines\n", style="dim")
+    if total > len(lines):
+        out.append(f"      ... {total - len(lines)} more lines\n", style="dim")
     return out
 
 
-def _source_lines(finding: Finding, source_root: Path | None) -> Text:
+def _source_lines(finding: Finding, source_root: Path | None, index: Index | None) -> Text:
     if source_root is None:
         return Text(
             f"{finding.path} lines {finding.start_line}-{finding.end_line}\n"
@@ -51,21 +71,56 @@ def _source_lines(finding: Finding, source_root: Path | None) -> Text:
         )
     path = source_root / finding.path
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        content = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         return Text(f"{path}: {exc.strerror or exc}", style="yellow")
-    chosen = "\n".join(lines[finding.start_line - 1 : finding.end_line])
-    return _clip(Text(chosen, style="cyan"), finding.start_line)
+    lines = content.split("\n")
+    chosen = lines[finding.start_line - 1 : finding.end_line]
+    shown = [excerpt(line, 0, 0) for line in chosen[:MAX_LINES]]
+    for line in shown:
+        line.stylize("cyan")
+    out = _numbered(shown, finding.start_line, len(chosen))
+    note = _drift_note(index, finding, content) if index is not None else None
+    return Text.assemble(note, "\n", out) if note is not None else out
+
+
+def _drift_note(index: Index, finding: Finding, content: str) -> Text | None:
+    """A warning when the checkout's file is not the one that was indexed."""
+    from leakguard.index.checkout import drift
+
+    found = drift(index, finding.path, content)
+    if found is None or found.unchanged:
+        return None
+    changed = found.within(finding.start_line, finding.end_line)
+    if changed:
+        shown = ", ".join(str(n) for n in changed[:8]) + (", ..." if len(changed) > 8 else "")
+        return Text(
+            f"warning: {finding.path} changed since it was indexed ({len(changed)} of these lines differ: "
+            f"{shown}); the code shown may not be what matched",
+            style="bold yellow",
+        )
+    return Text(f"({finding.path} changed since it was indexed, elsewhere: these lines are as indexed)", style="dim")
 
 
 def render_explain(
-    result: ScanResult, source: str, stream: IO[str], source_root: Path | None = None, color: bool | None = None
+    result: ScanResult,
+    source: str,
+    stream: IO[str],
+    source_root: Path | None = None,
+    color: bool | None = None,
+    index: Index | None = None,
 ) -> None:
-    """Write each finding side by side with its indexed source (or where to find it)."""
-    console = Console(file=stream, highlight=False, force_terminal=color, no_color=color is False, width=200)
+    """Write each finding side by side with its indexed source (or where to find it).
+
+    With ``index`` (the one scanned against) and ``source_root``, each source file shown is
+    checked against the index's line hashes.
+    """
+    width = report_width(stream)
+    console = Console(file=stream, highlight=False, force_terminal=color, no_color=color is False, width=width)
     if not result.is_leak:
         console.print(f"clean {source}: nothing to explain (score {result.score:.2f})")
         return
+    text = LineIndex.of(result.text)
     for number, finding in enumerate(result.findings, 1):
         table = Table(
             title=f"{number}. score {finding.score:.2f}, {finding.matched_tokens} tokens "
@@ -74,6 +129,6 @@ def render_explain(
         )
         table.add_column(f"{source} lines {finding.text_start_line}-{finding.text_end_line}", ratio=1)
         table.add_column(f"{finding.path} lines {finding.start_line}-{finding.end_line}", ratio=1)
-        left = _scanned_lines(result, finding) if result.text else Text("(input streamed, not kept)", style="dim")
-        table.add_row(left, _source_lines(finding, source_root))
+        left = _scanned_lines(text, finding) if text.lines else Text("(input streamed, not kept)", style="dim")
+        table.add_row(left, _source_lines(finding, source_root, index))
         console.print(table)

@@ -1,7 +1,9 @@
 """SARIF 2.1.0 output, for code-scanning dashboards and CI annotations.
 
 Each finding is one result of rule ``LG001`` located in the scanned artifact (lines and
-character offsets), with the indexed file and lines it matches as a related location.
+character offsets), with the indexed file and lines it matches as a related location. A
+source that could not be scanned is an error notification of the run's invocation (whose
+``executionSuccessful`` is then false), so a dashboard does not take it for a clean file.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from leakguard.inputs import Outcome
 from leakguard.result import ScanResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -20,12 +23,29 @@ def to_sarif(result: ScanResult, artifact: str, version: str) -> dict[str, Any]:
     return to_sarif_many([(artifact, result)], version)
 
 
-def to_sarif_many(scanned: list[tuple[str, ScanResult]], version: str) -> dict[str, Any]:
-    """The SARIF log (as a dict) of one run over several scanned artifacts."""
+def to_sarif_many(
+    scanned: list[tuple[str, ScanResult]], version: str, failed: list[tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """The SARIF log (as a dict) of one run over several scanned artifacts.
+
+    ``failed`` lists (artifact, why) for the sources that could not be scanned.
+    """
     results: list[dict[str, Any]] = []
     for artifact, result in scanned:
         results.extend(_results(result, artifact))
-    return _log(results, version)
+    log = _log(results, version)
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"{artifact}: could not be scanned: {why}"},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact}}}],
+        }
+        for artifact, why in failed or []
+    ]
+    log["runs"][0]["invocations"] = [
+        {"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}
+    ]
+    return log
 
 
 def _results(result: ScanResult, artifact: str) -> list[dict[str, Any]]:
@@ -99,11 +119,8 @@ def _log(results: list[dict[str, Any]], version: str) -> dict[str, Any]:
     }
 
 
-def render_sarif(result: ScanResult, artifact: str, version: str) -> str:
-    """The SARIF log as indented JSON text."""
-    return json.dumps(to_sarif(result, artifact, version), indent=2)
-
-
-def render_sarif_many(scanned: list[tuple[str, ScanResult]], version: str) -> str:
-    """The SARIF log of several artifacts as indented JSON text."""
-    return json.dumps(to_sarif_many(scanned, version), indent=2)
+def render_sarif(outcomes: list[Outcome], version: str) -> str:
+    """The SARIF log of the scanned sources as indented JSON text (skipped ones left out)."""
+    scanned = [(o.source, o.result) for o in outcomes if o.result is not None]
+    failed = [(o.source, o.error) for o in outcomes if o.error is not None]
+    return json.dumps(to_sarif_many(scanned, version, failed), indent=2)

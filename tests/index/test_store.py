@@ -168,3 +168,26 @@ def test_hashes_sharing_a_prefix_become_one_fingerprint_in_tag_order() -> None:
     assert index.arrays["df"].tolist() == [2]
     positions, slot = find(index.arrays, np.asarray([low, high, low ^ np.uint64(1 << 44)], np.uint64))
     assert positions.tolist() == [0, 1] and slot.tolist() == [0, 0]
+
+
+def test_every_open_checks_the_file_size_and_the_small_sections(tmp_path: Path, demo_index_dir: Path) -> None:
+    """A flipped bit in any section of a small index, or a cut, is refused without --verify."""
+    from leakguard.index.format import read_container
+
+    data = (demo_index_dir / "index.lgx").read_bytes()
+    header = read_container(demo_index_dir).header
+    assert header["sections"]  # the demo index is small: every section is within the cheap checks
+    start = -(-(16 + int.from_bytes(data[12:16], "little")) // 64) * 64  # where the sections begin
+    for at in range(start, len(data), 7):
+        damaged = bytearray(data)
+        damaged[at] ^= 0x01
+        (tmp_path / "index.lgx").write_bytes(bytes(damaged))
+        try:
+            leakguard.load_index(tmp_path)
+        except IndexFormatError as exc:
+            assert "corrupt" in str(exc)
+        else:  # only a byte of alignment padding may change unnoticed
+            assert data[at] == 0
+    (tmp_path / "index.lgx").write_bytes(data + b"\0" * 64)
+    with pytest.raises(IndexFormatError, match="corrupt"):
+        leakguard.load_index(tmp_path)

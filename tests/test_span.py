@@ -1,0 +1,77 @@
+"""Where a copy begins and ends: a redacted copy keeps no token of the lines it spans."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+from corpus_files import files_by_language
+
+import leakguard
+from leakguard.normalise.alphabet import KEYWORDS, Alphabet
+from leakguard.normalise.lexer import lex
+
+_WORD = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+
+
+def _renamed(lines: list[str]) -> list[str]:
+    names: dict[str, str] = {}
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group()
+        return word if word in KEYWORDS else names.setdefault(word, f"v{len(names)}")
+
+    return [_WORD.sub(swap, line) for line in lines]
+
+
+def _left_on_spanned_lines(result: leakguard.ScanResult, start: int, end: int) -> list[str]:
+    """Tokens of the pasted code (``start``..``end``) on a line a finding spans, outside every finding."""
+    spanned = {n for f in result.findings for n in range(f.text_start_line, f.text_end_line + 1)}
+    tokens = lex(result.text, Alphabet())
+    return [
+        result.text[a:b]
+        for a, b, line in zip(tokens.start.tolist(), tokens.end.tolist(), tokens.line.tolist(), strict=True)
+        if line in spanned and start <= a and b <= end and not any(f.start <= a and b <= f.end for f in result.findings)
+    ]
+
+
+@pytest.fixture(scope="module")
+def real_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[leakguard.Index, list[Path]]:
+    """Real files of languages whose long lines and signatures split across lines: the demo's
+    files are too small to be winnowed, so their copies always start with a hit."""
+    found = files_by_language(12, min_bytes=1500)
+    picked = [path for language in ("rust", "tsx", "go") for path in found[language]]
+    if len(picked) < 12:
+        if os.environ.get("LEAKGUARD_REQUIRE_CORPUS"):
+            pytest.fail("the corpus is missing (run tests/corpus/fetch.sh)")
+        pytest.skip("the corpus is missing (run tests/corpus/fetch.sh)")
+    root = tmp_path_factory.mktemp("span-files")
+    for n, path in enumerate(picked):
+        shutil.copyfile(path, root / f"{n:02d}_{path.name}")
+    return leakguard.build_index([root], jobs=1), [*picked, *sorted((EXAMPLES / "acme").rglob("*.*"))]
+
+
+@pytest.mark.parametrize("renamed", [False, True])
+def test_redaction_takes_whole_lines_of_a_copy(real_files: tuple[leakguard.Index, list[Path]], renamed: bool) -> None:
+    """Windows of real files, pasted plain and renamed: nothing of a spanned line stays."""
+    index, paths = real_files
+    rng = random.Random(3)
+    checked = 0
+    for path in paths:
+        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
+        for _ in range(8):
+            size = rng.randint(8, 60)
+            first = rng.randrange(max(1, len(lines) - size))
+            body = lines[first : first + size]
+            code = "\n".join(_renamed(body) if renamed else body) + "\n"
+            head = "Can you make this faster?\n```\n"
+            result = index.scan(head + code + "```\nthanks\n")
+            if result.is_leak:
+                checked += 1
+                assert _left_on_spanned_lines(result, len(head), len(head) + len(code)) == [], (path.name, first)
+    assert checked >= 50
