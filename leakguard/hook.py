@@ -24,8 +24,6 @@ from leakguard.errors import InputError
 from leakguard.result import Finding, ScanResult
 
 ALLOW_MARKER = "leakguard: allow"
-#: A NUL byte in a file's first bytes marks it binary (as a directory scan decides).
-_SNIFF_BYTES = 8192
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -128,13 +126,15 @@ def scan_files(scanner: Scanner, paths: list[str]) -> list[StagedFinding]:
     """Scan each file whole (what is committed, for ``pre-commit run --all-files``), with the
     same allow marker and baseline as staged lines. Files with nothing to scan (binary,
     empty, gone) are passed over: the framework hands the hook every file it matches."""
+    from leakguard.inputs import looks_binary
+
     out: list[StagedFinding] = []
     for path in paths:
         try:
             data = Path(path).read_bytes()
         except OSError:
             continue  # deleted, or a directory: nothing committed there to scan
-        if not data or b"\x00" in data[:_SNIFF_BYTES]:
+        if not data or looks_binary(data):
             continue
         text = data.decode("utf-8", errors="replace")  # as the index side reads source files
         lines = tuple(text.split("\n"))

@@ -110,19 +110,19 @@ def open_source(name: str) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def _looks_binary(name: str) -> bool:
+def looks_binary(head: bytes) -> bool:
+    """Whether a file whose first bytes are ``head`` is clearly not text (a NUL byte early on)."""
+    return b"\x00" in head[:_SNIFF_BYTES]
+
+
+def _nothing_to_scan(name: str) -> str | None:
+    """``"empty"`` or ``"binary"`` for a file with nothing to scan, from its first block."""
     try:
         with open(name, "rb") as handle:
-            return b"\x00" in handle.read(_SNIFF_BYTES)
+            head = handle.read(_SNIFF_BYTES)
     except OSError:
-        return False  # reported properly when it is opened for the scan
-
-
-def _is_empty(name: str) -> bool:
-    try:
-        return os.stat(name).st_size == 0
-    except OSError:
-        return False  # reported properly when it is opened for the scan
+        return None  # reported properly when it is opened for the scan
+    return "empty" if not head else "binary" if looks_binary(head) else None
 
 
 def scan_source(scanner: Scanner, source: Source, keep_text: bool = True) -> Outcome:
@@ -132,10 +132,9 @@ def scan_source(scanner: Scanner, source: Source, keep_text: bool = True) -> Out
     binary. Without ``keep_text`` the result holds the findings only (memory stays flat
     over a directory of thousands of logs).
     """
-    if source.walked and _is_empty(source.name):
-        return Outcome(source.name, None, "empty")
-    if source.walked and _looks_binary(source.name):
-        return Outcome(source.name, None, "binary")
+    reason = _nothing_to_scan(source.name) if source.walked else None
+    if reason is not None:
+        return Outcome(source.name, None, reason)
     display = "<stdin>" if source.name == STDIN else source.name
     with open_source(source.name) as stream:
         result = scan_stream(scanner.index, stream, scanner.policy, display, scanner.baseline)

@@ -25,7 +25,7 @@ class Drift:
     Attributes:
         indexed_lines: lines the file had when it was indexed.
         current_lines: lines it has in the checkout.
-        changed: 1-based lines whose hash differs (lines beyond either end count as changed).
+        changed: 1-based lines whose hash differs (a line of code past the other's end differs).
     """
 
     indexed_lines: int
@@ -54,9 +54,6 @@ def drift(index: Index, path: str, text: str) -> Drift | None:
     indexed = index.line_hashes(file)
     current = source_line_hashes(path, text, index.alphabet)
     size = max(indexed.shape[0], current.shape[0])
-    a = np.zeros(size, dtype=np.uint16)
-    b = np.zeros(size, dtype=np.uint16)
-    a[: indexed.shape[0]] = indexed
-    b[: current.shape[0]] = current
-    changed = (np.nonzero(a != b)[0] + 1).tolist()
+    differs = np.pad(indexed, (0, size - indexed.shape[0])) != np.pad(current, (0, size - current.shape[0]))
+    changed = (np.nonzero(differs)[0] + 1).tolist()
     return Drift(int(indexed.shape[0]), int(current.shape[0]), tuple(changed))

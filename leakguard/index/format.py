@@ -129,6 +129,11 @@ def _write_text_atomic(path: Path, text: str) -> None:
     os.replace(out.name, path)
 
 
+def _xxh64(array: npt.NDArray[Any]) -> str:
+    """The checksum of an array's bytes as written (read in place from the mapping, no copy)."""
+    return xxhash.xxh64_hexdigest(array.reshape(-1).view(np.uint8).data)
+
+
 def container_file(directory: Path, filename: str = INDEX_FILE) -> Path:
     """The file :func:`read_container` reads: ``filename`` in ``directory``, or ``directory``
     itself when it names a file."""
@@ -190,8 +195,6 @@ def read_container(
     for name in sorted(arrays, key=lambda n: (arrays[n].nbytes, n)):
         checked = verify or arrays[name].nbytes <= budget
         budget -= arrays[name].nbytes
-        if checked and xxhash.xxh64_hexdigest(arrays[name].reshape(-1).view(np.uint8).data) != sections[name].get(
-            "xxh64"
-        ):
+        if checked and _xxh64(arrays[name]) != sections[name].get("xxh64"):
             raise IndexFormatError(f"{path} is corrupt (checksum of section {name!r} does not match)")
     return Container(header, arrays, mapping)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -25,6 +25,9 @@ from rich.text import Text
 from leakguard.index.store import Index
 from leakguard.report.excerpt import LineIndex, excerpt
 from leakguard.result import Finding, ScanResult
+
+if TYPE_CHECKING:  # the comparison needs tree-sitter: loaded only when a checkout is shown
+    from leakguard.index.checkout import Drift
 
 MAX_LINES = 60
 #: Width of the report when it goes to a file or a pipe and ``COLUMNS`` is not set.
@@ -62,7 +65,7 @@ def _numbered(lines: list[Text], first_number: int, total: int) -> Text:
     return out
 
 
-def _source_lines(finding: Finding, source_root: Path | None, index: Index | None) -> Text:
+def _source_lines(finding: Finding, source_root: Path | None, drifts: _Drifts | None) -> Text:
     if source_root is None:
         return Text(
             f"{finding.path} lines {finding.start_line}-{finding.end_line}\n"
@@ -80,15 +83,27 @@ def _source_lines(finding: Finding, source_root: Path | None, index: Index | Non
     for line in shown:
         line.stylize("cyan")
     out = _numbered(shown, finding.start_line, len(chosen))
-    note = _drift_note(index, finding, content) if index is not None else None
+    note = _drift_note(drifts.of(finding.path, content), finding) if drifts is not None else None
     return Text.assemble(note, "\n", out) if note is not None else out
 
 
-def _drift_note(index: Index, finding: Finding, content: str) -> Text | None:
-    """A warning when the checkout's file is not the one that was indexed."""
-    from leakguard.index.checkout import drift
+class _Drifts:
+    """Each checkout file compared with the index once, however many findings name it."""
 
-    found = drift(index, finding.path, content)
+    def __init__(self, index: Index) -> None:
+        self._index = index
+        self._seen: dict[str, Drift | None] = {}
+
+    def of(self, path: str, content: str) -> Drift | None:
+        from leakguard.index.checkout import drift
+
+        if path not in self._seen:
+            self._seen[path] = drift(self._index, path, content)
+        return self._seen[path]
+
+
+def _drift_note(found: Drift | None, finding: Finding) -> Text | None:
+    """A warning when the checkout's file is not the one that was indexed."""
     if found is None or found.unchanged:
         return None
     changed = found.within(finding.start_line, finding.end_line)
@@ -121,6 +136,7 @@ def render_explain(
         console.print(f"clean {source}: nothing to explain (score {result.score:.2f})")
         return
     text = LineIndex.of(result.text)
+    drifts = _Drifts(index) if index is not None and source_root is not None else None
     for number, finding in enumerate(result.findings, 1):
         table = Table(
             title=f"{number}. score {finding.score:.2f}, {finding.matched_tokens} tokens "
@@ -130,5 +146,5 @@ def render_explain(
         table.add_column(f"{source} lines {finding.text_start_line}-{finding.text_end_line}", ratio=1)
         table.add_column(f"{finding.path} lines {finding.start_line}-{finding.end_line}", ratio=1)
         left = _scanned_lines(text, finding) if text.lines else Text("(input streamed, not kept)", style="dim")
-        table.add_row(left, _source_lines(finding, source_root, index))
+        table.add_row(left, _source_lines(finding, source_root, drifts))
         console.print(table)

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from leakguard.inputs import Outcome
+from leakguard.inputs import SKIPPED, Outcome
 from leakguard.report.excerpt import LineIndex
 from leakguard.result import Finding, ScanResult
 
@@ -119,7 +119,7 @@ def render_summary(outcomes: list[Outcome], stream: IO[str], color: bool | None 
     failed = [o for o in outcomes if o.error is not None]
     for outcome in failed:
         console.print(Text(f"error {outcome.source}: {outcome.error}", style="yellow"))
-    skipped = Counter(o.skipped for o in outcomes if o.status == "skipped")
+    skipped = Counter(o.skipped for o in outcomes if o.status == SKIPPED)
     scanned = sum(1 for o in outcomes if o.result is not None)
     verdict = (
         "[bold red]LEAK[/bold red]" if leaks else "[yellow]incomplete[/yellow]" if failed else "[green]clean[/green]"
