@@ -413,6 +413,8 @@ def run(
                 scan_seconds += time.perf_counter() - t0
                 if result.is_leak:
                     whole_lines[name].append(clean_lines(result, message, code_start, code_end))
+                    if not whole_lines[name][-1]:
+                        misses.append(f"## REDACTION LEFT A TOKEN {name} {relative} lines {start + 1}-{end}\n{message}")
                 if name == "renamed" and tokens < 50:
                     renamed_small.append(result.is_leak)
                     continue
@@ -562,7 +564,8 @@ def table(report: dict[str, object]) -> str:
     assert isinstance(whole_lines, dict)
     rows += [
         "",
-        "Redacted copies (markdown prompt) that keep no token of the code on the lines their findings span: "
+        "Redacted copies (markdown prompt; every copy found, renamed ones of any size) that keep no token of the "
+        "code on the lines their findings span: "
         + "; ".join(f"{name} {percent(whole_lines.get(name, []))}" for name in TRANSFORMS)
         + ".",
     ]

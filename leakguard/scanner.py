@@ -51,14 +51,14 @@ def scan_text(index: Index, text: str, policy: ScanPolicy | None = None) -> Scan
     policy = policy or DEFAULT_POLICY
     text_views = views(text)
     own = lex_variants(text, index.alphabet)
-    readings = [(text_views[0], _scan_tokens(index, tokens, policy)) for tokens in own]
+    readings = [(text_views[0], _scan_tokens(index, text, tokens, policy)) for tokens in own]
     for view in text_views[1:]:
         decoded = lex_variants(view.text, index.alphabet)
         # Hashed once: the test below looks up the view's new k-grams, the scan all of them.
         hashes = [kgram_hashes(tokens.abstract, index.params.k) for tokens in decoded]
         if len(decoded) == 1 and not can_add(index, policy, view, decoded[0], hashes[0], own[0], readings[0][1].hits):
             continue
-        readings += [(view, _scan_tokens(index, t, policy, h)) for t, h in zip(decoded, hashes, strict=True)]
+        readings += [(view, _scan_tokens(index, view.text, t, policy, h)) for t, h in zip(decoded, hashes, strict=True)]
     best = 0.0
     candidates: list[tuple[int, Finding]] = []
     for reading, (view, scanned) in enumerate(readings):
@@ -91,10 +91,10 @@ class _Scanned(NamedTuple):
 
 
 def _scan_tokens(
-    index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.NDArray[np.uint64] | None = None
+    index: Index, text: str, tokens: TokenStream, policy: ScanPolicy, hashes: npt.NDArray[np.uint64] | None = None
 ) -> _Scanned:
-    """Strongest evidence seen, the leaking findings and the hits of one token stream
-    (``hashes``: its k-gram hashes, when already computed)."""
+    """Strongest evidence seen, the leaking findings and the hits of ``tokens``, one token
+    stream of ``text`` (``hashes``: its k-gram hashes, when already computed)."""
     k = index.params.k
     if len(tokens) < k:
         return _Scanned(0.0, [], np.empty(0, np.int64))
@@ -118,7 +118,7 @@ def _scan_tokens(
         for chain in kept
         if chain.matched >= policy.min_report_tokens and scoring.is_leak(scoring.score(chain.combined, policy))
     ]
-    lines = LineTable(tokens, index.alphabet) if leaking else None
+    lines = LineTable(text, tokens, index.alphabet) if leaking else None
     findings = [_finding(index, chain, tokens, lines, policy) for chain in leaking if lines is not None]
     return _Scanned(best, findings, hits.pos)
 

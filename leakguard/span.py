@@ -28,7 +28,7 @@ _ALIGN_LINES = 12
 class LineTable:
     """Per-line views of a token stream: first and last token of each line, and line hashes."""
 
-    def __init__(self, tokens: TokenStream, alphabet: Alphabet) -> None:
+    def __init__(self, text: str, tokens: TokenStream, alphabet: Alphabet) -> None:
         id_value = alphabet.symbol(ID)
         sentence_ends = alphabet.char_symbols("!?.:")
         n_lines = int(tokens.line[-1]) if len(tokens) else 0
@@ -38,12 +38,18 @@ class LineTable:
         self.last = np.searchsorted(lines, np.arange(1, n_lines + 1), side="right") - 1
         # A line that reads like the end of a sentence ("thanks", "Thanks!", "Any ideas?")
         # matches some line of code by chance; a walk may pass through one but not end on it.
+        # Prose starts at the left margin: an indented lone name is code (Ruby's `end`, the
+        # last item of a list, a value returned by a block) and may end a walk.
         count = self.last - self.first + 1
         has = count > 0
         head = np.where(has, tokens.abstract[np.minimum(self.first, len(tokens) - 1)], np.uint64(0))
         second = np.where(count > 1, tokens.abstract[np.minimum(self.first + 1, len(tokens) - 1)], np.uint64(0))
         named = head == np.uint64(id_value)
         self.weak = named & ((count == 1) | ((count == 2) & member(second, sentence_ends)))
+        for line in self.weak.nonzero()[0].tolist():
+            start = int(tokens.start[self.first[line]])
+            if start > 0 and text[start - 1] in " \t":
+                self.weak[line] = False
 
 
 def copy_bounds(index: Index, chain: Chain, tokens: TokenStream, lines: LineTable) -> tuple[int, int, int, int]:

@@ -75,3 +75,40 @@ def test_redaction_takes_whole_lines_of_a_copy(real_files: tuple[leakguard.Index
                 checked += 1
                 assert _left_on_spanned_lines(result, len(head), len(head) + len(code)) == [], (path.name, first)
     assert checked >= 50
+
+
+def _ruby_methods() -> list[str]:
+    """A Ruby class of varied methods, long enough (over 300 tokens) to be winnowed, each
+    method ending in a returned name and ``end``: the lines no hit may reach."""
+    lines = ["class Ledger"]
+    verbs = ["post", "flush", "reverse", "audit", "settle", "close", "archive", "reopen"]
+    for n, verb in enumerate(verbs):
+        lines += [
+            f"  def {verb}_batch(entries, currency, limit = {n + 2})",
+            f"    picked = entries.select {{ |e| e.amount_in(currency) > limit * {n + 3} }}",
+            f"    raise ArgumentError, 'empty {verb}' if picked.empty?",
+            f"    picked.each_slice({n + 4}) {{ |slice| journal.{verb}(slice, currency, batch: slice.size) }}",
+            f"    result_{verb} = picked.map(&:id).take({n + 5})",
+            f"    result_{verb}",
+            "  end",
+        ]
+    return [*lines, "end"]
+
+
+def test_an_indented_lone_name_ends_a_copy_and_a_prose_word_does_not(tmp_path: Path) -> None:
+    """Ruby's `end` and a returned name are code when indented; "thanks" at the margin is prose."""
+    body = _ruby_methods()
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "ledger.rb").write_text("\n".join(body) + "\n")
+    index = leakguard.build_index([tmp_path / "repo"], jobs=1)
+    assert index.small_files.max() == 0  # winnowed: one k-gram in every window kept
+    for first in range(1, len(body) - 14, 7):  # each paste ends with a method's last two lines
+        pasted = body[first : first + 14]
+        head = "Why does this fail?\n```\n"
+        code = "\n".join(pasted) + "\n"
+        result = index.scan(head + code + "```\nthanks\n")
+        assert result.is_leak
+        assert _left_on_spanned_lines(result, len(head), len(head) + len(code)) == [], first
+        last = max(result.findings, key=lambda f: f.end)
+        assert result.text[last.start : last.end].rstrip().endswith(pasted[-1]), first
+        assert "thanks" not in result.text[last.start : last.end]
