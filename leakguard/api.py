@@ -40,6 +40,7 @@ def build_index(
     key: bytes = b"",
     jobs: int = 0,
     progress: Progress | None = None,
+    public: bool = True,
 ) -> Index:
     """Fingerprint every indexable file under ``paths`` into a new in-memory Index.
 
@@ -50,6 +51,11 @@ def build_index(
         key: optional secret; a keyed index is useless to anyone without the key.
         jobs: worker processes (0: one per core).
         progress: called as ``progress(done, total, current_path)`` while files are read.
+        public: apply the shipped public sets (the background model of public code and the
+            licence texts, see :mod:`leakguard.index.background`): what is common in public
+            code is then weak evidence, and public boilerplate none. The index's
+            ``stats["public_sets"]`` lists what was applied, ``stats["public_skipped"]``
+            what could not be (a keyed index needs sets made with its key).
 
     Raises InputError when nothing under ``paths`` can be indexed (an empty directory, a
     path with only binary files): an empty index would find nothing, silently.
@@ -63,7 +69,16 @@ def build_index(
         where = ", ".join(str(root) for root in roots) or "no path"
         found = f"{len(files)} files, all skipped (binary, too large or unreadable)" if files else "no source files"
         raise InputError(f"nothing to index in {where}: {found}")
-    return Index.from_fingerprints(files, params, key)
+    index = Index.from_fingerprints(files, params, key)
+    if public:
+        from leakguard.index.background import default_sets
+
+        sets, skipped = default_sets(params)
+        for public_set in sets:
+            index = index.without(public_set)
+        if skipped:
+            index.stats["public_skipped"] = skipped
+    return index
 
 
 def load_index(directory: str | Path, *, key: bytes | None = None, verify: bool = False) -> Index:

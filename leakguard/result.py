@@ -20,6 +20,8 @@ class Finding:
         score: strength in [0, 1]; 0.5 is the leak threshold.
         matched_tokens: tokens of the scanned text covered by matching fingerprints.
         exact_tokens: of those, tokens whose identifier names match too (not renamed).
+        common_tokens: of those, tokens matched only by k-grams whose shape is common in
+            public code (the background model): they count because their names match.
         text_start_line: line of the scanned text where the match starts (1-based).
         text_end_line: line of the scanned text where it ends (1-based, inclusive).
     """
@@ -34,6 +36,19 @@ class Finding:
     exact_tokens: int = 0
     text_start_line: int = 0
     text_end_line: int = 0
+    common_tokens: int = 0
+
+    @property
+    def why(self) -> str:
+        """Why this is evidence, in one sentence: how much matched with the same names, and
+        how much of it has shapes common in public code."""
+        same = f"{self.exact_tokens} of {self.matched_tokens} matched tokens have the same names"
+        if self.exact_tokens == 0:
+            same = f"{self.matched_tokens} tokens match in structure with other names (a renamed copy)"
+        if self.common_tokens:
+            return (f"{same}; {self.common_tokens} of them are in shapes common in public code, "
+                    "counted only because their names match")  # fmt: skip
+        return f"{same}; their shapes are rare in public code"
 
     def placeholder(self, template: str) -> str:
         """What replaces this finding in redacted text (``{path}``, ``{lines}``, ``{start_line}``,
@@ -56,6 +71,8 @@ class Finding:
             "score": round(self.score, 4),
             "matched_tokens": self.matched_tokens,
             "exact_tokens": self.exact_tokens,
+            "common_tokens": self.common_tokens,
+            "why": self.why,
             "text_start_line": self.text_start_line,
             "text_end_line": self.text_end_line,
         }

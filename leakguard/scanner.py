@@ -20,13 +20,13 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard import score as scoring
-from leakguard.arrays import member
+from leakguard.arrays import distinct, member
 from leakguard.decode import views
 from leakguard.errors import InputError
 from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags
 from leakguard.fragments import combine_fragments
 from leakguard.hits import Hits
-from leakguard.index.postings import held_by_more, posting_bounds
+from leakguard.index.postings import held_by_more, marked_public, posting_bounds
 from leakguard.index.store import Index
 from leakguard.index.table import bisect, find
 from leakguard.match import PARTIAL_SHARE, Chain, chain_hits, resolve_overlaps
@@ -119,7 +119,8 @@ def _scan_tokens(
         if chain.matched >= policy.min_report_tokens and scoring.is_leak(scoring.score(chain.combined, policy))
     ]
     lines = LineTable(text, tokens, index.alphabet) if leaking else None
-    findings = [_finding(index, chain, tokens, lines, policy) for chain in leaking if lines is not None]
+    common = distinct(hits.pos[marked_public(index.arrays, hits.key)]) if leaking else hits.pos[:0]
+    findings = [_finding(index, chain, tokens, lines, policy, common) for chain in leaking if lines is not None]
     return _Scanned(best, findings, hits.pos)
 
 
@@ -196,6 +197,12 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
         return empty
     tags = kgram_tags(tokens.concrete, k)[positions]
     named = identifier_counts(_named_tokens(tokens, index), k)[positions] >= 2
+    # A k-gram of literals and punctuation only (a row of a table) matches any table of the
+    # same shape: it is evidence only where the values themselves match.
+    worded = identifier_counts(~member(tokens.abstract, index.alphabet.literal_symbols()), k)[positions] > 0
+    # A k-gram whose every name and value is common in public code (framework API names,
+    # usual literals) says nothing about where it came from, even when the names match.
+    private = _private_kgrams(tokens, index, k)[positions]
     first, stop = posting_bounds(arrays, slot)
     max_df = policy.max_df(index.n_files)
     common = held_by_more(arrays, slot, max_df)
@@ -218,21 +225,43 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
         first[narrow[rare]], stop[narrow[rare]] = lo[rare], hi[rare]
     keep = ~common | (stop - first <= max_df)
     positions, first, stop, tags, named = positions[keep], first[keep], stop[keep], tags[keep], named[keep]
-    slot_kept = slot[keep]
+    slot_kept, worded, private, common = slot[keep], worded[keep], private[keep], common[keep]
     count = np.minimum(stop - first, MAX_POSTINGS_PER_HASH)
     pos = positions.repeat(count)
     # Index of each expanded posting: its group's first posting plus its rank in the group.
     rank = np.arange(pos.shape[0]) - (count.cumsum() - count).repeat(count)
     post = first.repeat(count) + rank
+    exact = (post_tag[post] == tags.repeat(count)) & (named & private).repeat(count)
+    # Structure alone counts only for a k-gram with a word in it (not a row of a table) whose
+    # shape is not common (in the index, or in public code).
+    useful = exact | (worded & ~common).repeat(count)
+    if not useful.all():
+        pos, post, exact, count_slots = pos[useful], post[useful], exact[useful], slot_kept.repeat(count)[useful]
+    else:
+        count_slots = slot_kept.repeat(count)
     files, lines, end_lines = index.postings(post)
     return Hits(
         pos=pos.astype(np.int64),
         file=files,
         line=lines,
         end_line=end_lines,
-        exact=(post_tag[post] == tags.repeat(count)) & named.repeat(count),
-        key=slot_kept.repeat(count).astype(np.int64),
+        exact=exact,
+        key=count_slots.astype(np.int64),
     )
+
+
+def _private_kgrams(tokens: TokenStream, index: Index, k: int) -> npt.NDArray[np.bool_]:
+    """Whether each k-gram holds a name or literal value that public code does not commonly
+    use (the index's ``public_names``, from the background model): all of them, when the
+    index has no such table."""
+    table = index.arrays.get("public_names")
+    count = max(0, len(tokens) - k + 1)
+    if table is None or table.shape[0] == 0:
+        return np.ones(count, dtype=bool)
+    named = _named_tokens(tokens, index)
+    at = np.minimum(np.searchsorted(table, tokens.concrete), table.shape[0] - 1)
+    own = named & (table[at] != tokens.concrete)
+    return identifier_counts(own, k) > 0
 
 
 def _named_tokens(tokens: TokenStream, index: Index) -> npt.NDArray[np.bool_]:
@@ -242,8 +271,16 @@ def _named_tokens(tokens: TokenStream, index: Index) -> npt.NDArray[np.bool_]:
     return member(tokens.abstract, classes)
 
 
-def _finding(index: Index, chain: Chain, tokens: TokenStream, lines: LineTable, policy: ScanPolicy) -> Finding:
+def _finding(
+    index: Index, chain: Chain, tokens: TokenStream, lines: LineTable, policy: ScanPolicy, common: npt.NDArray[np.int64]
+) -> Finding:
+    """The finding a leaking chain makes; ``common`` are the scanned positions whose k-gram
+    shape is common in public code (they were followed only for their names)."""
     first, last, start_line, end_line = copy_bounds(index, chain, tokens, lines)
+    positions = np.asarray(chain.positions, dtype=np.int64)
+    shared = positions[member(positions, common)] if common.size else positions[:0]
+    k = index.params.k
+    common_tokens = int(np.minimum(np.diff(shared), k).sum()) + k if shared.size else 0
     return Finding(
         path=index.paths[chain.file],
         start_line=start_line,
@@ -253,4 +290,5 @@ def _finding(index: Index, chain: Chain, tokens: TokenStream, lines: LineTable, 
         score=scoring.score(chain.combined, policy),
         matched_tokens=chain.matched,
         exact_tokens=chain.exact,
+        common_tokens=min(common_tokens, chain.exact),
     )

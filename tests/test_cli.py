@@ -118,7 +118,7 @@ def test_info_shows_parameters_statistics_and_size(demo_index_dir: Path, capsys:
     assert "sections" not in info  # the section table is for readers, not people
     size = info["size"]
     assert size["bytes"] == (demo_index_dir / "index.lgx").stat().st_size
-    assert set(size["parts"]) == {"postings", "hash_table", "line_hashes", "minhash", "files"}
+    assert set(size["parts"]) == {"postings", "hash_table", "line_hashes", "minhash", "files", "public"}
     assert all(part > 0 for part in size["parts"].values())
     assert sum(size["parts"].values()) < size["bytes"]  # the rest is the header and alignment
 
@@ -131,6 +131,7 @@ def test_text_report_highlights_scanned_lines(demo_index_dir: Path, capsys: pyte
     assert "LEAK" in out and "risk/FraudScorer.java" in out
     assert "> " in out and "double r = riskByCountry" in out
     assert "double risk = countryRisk" not in out  # indexed source is never printed
+    assert "why: " in out and "match in structure with other names (a renamed copy)" in out
 
 
 def test_sarif_output(demo_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,6 +144,9 @@ def test_sarif_output(demo_index_dir: Path, capsys: pytest.CaptureFixture[str]) 
     (result,) = log["runs"][0]["results"]
     assert result["ruleId"] == "LG001"
     assert result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "billing/invoice.go"
+    properties = result["properties"]
+    assert properties["exactTokens"] > 0 and properties["commonTokens"] <= properties["exactTokens"]
+    assert "matched tokens have the same names" in result["message"]["text"]
 
 
 def test_redact_command(demo_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

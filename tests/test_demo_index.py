@@ -20,7 +20,7 @@ def test_shipped_public_sets_load_with_the_default_parameters() -> None:
     """A change of format or parameters must come with `bash fingerprints/public/build.sh`."""
     from leakguard.index.public import load_public_set
 
-    for name, kind in (("idioms", "idiom"), ("licences", "exact")):
+    for name, kind in (("background-shapes", "idiom"), ("background-code", "exact"), ("licences", "exact")):
         public = load_public_set(ROOT / "fingerprints" / "public" / name)
         assert public.params == leakguard.FingerprintParams(), f"rerun bash fingerprints/public/build.sh ({name})"
         assert public.kind == kind and public.hashes.size > 1000

@@ -73,7 +73,7 @@ def test_common_fingerprints_are_not_evidence(tmp_path: object) -> None:
     body = "".join(f"    total = total + values[{i}] * weights[{i}]\n" for i in range(12))
     for n in range(40):
         (root / f"m{n}.py").write_text(f"def f{n}(values, weights):\n    total = 0\n{body}    return total\n")
-    index = leakguard.build_index([root], jobs=1)
+    index = leakguard.build_index([root], jobs=1, public=False)  # common in the index, not in public code
     assert not index.scan(body).is_leak
     assert index.scan(body, ScanPolicy(max_df_min=100)).is_leak
 
@@ -93,6 +93,35 @@ def test_a_copy_of_a_long_table_is_found_where_its_shape_repeats(tmp_path: objec
     result = index.scan(pasted)
     assert [(f.path, f.start_line, f.end_line) for f in result.findings] == [("table.rs", 92, 101)]
     assert result.findings[0].exact_tokens >= 0.9 * result.findings[0].matched_tokens  # found by its values
+
+
+def test_a_table_of_other_values_is_not_a_copy(tmp_path: object) -> None:
+    import pathlib
+    import random
+
+    # Rows of literals and punctuation only: any table of the same shape matches them in
+    # structure, so only matching values are evidence.
+    # Both tables have the same shape (row lengths, strings and numbers in the same
+    # places: one generator of records), with other values.
+    def table(seed: int) -> list[str]:
+        shape, values = random.Random(7), random.Random(seed)
+        rows = []
+        for _ in range(60):
+            cells = [f'"{values.choice("abcdefgh")}{values.randrange(99)}"' if shape.random() < 0.4
+                     else str(values.randrange(100000)) for _ in range(shape.randint(2, 6))]  # fmt: skip
+            rows.append("    {" + ", ".join(cells) + "},")
+        return rows
+
+    root = pathlib.Path(str(tmp_path))
+    indexed = table(1)
+    (root / "palette.c").write_text("static const struct entry PALETTE[] = {\n" + "\n".join(indexed) + "\n};\n")
+    index = leakguard.build_index([root], jobs=1, public=False)
+    other = "Why is this slow?\n\n" + "\n".join(table(2)[:40]) + "\n"
+    assert not index.scan(other).is_leak
+    assert index.scan(other).score < 0.1
+    same = "Why is this slow?\n\n" + "\n".join(indexed[10:40]) + "\n"
+    result = index.scan(same)
+    assert [(f.path, f.start_line, f.end_line) for f in result.findings] == [("palette.c", 12, 41)]
 
 
 def test_two_pieces_of_one_file_moved_apart_are_one_copy(demo_index: leakguard.Index) -> None:

@@ -30,6 +30,11 @@ from leakguard.options import DEFAULT_PARAMS
     help="Public code, or a public set (fingerprints/public), to leave out of the index. Repeatable; "
     "adds to allow in [tool.leakguard].",
 )
+@click.option(
+    "--no-public",
+    is_flag=True,
+    help="Do not apply the shipped public sets (the background model of public code, licence texts).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 def index_command(
     paths: tuple[str, ...],
@@ -39,6 +44,7 @@ def index_command(
     window: int,
     key_file: str | None,
     allowed: tuple[str, ...],
+    no_public: bool,
     quiet: bool,
 ) -> None:
     """Fingerprint the repositories at PATHS into an index at --out (no source text is stored)."""
@@ -49,7 +55,7 @@ def index_command(
 
     key = key_or_environment(key_file)
     with index_progress(not quiet and sys.stderr.isatty()) as progress:
-        index = build_index(paths, k=k, window=window, key=key, jobs=jobs, progress=progress)
+        index = build_index(paths, k=k, window=window, key=key, jobs=jobs, progress=progress, public=not no_public)
     for item in (*allowed, *find_config(Path.cwd()).allow):
         index = index.without(public_code(item, index.params, key))
     target = index.save(out)
@@ -60,6 +66,8 @@ def index_command(
             f"into {target}: {stats['fingerprints']} fingerprints, {stats['units']} units",
             err=True,
         )
+        for reason in stats.get("public_skipped", []):
+            click.echo(f"warning: public set not applied: {reason}", err=True)
 
 
 @cli.command("info")

@@ -20,11 +20,26 @@ from leakguard.options import DEFAULT_PARAMS
     default=None,
     help="Idiom set: keep only shapes found in at least this many of PATHS (each one package).",
 )
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Background model: PATHS are public packages (each one package); write background-shapes/, "
+    "background-code/ (what at least --min-packages of them share, default 3) and background-names/ "
+    "(names and values 1% of them use) under --out.",
+)
 @click.option("--k", "k", default=DEFAULT_PARAMS.k, show_default=True, type=int, help="Tokens per k-gram.")
 @click.option("--window", default=DEFAULT_PARAMS.window, show_default=True, type=int, help="Winnowing window.")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="The key of the indexes it will apply to.")
+@click.option("--jobs", "-j", default=0, show_default="one per core", type=click.IntRange(min=0))
 def public_command(
-    paths: tuple[str, ...], out: str, min_packages: int | None, k: int, window: int, key_file: str | None
+    paths: tuple[str, ...],
+    out: str,
+    min_packages: int | None,
+    background: bool,
+    k: int,
+    window: int,
+    key_file: str | None,
+    jobs: int,
 ) -> None:
     """Fingerprint public code at PATHS into a public set at --out (for 'allow' and 'index --allow')."""
     from leakguard.index.public import exact_set, idiom_set
@@ -33,6 +48,16 @@ def public_command(
 
     key = key_or_environment(key_file)
     params = FingerprintParams(k=k, window=window, key_id=key_id(key))
+    if background:
+        from leakguard.index.background import background_sets
+
+        roots = [Path(p) for p in paths]
+        made_sets = background_sets(roots, params, min_packages or 3, key, jobs)
+        for name, made in zip(("background-shapes", "background-code", "background-names"), made_sets, strict=True):
+            target = made.save(Path(out) / name)
+            click.echo(f"{made.kind} set of {made.hashes.shape[0]} fingerprints from {len(roots)} packages "
+                       f"written to {target}", err=True)  # fmt: skip
+        return
     exact = min_packages is None
     public = exact_set(paths, params, key) if exact else idiom_set(paths, params, min_packages or 1, key)
     target = public.save(out)

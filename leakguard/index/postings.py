@@ -169,6 +169,18 @@ def held_by_more(arrays: dict[str, npt.NDArray[Any]], slot: I64, max_df: int) ->
     return result
 
 
+def marked_public(arrays: dict[str, npt.NDArray[Any]], slot: I64) -> npt.NDArray[np.bool_]:
+    """Whether each hash slot was marked common in public code by an idiom set (the
+    background model's shapes): ``df`` saturated at ``PUBLIC_DF``."""
+    result = np.zeros(slot.shape[0], dtype=bool)
+    wide = np.flatnonzero(arrays["df"][slot] == DF_WIDE)
+    if wide.size:
+        at = np.searchsorted(arrays["df_wide_slots"], slot[wide].astype(arrays["df_wide_slots"].dtype))
+        at = np.minimum(at, max(0, arrays["df_wide_slots"].shape[0] - 1))
+        result[wide] = arrays["df_wide"][at] == PUBLIC_DF
+    return result
+
+
 def posting_tables(
     keys: npt.NDArray[np.uint64],
     bits: int,

@@ -3,15 +3,20 @@
 Proprietary repositories vendor open-source code and share boilerplate with the world;
 pasting either is not a leak. A *public set* holds every informative k-gram of some public
 code (not only the winnowed ones, so that every indexed fingerprint it covers is found),
-as sorted 64-bit hashes and, for exact copies, the 16-bit concrete tag of each:
+as sorted 64-bit hashes and, for exact copies, the 16-bit concrete tag of each (the
+``names`` kind holds concrete token values instead):
 
 * ``exact`` sets (``leakguard allow PATH``: your vendored libraries, your own open-source
   SDK) take out only the postings whose hash *and* tag match, that is the copies of that
   code with its own names; proprietary code that merely has the same shape stays;
-* ``idiom`` sets (``leakguard public --min-packages N``, the shipped boilerplate set) keep
-  only the abstract hashes found in at least N separate public packages, and mark them
-  common in the index: shapes so common in public code that their structure alone is no
-  evidence; they still count where the scanned names match the indexed ones.
+* ``idiom`` sets (``leakguard public --min-packages N``, the background model's shapes)
+  keep only the abstract hashes found in at least N separate public packages, and mark
+  them common in the index: shapes so common in public code that their structure alone is
+  no evidence; they still count where the scanned names match the indexed ones;
+* ``names`` sets (the background model's names) hold the concrete values of identifiers
+  and literals that many public packages use (``getModule``, ``"utf-8"``, ``0``); the index
+  keeps them (section ``public_names``), and a k-gram whose every name and value is one of
+  them counts as structure only, even where the names match.
 
 Sets are written in the container format of :mod:`leakguard.index.format` as
 ``public.lgx`` with sections ``hashes`` (u64, sorted) and ``tags`` (u16; empty for idiom
@@ -35,7 +40,7 @@ from leakguard.normalise.alphabet import Alphabet
 from leakguard.options import FingerprintParams
 
 PUBLIC_FILE = "public.lgx"
-KINDS = ("exact", "idiom")
+KINDS = ("exact", "idiom", "names")
 
 
 @dataclass(frozen=True)
@@ -67,20 +72,26 @@ def load_public_set(directory: str | Path) -> PublicSet:
 
 
 def _file_kgrams(path: Path, params: FingerprintParams, alphabet: Alphabet) -> tuple[npt.NDArray[Any], ...]:
+    """(abstract hashes, concrete tags) of a file's informative k-grams, and the distinct
+    concrete values of its names and literals."""
     # Parsing pulls in tree-sitter: only building a set needs it, not opening one.
     from leakguard.index.walk import skip_reason
+    from leakguard.normalise.alphabet import ID, NUM, STR
     from leakguard.normalise.languages import detect_language
     from leakguard.normalise.syntax import normalise_source
 
+    none = np.empty(0, np.uint64), np.empty(0, np.uint16), np.empty(0, np.uint64)
     data = path.read_bytes()
     if skip_reason(data) is not None:
-        return np.empty(0, np.uint64), np.empty(0, np.uint16)
+        return none
     text = data.decode("utf-8", errors="replace")
     tokens = normalise_source(text, detect_language(path.name, text), alphabet).tokens
+    classes = np.asarray([alphabet.symbol(ID), alphabet.symbol(STR), alphabet.symbol(NUM)], dtype=np.uint64)
+    names = np.unique(tokens.concrete[np.isin(tokens.abstract, classes)])
     if len(tokens) < params.k:
-        return np.empty(0, np.uint64), np.empty(0, np.uint16)
+        return none[0], none[1], names
     useful = informative(tokens.abstract, tokens.concrete, params.k, params.min_distinct)
-    return kgram_hashes(tokens.abstract, params.k)[useful], kgram_tags(tokens.concrete, params.k)[useful]
+    return kgram_hashes(tokens.abstract, params.k)[useful], kgram_tags(tokens.concrete, params.k)[useful], names
 
 
 def _paths(roots: Iterable[Path]) -> list[Path]:

@@ -64,15 +64,19 @@ PARTS: dict[str, tuple[str, ...]] = {
     "line_hashes": ("line_code", "line_rank", "line_hash"),
     "minhash": ("perms", "unit_file", "unit_lines", "unit_tokens", "signatures"),
     "files": ("line_base", "paths", "file_tokens"),
+    "public": ("public_names",),
 }
-_REQUIRED = tuple(name for names in PARTS.values() for name in names)
+#: Sections an index may lack: ``public_names`` is there when a names set was applied.
+OPTIONAL = frozenset({"public_names"})
+_REQUIRED = tuple(name for names in PARTS.values() for name in names if name not in OPTIONAL)
 
 
 def part_bytes(arrays: dict[str, npt.NDArray[Any]]) -> dict[str, int]:
     """Bytes of each part of an index (:data:`PARTS`), from its sections' arrays; sections of
     no part (an index written by a newer leakguard) are counted as ``other``."""
     size = {name: array.nbytes for name, array in arrays.items()}
-    parts = {part: sum(size.pop(name, 0) for name in names) for part, names in PARTS.items()}
+    parts = {part: sum(size.pop(name, 0) for name in names) for part, names in PARTS.items()
+             if part != "public" or "public_names" in size}  # fmt: skip
     if size:
         parts["other"] = sum(size.values())
     return parts
@@ -205,7 +209,11 @@ class Index:
         offsets = posting_offsets(a)
         counts = offsets[1:] - offsets[:-1]
         public_keys = prefixes(public.hashes, bits)
-        if public.kind == "idiom":
+        if public.kind == "names":
+            held = a.get("public_names", np.empty(0, np.uint64))
+            arrays["public_names"] = np.union1d(held, public.hashes).astype(np.uint64)
+            stats["public_names"] = int(arrays["public_names"].shape[0])
+        elif public.kind == "idiom":
             common = np.isin(unique_keys, public_keys)
             arrays.update(pack_df(np.where(common, PUBLIC_DF, full_df(a))))
             stats["public_marked"] = int(stats.get("public_marked", 0)) + int(counts[common].sum())
@@ -224,7 +232,8 @@ class Index:
             stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
         stats["unique_fingerprints"] = int(arrays["residues"].shape[0])
         stats["fingerprints"] = int(arrays["post_tag"].shape[0])
-        stats["public_sets"] = [*stats.get("public_sets", []), f"{public.kind}: {', '.join(public.sources)}"]
+        named = ", ".join(public.sources) if len(public.sources) <= 5 else f"{len(public.sources)} public packages"
+        stats["public_sets"] = [*stats.get("public_sets", []), f"{public.kind}: {named}"]
         return Index(self.params, arrays, stats, self._key)
 
     # -- persistence --------------------------------------------------------------------

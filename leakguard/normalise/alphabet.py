@@ -206,6 +206,12 @@ class Alphabet:
                 self._ascii = np.asarray([self.symbol(chr(i)) for i in range(128)], dtype=np.uint64)
         return self._ascii
 
+    def literal_symbols(self) -> npt.NDArray[np.uint64]:
+        """Symbol values of string and number literals and of ASCII punctuation: what a
+        table of values is made of (cached: used on every scan)."""
+        marks = "".join(chr(i) for i in range(33, 127) if not chr(i).isalnum() and chr(i) != "_")
+        return np.concatenate((self.char_symbols(marks), [self.symbol(STR), self.symbol(NUM)])).astype(np.uint64)
+
     def keyword_table(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
         """(sorted word hashes of every keyword spelling, the symbol value of each)."""
         if self._keywords is None:

@@ -148,3 +148,4 @@ def render_explain(
         left = _scanned_lines(text, finding) if text.lines else Text("(input streamed, not kept)", style="dim")
         table.add_row(left, _source_lines(finding, source_root, drifts))
         console.print(table)
+        console.print(Text(f"why: {finding.why}", style="dim"))

@@ -60,7 +60,7 @@ def _results(result: ScanResult, artifact: str) -> list[dict[str, Any]]:
                     "text": (
                         f"Matches indexed proprietary code {finding.path} lines "
                         f"{finding.start_line}-{finding.end_line} (score {finding.score:.2f}, "
-                        f"{finding.matched_tokens} tokens)."
+                        f"{finding.matched_tokens} tokens): {finding.why}."
                     )
                 },
                 "locations": [
@@ -86,7 +86,12 @@ def _results(result: ScanResult, artifact: str) -> list[dict[str, Any]]:
                         "message": {"text": "indexed source"},
                     }
                 ],
-                "properties": {"score": round(finding.score, 4), "matchedTokens": finding.matched_tokens},
+                "properties": {
+                    "score": round(finding.score, 4),
+                    "matchedTokens": finding.matched_tokens,
+                    "exactTokens": finding.exact_tokens,
+                    "commonTokens": finding.common_tokens,
+                },
             }
         )
     return results

@@ -52,6 +52,7 @@ def render_text(result: ScanResult, source: str, stream: IO[str], color: bool | 
             end_column = text.column(max(finding.start, finding.end - 1))
             where += f", columns {text.column(finding.start)}-{end_column}"
         console.print(Text(where, style="dim"))
+        console.print(Text(f"   why: {finding.why}", style="dim"))
         if text.lines:  # else a streamed input too large to keep: the line above says where to look
             _print_lines(console, text, finding)
 

@@ -39,6 +39,8 @@ def test_stats_count_what_the_files_gave(demo_index: leakguard.Index) -> None:
     from leakguard.index.build import fingerprint_tree
     from leakguard.index.postings import posting_values, posting_words, unpack_postings
 
+    # What the files gave, before any public set takes public code out.
+    demo_index = leakguard.build_index([EXAMPLES / "acme"], jobs=1, public=False)
     files = [f for f in fingerprint_tree([EXAMPLES / "acme"], demo_index.params) if f.skipped is None]
     hashes = np.concatenate([f.hashes for f in files])
     assert demo_index.stats["fingerprints"] == hashes.shape[0] == demo_index.arrays["post_tag"].shape[0]
