@@ -83,7 +83,7 @@ class Chain:
     combined: float = 0.0  # evidence of the copy this chain is a fragment of (see combine_fragments)
 
 
-def _covered(positions: list[int], k: int) -> int:
+def covered_tokens(positions: list[int], k: int) -> int:
     """Number of tokens covered by k-grams starting at the given sorted positions."""
     if not positions:
         return 0
@@ -223,8 +223,8 @@ def _measure(chain: Chain, k: int, policy: ScanPolicy, small_files: npt.NDArray[
     """Fill in a built chain's token counts, factors and evidence."""
     if small_files is not None:
         chain.needed = float(small_files[chain.file]) * policy.small_file_coverage
-    chain.matched = _covered(chain.positions, k)
-    chain.exact = _covered(chain.exact_positions, k)
+    chain.matched = covered_tokens(chain.positions, k)
+    chain.exact = covered_tokens(chain.exact_positions, k)
     ratio = len(chain.source_lines) / max(1, len(chain.scan_lines))
     chain.factor = min(1.0, ratio / MIN_LINE_RATIO)
     if chain.max_line == chain.first_line:

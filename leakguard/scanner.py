@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard import score as scoring
-from leakguard.arrays import distinct, member
+from leakguard.arrays import member
 from leakguard.decode import views
 from leakguard.errors import InputError
 from leakguard.fingerprint.kgrams import identifier_counts, kgram_hashes, kgram_tags
@@ -29,7 +29,7 @@ from leakguard.hits import Hits
 from leakguard.index.postings import held_by_more, marked_public, posting_bounds
 from leakguard.index.store import Index
 from leakguard.index.table import bisect, find
-from leakguard.match import PARTIAL_SHARE, Chain, chain_hits, resolve_overlaps
+from leakguard.match import PARTIAL_SHARE, Chain, chain_hits, covered_tokens, resolve_overlaps
 from leakguard.near import near_chains
 from leakguard.normalise.alphabet import ID, NUM, STR
 from leakguard.normalise.lexer import TokenStream, newline_offsets
@@ -119,7 +119,7 @@ def _scan_tokens(
         if chain.matched >= policy.min_report_tokens and scoring.is_leak(scoring.score(chain.combined, policy))
     ]
     lines = LineTable(text, tokens, index.alphabet) if leaking else None
-    common = distinct(hits.pos[marked_public(index.arrays, hits.key)]) if leaking else hits.pos[:0]
+    common = set(hits.pos[marked_public(index.arrays, hits.key)].tolist()) if leaking else set()
     findings = [_finding(index, chain, tokens, lines, policy, common) for chain in leaking if lines is not None]
     return _Scanned(best, findings, hits.pos)
 
@@ -196,13 +196,14 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
     if positions.size == 0:
         return empty
     tags = kgram_tags(tokens.concrete, k)[positions]
-    named = identifier_counts(_named_tokens(tokens, index), k)[positions] >= 2
+    named_tokens = _named_tokens(tokens, index)
+    named = identifier_counts(named_tokens, k)[positions] >= 2
     # A k-gram of literals and punctuation only (a row of a table) matches any table of the
     # same shape: it is evidence only where the values themselves match.
     worded = identifier_counts(~member(tokens.abstract, index.alphabet.literal_symbols()), k)[positions] > 0
     # A k-gram whose every name and value is common in public code (framework API names,
     # usual literals) says nothing about where it came from, even when the names match.
-    private = _private_kgrams(tokens, index, k)[positions]
+    private = _private_kgrams(tokens, named_tokens, index, k)[positions]
     first, stop = posting_bounds(arrays, slot)
     max_df = policy.max_df(index.n_files)
     common = held_by_more(arrays, slot, max_df)
@@ -232,13 +233,12 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
     rank = np.arange(pos.shape[0]) - (count.cumsum() - count).repeat(count)
     post = first.repeat(count) + rank
     exact = (post_tag[post] == tags.repeat(count)) & (named & private).repeat(count)
+    keys = slot_kept.repeat(count)
     # Structure alone counts only for a k-gram with a word in it (not a row of a table) whose
     # shape is not common (in the index, or in public code).
     useful = exact | (worded & ~common).repeat(count)
     if not useful.all():
-        pos, post, exact, count_slots = pos[useful], post[useful], exact[useful], slot_kept.repeat(count)[useful]
-    else:
-        count_slots = slot_kept.repeat(count)
+        pos, post, exact, keys = pos[useful], post[useful], exact[useful], keys[useful]
     files, lines, end_lines = index.postings(post)
     return Hits(
         pos=pos.astype(np.int64),
@@ -246,19 +246,17 @@ def lookup(index: Index, tokens: TokenStream, policy: ScanPolicy, hashes: npt.ND
         line=lines,
         end_line=end_lines,
         exact=exact,
-        key=count_slots.astype(np.int64),
+        key=keys.astype(np.int64),
     )
 
 
-def _private_kgrams(tokens: TokenStream, index: Index, k: int) -> npt.NDArray[np.bool_]:
-    """Whether each k-gram holds a name or literal value that public code does not commonly
-    use (the index's ``public_names``, from the background model): all of them, when the
-    index has no such table."""
+def _private_kgrams(tokens: TokenStream, named: npt.NDArray[np.bool_], index: Index, k: int) -> npt.NDArray[np.bool_]:
+    """Whether each k-gram holds a name or literal value (``named`` tokens) that public code
+    does not commonly use (the index's ``public_names``, from the background model): all of
+    them, when the index has no such table."""
     table = index.arrays.get("public_names")
-    count = max(0, len(tokens) - k + 1)
     if table is None or table.shape[0] == 0:
-        return np.ones(count, dtype=bool)
-    named = _named_tokens(tokens, index)
+        return np.ones(max(0, len(tokens) - k + 1), dtype=bool)
     at = np.minimum(np.searchsorted(table, tokens.concrete), table.shape[0] - 1)
     own = named & (table[at] != tokens.concrete)
     return identifier_counts(own, k) > 0
@@ -272,15 +270,12 @@ def _named_tokens(tokens: TokenStream, index: Index) -> npt.NDArray[np.bool_]:
 
 
 def _finding(
-    index: Index, chain: Chain, tokens: TokenStream, lines: LineTable, policy: ScanPolicy, common: npt.NDArray[np.int64]
+    index: Index, chain: Chain, tokens: TokenStream, lines: LineTable, policy: ScanPolicy, common: set[int]
 ) -> Finding:
     """The finding a leaking chain makes; ``common`` are the scanned positions whose k-gram
     shape is common in public code (they were followed only for their names)."""
     first, last, start_line, end_line = copy_bounds(index, chain, tokens, lines)
-    positions = np.asarray(chain.positions, dtype=np.int64)
-    shared = positions[member(positions, common)] if common.size else positions[:0]
-    k = index.params.k
-    common_tokens = int(np.minimum(np.diff(shared), k).sum()) + k if shared.size else 0
+    shared = [p for p in chain.positions if p in common]
     return Finding(
         path=index.paths[chain.file],
         start_line=start_line,
@@ -290,5 +285,5 @@ def _finding(
         score=scoring.score(chain.combined, policy),
         matched_tokens=chain.matched,
         exact_tokens=chain.exact,
-        common_tokens=min(common_tokens, chain.exact),
+        common_tokens=min(covered_tokens(shared, index.params.k), chain.exact),
     )

@@ -116,13 +116,13 @@ def background_sets(
     # shipped sets list their packages in benchmarks/ecosystems.txt).
     sources = tuple(f.name for f in folders) if len(folders) <= 20 else (f"{len(folders)} public packages",)
     shapes = _common(np.concatenate([p[0] for p in per_package]), min_packages)
-    pair_values, pair_counts = np.unique(np.concatenate([p[1] for p in per_package]), return_counts=True)
-    common_pairs = pair_values[pair_counts >= min_packages]
+    # Each package lists its distinct pairs once: a pair's count is its number of packages,
+    # and its first place says which hash and tag it is.
+    pairs = np.concatenate([p[1] for p in per_package])
     hashes = np.concatenate([p[2] for p in per_package])
     tags = np.concatenate([p[3] for p in per_package])
-    keys = pair_keys(hashes, tags)
-    _, first = np.unique(keys, return_index=True)
-    wanted = first[np.isin(keys[first], common_pairs)]
+    _, first, counts = np.unique(pairs, return_index=True, return_counts=True)
+    wanted = first[counts >= min_packages]
     order = np.lexsort((tags[wanted], hashes[wanted]))
     code = PublicSet("exact", params, hashes[wanted][order], tags[wanted][order], sources)
     least = min_name_packages or max(min_packages, round(len(folders) * NAME_PACKAGES / 100))

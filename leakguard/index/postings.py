@@ -161,23 +161,24 @@ def held_by_more(arrays: dict[str, npt.NDArray[Any]], slot: I64, max_df: int) ->
     if max_df < DF_WIDE:
         result: npt.NDArray[np.bool_] = df > max_df
         return result
-    result = np.zeros(slot.shape[0], dtype=bool)
-    wide = np.flatnonzero(df == DF_WIDE)
-    if wide.size:
-        at = np.searchsorted(arrays["df_wide_slots"], slot[wide].astype(arrays["df_wide_slots"].dtype))
-        result[wide] = arrays["df_wide"][at] > max_df
-    return result
+    return _wide_df(arrays, slot) > max_df
 
 
 def marked_public(arrays: dict[str, npt.NDArray[Any]], slot: I64) -> npt.NDArray[np.bool_]:
     """Whether each hash slot was marked common in public code by an idiom set (the
     background model's shapes): ``df`` saturated at ``PUBLIC_DF``."""
-    result = np.zeros(slot.shape[0], dtype=bool)
+    marked: npt.NDArray[np.bool_] = _wide_df(arrays, slot) == PUBLIC_DF
+    return marked
+
+
+def _wide_df(arrays: dict[str, npt.NDArray[Any]], slot: I64) -> npt.NDArray[np.int64]:
+    """The ``df_wide`` count of each slot whose ``df`` is ``DF_WIDE``; 0 for the others
+    (their counts are below 255, which is all either caller needs to know)."""
+    result = np.zeros(slot.shape[0], dtype=np.int64)
     wide = np.flatnonzero(arrays["df"][slot] == DF_WIDE)
     if wide.size:
         at = np.searchsorted(arrays["df_wide_slots"], slot[wide].astype(arrays["df_wide_slots"].dtype))
-        at = np.minimum(at, max(0, arrays["df_wide_slots"].shape[0] - 1))
-        result[wide] = arrays["df_wide"][at] == PUBLIC_DF
+        result[wide] = arrays["df_wide"][at]
     return result
 
 

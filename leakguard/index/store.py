@@ -75,11 +75,18 @@ def part_bytes(arrays: dict[str, npt.NDArray[Any]]) -> dict[str, int]:
     """Bytes of each part of an index (:data:`PARTS`), from its sections' arrays; sections of
     no part (an index written by a newer leakguard) are counted as ``other``."""
     size = {name: array.nbytes for name, array in arrays.items()}
+    # A part made only of optional sections is listed when the index has one of them.
     parts = {part: sum(size.pop(name, 0) for name in names) for part, names in PARTS.items()
-             if part != "public" or "public_names" in size}  # fmt: skip
+             if not OPTIONAL.issuperset(names) or any(name in size for name in names)}  # fmt: skip
     if size:
         parts["other"] = sum(size.values())
     return parts
+
+
+def _applied(stats: dict[str, Any], public: PublicSet) -> dict[str, Any]:
+    """``stats`` with ``public`` added to the list of public sets applied."""
+    named = ", ".join(public.sources) if len(public.sources) <= 5 else f"{len(public.sources)} public packages"
+    return {**stats, "public_sets": [*stats.get("public_sets", []), f"{public.kind}: {named}"]}
 
 
 class Index:
@@ -204,16 +211,16 @@ class Index:
         a = self.arrays
         arrays = dict(a)
         stats = dict(self.stats)
+        if public.kind == "names":  # a table the scan consults: the postings stay as they are
+            arrays["public_names"] = np.union1d(a.get("public_names", np.empty(0, np.uint64)), public.hashes)
+            stats["public_names"] = int(arrays["public_names"].shape[0])
+            return Index(self.params, arrays, _applied(stats, public), self._key)
         bits = directory_bits(a["hash_buckets"])
         unique_keys = table_prefixes(a)
         offsets = posting_offsets(a)
         counts = offsets[1:] - offsets[:-1]
         public_keys = prefixes(public.hashes, bits)
-        if public.kind == "names":
-            held = a.get("public_names", np.empty(0, np.uint64))
-            arrays["public_names"] = np.union1d(held, public.hashes).astype(np.uint64)
-            stats["public_names"] = int(arrays["public_names"].shape[0])
-        elif public.kind == "idiom":
+        if public.kind == "idiom":
             common = np.isin(unique_keys, public_keys)
             arrays.update(pack_df(np.where(common, PUBLIC_DF, full_df(a))))
             stats["public_marked"] = int(stats.get("public_marked", 0)) + int(counts[common].sum())
@@ -232,9 +239,7 @@ class Index:
             stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
         stats["unique_fingerprints"] = int(arrays["residues"].shape[0])
         stats["fingerprints"] = int(arrays["post_tag"].shape[0])
-        named = ", ".join(public.sources) if len(public.sources) <= 5 else f"{len(public.sources)} public packages"
-        stats["public_sets"] = [*stats.get("public_sets", []), f"{public.kind}: {named}"]
-        return Index(self.params, arrays, stats, self._key)
+        return Index(self.params, arrays, _applied(stats, public), self._key)
 
     # -- persistence --------------------------------------------------------------------
 

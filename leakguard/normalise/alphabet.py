@@ -174,6 +174,7 @@ class Alphabet:
         self._ascii: npt.NDArray[np.uint64] | None = None
         self._char_arrays: dict[str, npt.NDArray[np.uint64]] = {}
         self._keywords: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None = None
+        self._literals: npt.NDArray[np.uint64] | None = None
 
     def symbol(self, symbol: str) -> int:
         """Abstract value of a symbol (keyword, punctuation, ID, STR or NUM)."""
@@ -207,10 +208,13 @@ class Alphabet:
         return self._ascii
 
     def literal_symbols(self) -> npt.NDArray[np.uint64]:
-        """Symbol values of string and number literals and of ASCII punctuation: what a
-        table of values is made of (cached: used on every scan)."""
-        marks = "".join(chr(i) for i in range(33, 127) if not chr(i).isalnum() and chr(i) != "_")
-        return np.concatenate((self.char_symbols(marks), [self.symbol(STR), self.symbol(NUM)])).astype(np.uint64)
+        """Symbol values of string and number literals and of ASCII punctuation, sorted: what
+        a table of values is made of (cached: used on every scan)."""
+        if self._literals is None:
+            marks = "".join(chr(i) for i in range(33, 127) if not chr(i).isalnum() and chr(i) != "_")
+            values = np.concatenate((self.char_symbols(marks), [self.symbol(STR), self.symbol(NUM)]))
+            self._literals = np.sort(values.astype(np.uint64))
+        return self._literals
 
     def keyword_table(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
         """(sorted word hashes of every keyword spelling, the symbol value of each)."""
