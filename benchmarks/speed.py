@@ -219,6 +219,7 @@ PART_LABELS = {
     "line_hashes": "line hashes (extending a finding over whole lines)",
     "minhash": "MinHash units (near-duplicates)",
     "files": "files (paths, line and token counts)",
+    "public": "names common in public code (background model)",
 }
 
 
@@ -263,6 +264,11 @@ def part_big_index(args: argparse.Namespace) -> dict[str, object]:
             )
         )
     index = Index.from_fingerprints(files, params)
+    # The shipped public sets, as build_index applies them to every index by default.
+    from leakguard.index.background import default_sets
+
+    for public in default_sets(params)[0]:
+        index = index.without(public)
     target = Path(args.index)
     if target.exists():
         shutil.rmtree(target)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from leakguard.arrays import member
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.minhash import b_bit, make_permutations
 from leakguard.index.format import read_container, write_container
@@ -221,13 +222,13 @@ class Index:
         counts = offsets[1:] - offsets[:-1]
         public_keys = prefixes(public.hashes, bits)
         if public.kind == "idiom":
-            common = np.isin(unique_keys, public_keys)
+            common = member(unique_keys, public_keys)
             arrays.update(pack_df(np.where(common, PUBLIC_DF, full_df(a))))
             stats["public_marked"] = int(stats.get("public_marked", 0)) + int(counts[common].sum())
         else:
             keys = np.repeat(unique_keys, counts)
             tags = np.asarray(a["post_tag"])
-            drop = np.isin(pair_keys(keys, tags), pair_keys(public_keys, public.tags))
+            drop = member(pair_keys(keys, tags), pair_keys(public_keys, public.tags))
             keep = ~drop
             loc, spans = unpack_postings(posting_values(self._post_words, self.n_lines)[keep], self.n_lines)
             packed = pack_postings(loc, spans, self.n_lines)
@@ -235,7 +236,7 @@ class Index:
             # The same bucket bits: residues cannot be recomputed for other bits without the hashes.
             arrays.update(posting_tables(keys[keep], bits, packed, tags[keep], file_ids))
             marked = unique_keys[full_df(a) == PUBLIC_DF]  # idiom sets applied before stay applied
-            arrays.update(pack_df(np.where(np.isin(table_prefixes(arrays), marked), PUBLIC_DF, full_df(arrays))))
+            arrays.update(pack_df(np.where(member(table_prefixes(arrays), marked), PUBLIC_DF, full_df(arrays))))
             stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
         stats["unique_fingerprints"] = int(arrays["residues"].shape[0])
         stats["fingerprints"] = int(arrays["post_tag"].shape[0])
