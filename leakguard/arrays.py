@@ -51,3 +51,10 @@ def member(values: npt.NDArray[T], choices: npt.NDArray[T]) -> npt.NDArray[np.bo
     ordered = np.sort(choices)
     found: npt.NDArray[np.bool_] = ordered[np.minimum(np.searchsorted(ordered, values), count - 1)] == values
     return found
+
+
+def codepoints(text: str) -> npt.NDArray[np.uint32]:
+    """The code points of text as an array (lone surrogates included)."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8).astype(np.uint32)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from leakguard.normalise.code_tokens import codepoints
+from leakguard.arrays import codepoints
 
 I64 = npt.NDArray[np.int64]
 

@@ -1,4 +1,4 @@
-"""Hashes of every k-gram of a token stream, computed in a handful of vector operations.
+"""Hashes of every k-gram of a token stream, and the measures taken over k-gram windows.
 
 A k-gram hash is a polynomial over the 64-bit token values (wrapping arithmetic modulo
 2**64), passed through the MurmurHash3 64-bit finaliser so that nearby k-grams give
@@ -6,14 +6,16 @@ unrelated hashes. Token values come from xxhash (see
 :mod:`leakguard.normalise.alphabet`), so hashes are stable across processes, machines
 and Python versions, and depend on the secret key when there is one.
 
-Computing all n-k+1 hashes takes k multiply-adds over whole arrays: no Python loop runs
-per token.
+The per-token work runs in the native engine (``native/engine/src/kgram.rs``), with the
+GIL released: the index side and the scan side call the same code.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+
+from leakguard import _core
 
 U64 = npt.NDArray[np.uint64]
 
@@ -36,16 +38,7 @@ def fmix64(values: U64) -> U64:
 
 def kgram_hashes(values: U64, k: int) -> U64:
     """Hash of every window of ``k`` consecutive token values (empty if fewer than k)."""
-    n = values.shape[0] - k + 1
-    if n <= 0:
-        return np.empty(0, dtype=np.uint64)
-    # Integer array arithmetic wraps without a warning (numpy checks scalar operations
-    # only), so no ``errstate`` is entered here: a few microseconds a call on a prompt.
-    acc = values[:n].copy()
-    for j in range(1, k):
-        acc *= _BASE
-        acc += values[j : j + n]
-    return fmix64(acc)
+    return _core.kgram_hashes(np.ascontiguousarray(values, dtype=np.uint64), k)
 
 
 def _distinct(values: U64, k: int) -> npt.NDArray[np.int64]:
@@ -76,11 +69,7 @@ def informative(abstract: U64, concrete: U64, k: int, min_distinct: int) -> npt.
 
 def identifier_counts(marked: npt.NDArray[np.bool_], k: int) -> npt.NDArray[np.int64]:
     """Number of marked tokens in each k-gram (the scan marks names and literal values)."""
-    n = marked.shape[0] - k + 1
-    if n <= 0:
-        return np.empty(0, dtype=np.int64)
-    total = np.concatenate(([0], marked.cumsum(dtype=np.int64)))
-    return np.asarray(total[k : k + n] - total[:n], dtype=np.int64)
+    return _core.window_counts(np.ascontiguousarray(marked, dtype=bool), k)
 
 
 def line_hashes(
@@ -120,4 +109,4 @@ def kgram_tags(concrete: U64, k: int) -> npt.NDArray[np.uint16]:
     Two k-grams with the same abstract hash and the same tag are, with probability
     1 - 2**-16, the same code with the same names: an exact copy rather than a renamed one.
     """
-    return np.asarray(kgram_hashes(concrete, k) >> np.uint64(48), dtype=np.uint16)
+    return _core.kgram_tags(np.ascontiguousarray(concrete, dtype=np.uint64), k)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from leakguard import _core
 from leakguard.arrays import member
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.minhash import b_bit, make_permutations
@@ -49,7 +50,7 @@ from leakguard.index.postings import (
 )
 from leakguard.index.public import PublicSet, check_set, pair_keys
 from leakguard.index.table import bucket_bits, directory_bits, prefixes, table_prefixes
-from leakguard.normalise.alphabet import Alphabet, key_id
+from leakguard.normalise.alphabet import ID, NUM, STR, Alphabet, key_id
 from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
 from leakguard.result import ScanResult
 
@@ -70,6 +71,7 @@ PARTS: dict[str, tuple[str, ...]] = {
 #: Sections an index may lack: ``public_names`` is there when a names set was applied.
 OPTIONAL = frozenset({"public_names"})
 _REQUIRED = tuple(name for names in PARTS.values() for name in names if name not in OPTIONAL)
+_NO_NAMES = np.empty(0, dtype=np.uint64)
 
 
 def part_bytes(arrays: dict[str, npt.NDArray[Any]]) -> dict[str, int]:
@@ -141,6 +143,17 @@ class Index:
         ):
             raise IndexFormatError("index is corrupt: the hash table does not match the postings")
         self._post_words = posting_words(post_loc, lines)
+        self._table: _core.Table | None = None
+
+    @property
+    def table(self) -> _core.Table:
+        """The sections a look-up reads, held by the native engine (made on first use)."""
+        if self._table is None:
+            sections = {name: self.arrays[name] for name in _core.TABLE_SECTIONS if name in self.arrays}
+            sections.setdefault("public_names", _NO_NAMES)
+            named = [self.alphabet.symbol(symbol) for symbol in (ID, STR, NUM)]
+            self._table = _core.Table(sections, named, self.alphabet.literal_symbols())
+        return self._table
 
     # -- construction -------------------------------------------------------------------
 

@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from leakguard.fingerprint.kgrams import fmix64
-from leakguard.normalise.code_tokens import word_hash
+from leakguard import _core
+from leakguard.arrays import codepoints
 
 ID = "\x00id"
 STR = "\x00str"
@@ -150,37 +150,35 @@ def key_id(key: bytes) -> str:
     return xxhash.xxh3_64_hexdigest(key, seed=0x6C65616B)
 
 
-_NAME_SALT = 0x243F6A8885A308D3
-
-
-def _mix(values: npt.NDArray[np.uint64], seed: int) -> npt.NDArray[np.uint64]:
-    return fmix64(values ^ np.uint64(seed ^ _NAME_SALT))
+def word_hash(word: str) -> int:
+    """The 64-bit spelling hash of one word (or literal) as the engine computes it."""
+    return _core.spelling(codepoints(word))
 
 
 class Alphabet:
     """Maps symbols and identifier names to 64-bit token values under one key.
 
     Symbols (keywords, punctuation, the classes) take an xxhash of their text; names take
-    the word hash of :mod:`leakguard.normalise.code_tokens` mixed with the key, so the
-    vectorised tokenizer and this class agree. Instances cache what they compute and are
-    safe to share between threads (a cache miss only ever stores the same value twice).
+    their spelling hash mixed with the key. The values are computed by the native engine
+    (``native/engine/src/alphabet.rs``), which the lexer of both sides uses through
+    :attr:`native`. Instances cache what they compute and are safe to share between
+    threads (a cache miss only ever stores the same value twice).
     """
 
     def __init__(self, key: bytes = b"") -> None:
         self.key_id = key_id(key)
         self._seed = xxhash.xxh3_64_intdigest(key, seed=0x4C47) if key else 0
         self._symbols: dict[str, int] = {}
-        self._tables_lock = threading.Lock()
-        self._ascii: npt.NDArray[np.uint64] | None = None
+        self._native_lock = threading.Lock()
+        self._native: _core.Alphabet | None = None
         self._char_arrays: dict[str, npt.NDArray[np.uint64]] = {}
-        self._keywords: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None = None
         self._literals: npt.NDArray[np.uint64] | None = None
 
     def symbol(self, symbol: str) -> int:
         """Abstract value of a symbol (keyword, punctuation, ID, STR or NUM)."""
         value = self._symbols.get(symbol)
         if value is None:
-            value = xxhash.xxh3_64_intdigest(b"s" + symbol.encode("utf-8", "surrogatepass"), seed=self._seed)
+            value = _core.symbol(symbol.encode("utf-8", "surrogatepass"), self._seed)
             self._symbols[symbol] = value
         return value
 
@@ -190,7 +188,7 @@ class Alphabet:
 
     def names(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         """Concrete values of identifiers given their word hashes (vectorised :meth:`name`)."""
-        return _mix(hashes, self._seed)
+        return self.native.names(np.ascontiguousarray(hashes, dtype=np.uint64))
 
     def char_symbols(self, chars: str) -> npt.NDArray[np.uint64]:
         """Symbol values of the given characters, as an array (cached: used on every scan)."""
@@ -199,13 +197,6 @@ class Alphabet:
             values = np.asarray([self.symbol(c) for c in chars], dtype=np.uint64)
             self._char_arrays[chars] = values
         return values
-
-    def ascii_symbols(self) -> npt.NDArray[np.uint64]:
-        """Symbol value of each ASCII character, by code point (for punctuation)."""
-        if self._ascii is None:
-            with self._tables_lock:
-                self._ascii = np.asarray([self.symbol(chr(i)) for i in range(128)], dtype=np.uint64)
-        return self._ascii
 
     def literal_symbols(self) -> npt.NDArray[np.uint64]:
         """Symbol values of string and number literals and of ASCII punctuation, sorted: what
@@ -216,14 +207,12 @@ class Alphabet:
             self._literals = np.sort(values.astype(np.uint64))
         return self._literals
 
-    def keyword_table(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
-        """(sorted word hashes of every keyword spelling, the symbol value of each)."""
-        if self._keywords is None:
+    @property
+    def native(self) -> _core.Alphabet:
+        """The engine's alphabet under the same key (built once, on first use)."""
+        if self._native is None:
             spellings = {word: word for word in KEYWORDS} | CASE_FOLDED
-            pairs = sorted((word_hash(word), self.symbol(symbol)) for word, symbol in spellings.items())
-            with self._tables_lock:
-                self._keywords = (
-                    np.asarray([h for h, _ in pairs], dtype=np.uint64),
-                    np.asarray([v for _, v in pairs], dtype=np.uint64),
-                )
-        return self._keywords
+            with self._native_lock:
+                if self._native is None:
+                    self._native = _core.Alphabet(self._seed, sorted(spellings.items()))
+        return self._native

@@ -12,6 +12,10 @@ Drop rules, applied on both sides:
 * a ``,`` directly before a closing bracket is dropped (formatters add trailing commas).
 * a string that stands alone on its line(s) is dropped: that is what a docstring is, and
   the scan side can recognise it without knowing the language.
+
+This module finds the comments and strings (one regular expression); cutting the code
+between them, the token values, the drop rules and line numbers are the native engine's
+(``native/engine/src/lex.rs``), one implementation for both sides.
 """
 
 from __future__ import annotations
@@ -23,15 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from leakguard.arrays import member
-from leakguard.normalise.alphabet import ID, NUM, STR, Alphabet
-from leakguard.normalise.code_tokens import PUNCT, WORD, Spellings, codepoints, tokenise
+from leakguard.arrays import codepoints
+from leakguard.normalise.alphabet import Alphabet
 
 #: What the scan side must delimit before cutting code, in order of precedence: prefixed
 #: strings (kinds ``p`` and ``q``, see :func:`_prefixed_strings`), comments (``c``,
 #: skipped), markdown fences (``f``, skipped), Rust lifetimes (``l``: a quote that starts
 #: no string) and strings (``s``: one STR token each). Everything else is code, cut by
-#: :mod:`leakguard.normalise.code_tokens`.
+#: the engine (``native/engine/src/code.rs``).
 #:
 #: Every alternative begins with a literal character, and look-behinds come after it: the
 #: regular expression engine then skips straight to the characters that can begin one.
@@ -117,15 +120,15 @@ _SPECIALS: tuple[tuple[str, str], ...] = (
 SPECIAL_PATTERN = re.compile("|".join(f"{body}(?P<{kind}{i}>)" for i, (kind, body) in enumerate(_SPECIALS)))
 _HIDDEN, _STRING, _LIFETIME = 0, 1, 2
 #: The kind of each of the pattern's groups, by group number (a match's ``lastindex``).
-_KIND_OF_GROUP = [_HIDDEN] * (SPECIAL_PATTERN.groups + 1)
+_KIND_OF_GROUP_ARRAY = np.full(SPECIAL_PATTERN.groups + 1, _HIDDEN, dtype=np.int8)
 #: How many prefix letters lie before the match of each group (see _prefixed_strings).
-_PREFIX_OF_GROUP = [0] * (SPECIAL_PATTERN.groups + 1)
+_PREFIX_OF_GROUP_ARRAY = np.zeros(SPECIAL_PATTERN.groups + 1, dtype=np.int64)
 for _name, _group in SPECIAL_PATTERN.groupindex.items():
-    _KIND_OF_GROUP[_group] = {"s": _STRING, "p": _STRING, "q": _STRING, "l": _LIFETIME}.get(_name[0], _HIDDEN)
-    _PREFIX_OF_GROUP[_group] = {"p": 1, "q": 2}.get(_name[0], 0)
+    _KIND_OF_GROUP_ARRAY[_group] = {"s": _STRING, "p": _STRING, "q": _STRING, "l": _LIFETIME}.get(_name[0], _HIDDEN)
+    _PREFIX_OF_GROUP_ARRAY[_group] = {"p": 1, "q": 2}.get(_name[0], 0)
 
-_CLOSERS = ")]}"
-#: Mixed into literal hashes so a literal's concrete value never equals a name's.
+#: Mixed into literal hashes so a literal's concrete value never equals a name's (the
+#: engine's ``alphabet::LITERAL``).
 LITERAL = np.uint64(0x6C69746572616C21)
 
 COMMENT, STRING, TEXT = 0, 1, 2
@@ -157,24 +160,35 @@ class TokenStream:
         return int(self.abstract.shape[0])
 
 
+_NO_SPANS = np.empty(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Where one text's comments and strings are, for the engine: flat int64 (start, end)
+    pairs of hidden spans (comments, fences) and of string literals, and break offsets
+    (borders of free-text regions that no token runs across)."""
+
+    hidden: npt.NDArray[np.int64]
+    strings: npt.NDArray[np.int64]
+    breaks: npt.NDArray[np.int64]
+
+
 class _Collector:
     """Excluded spans and string tokens of one text, before code is cut."""
 
-    def __init__(self, size: int) -> None:
-        self.in_code = np.ones(size, dtype=bool)
-        self.breaks = np.zeros(size + 1, dtype=bool)
-        self.string_starts: list[int] = []
-        self.string_ends: list[int] = []
+    def __init__(self) -> None:
+        self.hidden: list[npt.NDArray[np.int64]] = []
+        self.strings: list[npt.NDArray[np.int64]] = []
+        self.breaks: list[int] = []
 
     def exclude(self, begin: int, finish: int) -> None:
         """Mark a comment or markdown fence: no tokens come from it."""
-        self.in_code[begin:finish] = False
+        self.hidden.append(np.array([begin, finish], dtype=np.int64))
 
     def string(self, begin: int, finish: int) -> None:
         """Mark a string literal: it becomes one STR token."""
-        self.in_code[begin:finish] = False
-        self.string_starts.append(begin)
-        self.string_ends.append(finish)
+        self.strings.append(np.array([begin, finish], dtype=np.int64))
 
     def specials(self, text: str, begin: int = 0, finish: int | None = None) -> None:
         """Apply the scan-side rules to ``text[begin:finish]``."""
@@ -186,133 +200,27 @@ class _Collector:
             SPECIAL_PATTERN.finditer(text, begin) if finish is None else SPECIAL_PATTERN.finditer(text, begin, finish)
         )
         spans = [(*match.span(), match.lastindex or 0) for match in matches]
-        if len(spans) < 64:
-            for start, end, group in spans:
-                if _KIND_OF_GROUP[group] == _STRING:
-                    self.string(start - _PREFIX_OF_GROUP[group], end)
-                elif _KIND_OF_GROUP[group] == _HIDDEN:  # a lifetime quote stays code: one punctuation token
-                    self.exclude(start, end)
+        if not spans:
             return
-        # A long text's thousands of comments and strings are marked with array operations.
         found = np.array(spans, dtype=np.int64)
-        starts, ends, kinds = found[:, 0], found[:, 1], np.asarray(_KIND_OF_GROUP, dtype=np.int8)[found[:, 2]]
-        starts = starts - np.asarray(_PREFIX_OF_GROUP, dtype=np.int64)[found[:, 2]]
-        delta = np.zeros(self.in_code.shape[0] + 1, dtype=np.int8)  # +1 where a span opens, -1 where one closes
-        hidden = kinds != _LIFETIME
-        delta[starts[hidden]] = 1
-        delta[ends[hidden]] -= 1  # one span may close where the next opens
-        self.in_code &= delta[:-1].cumsum(dtype=np.int8) == 0
-        strings = kinds == _STRING
-        self.string_starts += starts[strings].tolist()
-        self.string_ends += ends[strings].tolist()
+        kinds = _KIND_OF_GROUP_ARRAY[found[:, 2]]
+        found[:, 0] -= _PREFIX_OF_GROUP_ARRAY[found[:, 2]]
+        # A lifetime quote stays code: one punctuation token.
+        self.hidden.append(found[kinds == _HIDDEN, :2].ravel())
+        self.strings.append(found[kinds == _STRING, :2].ravel())
+
+    def regions(self) -> Regions:
+        """What was collected, as the engine takes it."""
+        return Regions(
+            np.concatenate(self.hidden) if self.hidden else _NO_SPANS,
+            np.concatenate(self.strings) if self.strings else _NO_SPANS,
+            np.asarray(self.breaks, dtype=np.int64),
+        )
 
     def finish(self, text: str, alphabet: Alphabet) -> TokenStream:
-        """Cut the remaining code, merge in the strings and apply the drop rules."""
-        cps = codepoints(text)
-        spellings = Spellings(cps)
-        code = tokenise(cps, self.in_code, self.breaks[: cps.shape[0]], spellings, text)
-        kind = code.kind
-        keep = ~((kind == PUNCT) & (code.first == 59))  # ";" never counts
-        starts, ends, kind, first, hashes = (
-            code.start[keep],
-            code.end[keep],
-            kind[keep],
-            code.first[keep],
-            code.hashes[keep],
-        )
-        abstract = np.full(starts.shape[0], alphabet.symbol(NUM), dtype=np.uint64)
-        # Literals keep their value in the concrete stream, as names do: a copy with the
-        # same numbers and strings is an exact copy, one with other values a renamed one.
-        words = kind == WORD
-        concrete = alphabet.names(hashes ^ np.where(words, np.uint64(0), LITERAL))
-        punct = kind == PUNCT
-        if punct.any():
-            marks = first[punct]
-            values = alphabet.ascii_symbols()[np.minimum(marks, 127)]
-            wide = marks > 127
-            if wide.any():
-                values[wide] = [alphabet.symbol(chr(int(c))) for c in marks[wide]]
-            abstract[punct] = values
-            concrete[punct] = values
-        if words.any():
-            word_hashes = hashes[words]
-            table, symbols = alphabet.keyword_table()
-            slot = np.minimum(np.searchsorted(table, word_hashes), table.shape[0] - 1)
-            is_keyword = table[slot] == word_hashes
-            abstract[words] = np.where(is_keyword, symbols[slot], np.uint64(alphabet.symbol(ID)))
-            concrete[words] = np.where(is_keyword, symbols[slot], concrete[words])
-        if self.string_starts:
-            str_value = np.uint64(alphabet.symbol(STR))
-            count = len(self.string_starts)
-            string_starts = np.asarray(self.string_starts, dtype=np.int64)
-            string_ends = np.asarray(self.string_ends, dtype=np.int64)
-            starts = np.concatenate((starts, string_starts))
-            ends = np.concatenate((ends, string_ends))
-            abstract = np.concatenate((abstract, np.full(count, str_value, dtype=np.uint64)))
-            values = spellings.hashes(string_starts, np.maximum(string_ends, string_starts + 1))
-            concrete = np.concatenate((concrete, alphabet.names(values ^ LITERAL)))
-            order = starts.argsort(kind="stable")
-            starts, ends, abstract, concrete = starts[order], ends[order], abstract[order], concrete[order]
-        keep = _not_before_closer(abstract, alphabet)
-        if keep is not None:
-            starts, ends, abstract, concrete = starts[keep], ends[keep], abstract[keep], concrete[keep]
-        return _finish(text, alphabet, abstract, concrete, starts, ends, cps)
-
-
-def _not_before_closer(abstract: npt.NDArray[np.uint64], alphabet: Alphabet) -> npt.NDArray[np.bool_] | None:
-    """Mask that drops each comma directly followed by a closing bracket; None if none."""
-    comma = abstract == np.uint64(alphabet.symbol(","))
-    if not comma.any():
-        return None
-    closers = alphabet.char_symbols(_CLOSERS)
-    before = np.zeros(abstract.shape[0], dtype=bool)
-    before[:-1] = member(abstract[1:], closers)
-    drop = comma & before
-    return None if not drop.any() else ~drop
-
-
-def _finish(
-    text: str,
-    alphabet: Alphabet,
-    abstract: npt.NDArray[np.uint64],
-    concrete: npt.NDArray[np.uint64],
-    start: npt.NDArray[np.int64],
-    end: npt.NDArray[np.int64],
-    cps: npt.NDArray[np.uint32] | None = None,
-) -> TokenStream:
-    """Line numbers and the lone-string rule; ``cps`` are the text's code points if known."""
-    # Line breaks before each character, counted once: cheaper than a binary search per token.
-    before = np.zeros(len(text) + 1, dtype=np.int32)
-    ((codepoints(text) if cps is None else cps) == 10).cumsum(out=before[1:])
-    line = before[start] + 1
-    end_line = before[np.maximum(end - 1, start)] + 1
-    keep = _not_lone_strings(abstract == np.uint64(alphabet.symbol(STR)), line, end_line)
-    if keep is not None:
-        abstract, concrete, start, end = abstract[keep], concrete[keep], start[keep], end[keep]
-        line, end_line = line[keep], end_line[keep]
-    return TokenStream(abstract, concrete, start, end, line, end_line)
-
-
-def _not_lone_strings(
-    is_str: npt.NDArray[np.bool_], line: npt.NDArray[np.int32], end_line: npt.NDArray[np.int32]
-) -> npt.NDArray[np.bool_] | None:
-    """Mask that drops strings alone on their lines (docstrings); None when nothing drops."""
-    strings = is_str.nonzero()[0]
-    if strings.shape[0] == 0:
-        return None
-    n = is_str.shape[0]
-    # The line the token before each string ends on, and the line the token after it starts on.
-    prev_end = np.where(strings > 0, end_line[np.maximum(strings - 1, 0)], -1)
-    next_line = np.where(strings < n - 1, line[np.minimum(strings + 1, n - 1)], _NO_LINE)
-    lone = (prev_end < line[strings]) & (next_line > end_line[strings])
-    if not lone.any():
-        return None
-    keep = np.ones(n, dtype=bool)
-    keep[strings[lone]] = False
-    return keep
-
-
-_NO_LINE = np.iinfo(np.int32).max
+        """Cut the remaining code, make the strings tokens and apply the drop rules."""
+        regions = self.regions()
+        return TokenStream(*alphabet.native.lex(codepoints(text), regions.hidden, regions.strings, regions.breaks))
 
 
 def newline_offsets(text: str) -> npt.NDArray[np.int64]:
@@ -326,7 +234,7 @@ def newline_offsets(text: str) -> npt.NDArray[np.int64]:
 
 def lex(text: str, alphabet: Alphabet) -> TokenStream:
     """Tokenise arbitrary text without knowing its language (the scan side)."""
-    collector = _Collector(len(text))
+    collector = _Collector()
     collector.specials(text)
     return collector.finish(text, alphabet)
 
@@ -338,12 +246,12 @@ def lex_with_regions(text: str, regions: Sequence[Region], alphabet: Alphabet) -
     STR token, free text (heredocs, unparsed code) is read exactly as the scan side would
     read it, and the code between regions is cut by the same rules as on the scan side.
     """
-    collector = _Collector(len(text))
+    collector = _Collector()
     for begin, finish, kind in regions:
         if kind == STRING:
             collector.string(begin, finish)
         elif kind == TEXT:
-            collector.breaks[begin] = collector.breaks[finish] = True
+            collector.breaks += [begin, finish]
             collector.specials(text, begin, finish)
         else:
             collector.exclude(begin, finish)

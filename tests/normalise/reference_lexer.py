@@ -1,7 +1,7 @@
 """Reference lexer for tests: the token rules as plain regular expressions, one token at a time.
 
 This was leakguard's scan-time lexer before the vectorised one
-(:mod:`leakguard.normalise.lexer` with :mod:`leakguard.normalise.code_tokens`); the tests
+(:mod:`leakguard.normalise.lexer` with the native engine's ``code.rs``); the tests
 check the fast path cuts exactly these tokens. Only the cutting is here: line numbers and
 the lone-string rule come from the real lexer, which both share.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from reference_numpy import _finish
 
-from leakguard.normalise.alphabet import CASE_FOLDED, ID, KEYWORDS, NUM, STR, Alphabet
-from leakguard.normalise.code_tokens import word_hash
-from leakguard.normalise.lexer import LITERAL, TokenStream, _finish
+from leakguard.normalise.alphabet import CASE_FOLDED, ID, KEYWORDS, NUM, STR, Alphabet, word_hash
+from leakguard.normalise.lexer import LITERAL, TokenStream
 
 
 def keyword_symbol(word: str) -> str | None:

@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leakguard.normalise import lexer
-from leakguard.normalise.alphabet import Alphabet
-from leakguard.normalise.code_tokens import word_hash
+from leakguard.normalise.alphabet import Alphabet, word_hash
 
 A = Alphabet()
 PIECES = [

@@ -1,4 +1,11 @@
-"""Code to tokens with whole-array operations: no Python work per token.
+"""The numpy engine the native one replaced, kept as the reference of a differential test.
+
+Until the native engine (``native/``) took over, leakguard cut text into tokens, valued
+them and hashed k-grams with these whole-array numpy operations. ``test_engine.py``
+checks that the engine gives exactly the same arrays on hostile and real text: the same
+tokens mean the same fingerprints, so indexes built before and after agree.
+
+Code to tokens with whole-array operations: no Python work per token.
 
 The scan side must keep up with a gateway's traffic, so cutting code into tokens is done
 on arrays of code points. Every character gets a class (word, digit, ``$``, space,
@@ -24,9 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import xxhash
 
-from leakguard.arrays import distinct_inverse
-from leakguard.fingerprint.kgrams import fmix64
+from leakguard.arrays import distinct_inverse, member
+from leakguard.normalise.alphabet import CASE_FOLDED, ID, KEYWORDS, NUM, STR, Alphabet
+from leakguard.normalise.lexer import LITERAL, Regions, TokenStream
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -37,6 +46,60 @@ _LENGTH = 0xD6E8FEB86659FD93
 _MASK = (1 << 64) - 1
 
 PUNCT, WORD, NUMBER = 0, 1, 2
+
+_BASE = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+_NAME_SALT = 0x243F6A8885A308D3
+
+
+def fmix64(values: U64) -> U64:
+    """MurmurHash3's 64-bit finaliser: a bijection that spreads every input bit."""
+    out = np.asarray(values ^ (values >> _S33), dtype=np.uint64)
+    out *= _M1
+    out ^= out >> _S33
+    out *= _M2
+    out ^= out >> _S33
+    return out
+
+
+def kgram_hashes(values: U64, k: int) -> U64:
+    """Hash of every window of ``k`` consecutive token values (empty if fewer than k)."""
+    n = values.shape[0] - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    acc = values[:n].copy()
+    for j in range(1, k):
+        acc *= _BASE
+        acc += values[j : j + n]
+    return fmix64(acc)
+
+
+def identifier_counts(marked: npt.NDArray[np.bool_], k: int) -> I64:
+    """Number of marked tokens in each k-gram."""
+    n = marked.shape[0] - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.int64)
+    total = np.concatenate(([0], marked.cumsum(dtype=np.int64)))
+    return np.asarray(total[k : k + n] - total[:n], dtype=np.int64)
+
+
+def names(alphabet: Alphabet, hashes: U64) -> U64:
+    """Concrete values of spellings under the alphabet's key."""
+    return fmix64(hashes ^ np.uint64(alphabet._seed ^ _NAME_SALT))
+
+
+def symbol(alphabet: Alphabet, text: str) -> int:
+    """A symbol's value, with the xxhash package."""
+    return xxhash.xxh3_64_intdigest(b"s" + text.encode("utf-8", "surrogatepass"), seed=alphabet._seed)
+
+
+def keyword_table(alphabet: Alphabet) -> tuple[U64, U64]:
+    """(sorted word hashes of every keyword spelling, the symbol value of each)."""
+    spellings = {word: word for word in KEYWORDS} | CASE_FOLDED
+    pairs = sorted((word_hash(word), symbol(alphabet, sym)) for word, sym in spellings.items())
+    return np.asarray([h for h, _ in pairs], dtype=np.uint64), np.asarray([v for _, v in pairs], dtype=np.uint64)
 
 
 def _fmix_int(value: int) -> int:
@@ -246,3 +309,135 @@ class Spellings:
         poly = self._up[ends - 1] * (self._prefix[ends] - self._prefix[starts])
         lengths = (ends - starts).astype(np.uint64)
         return fmix64(poly + lengths * np.uint64(_LENGTH))
+
+
+_CLOSERS = ")]}"
+
+
+def lex(text: str, alphabet: Alphabet, regions: Regions) -> TokenStream:
+    """The token stream of ``text`` with ``regions`` applied, as the numpy engine made it."""
+    n = len(text)
+    in_code = np.ones(n, dtype=bool)
+    breaks = np.zeros(n + 1, dtype=bool)
+    for flat in (regions.hidden, regions.strings):
+        for begin, finish in flat.reshape(-1, 2).tolist():
+            in_code[begin:finish] = False
+    breaks[regions.breaks] = True
+    strings = regions.strings.reshape(-1, 2)
+    return _Finisher(in_code, breaks, strings[:, 0].tolist(), strings[:, 1].tolist()).finish(text, alphabet)
+
+
+class _Finisher:
+    def __init__(
+        self, in_code: npt.NDArray[np.bool_], breaks: npt.NDArray[np.bool_], starts: list[int], ends: list[int]
+    ) -> None:
+        self.in_code, self.breaks, self.string_starts, self.string_ends = in_code, breaks, starts, ends
+
+    def finish(self, text: str, alphabet: Alphabet) -> TokenStream:
+        """Cut the remaining code, merge in the strings and apply the drop rules."""
+        cps = codepoints(text)
+        spellings = Spellings(cps)
+        code = tokenise(cps, self.in_code, self.breaks[: cps.shape[0]], spellings, text)
+        kind = code.kind
+        keep = ~((kind == PUNCT) & (code.first == 59))  # ";" never counts
+        starts, ends, kind, first, hashes = (
+            code.start[keep],
+            code.end[keep],
+            kind[keep],
+            code.first[keep],
+            code.hashes[keep],
+        )
+        abstract = np.full(starts.shape[0], symbol(alphabet, NUM), dtype=np.uint64)
+        # Literals keep their value in the concrete stream, as names do: a copy with the
+        # same numbers and strings is an exact copy, one with other values a renamed one.
+        words = kind == WORD
+        concrete = names(alphabet, hashes ^ np.where(words, np.uint64(0), LITERAL))
+        punct = kind == PUNCT
+        if punct.any():
+            marks = first[punct]
+            ascii_values = np.asarray([symbol(alphabet, chr(i)) for i in range(128)], dtype=np.uint64)
+            values = ascii_values[np.minimum(marks, 127)]
+            wide = marks > 127
+            if wide.any():
+                values[wide] = [symbol(alphabet, chr(int(c))) for c in marks[wide]]
+            abstract[punct] = values
+            concrete[punct] = values
+        if words.any():
+            word_hashes = hashes[words]
+            table, symbols = keyword_table(alphabet)
+            slot = np.minimum(np.searchsorted(table, word_hashes), table.shape[0] - 1)
+            is_keyword = table[slot] == word_hashes
+            abstract[words] = np.where(is_keyword, symbols[slot], np.uint64(symbol(alphabet, ID)))
+            concrete[words] = np.where(is_keyword, symbols[slot], concrete[words])
+        if self.string_starts:
+            str_value = np.uint64(symbol(alphabet, STR))
+            count = len(self.string_starts)
+            string_starts = np.asarray(self.string_starts, dtype=np.int64)
+            string_ends = np.asarray(self.string_ends, dtype=np.int64)
+            starts = np.concatenate((starts, string_starts))
+            ends = np.concatenate((ends, string_ends))
+            abstract = np.concatenate((abstract, np.full(count, str_value, dtype=np.uint64)))
+            values = spellings.hashes(string_starts, np.maximum(string_ends, string_starts + 1))
+            concrete = np.concatenate((concrete, names(alphabet, values ^ LITERAL)))
+            order = starts.argsort(kind="stable")
+            starts, ends, abstract, concrete = starts[order], ends[order], abstract[order], concrete[order]
+        keep = _not_before_closer(abstract, alphabet)
+        if keep is not None:
+            starts, ends, abstract, concrete = starts[keep], ends[keep], abstract[keep], concrete[keep]
+        return _finish(text, alphabet, abstract, concrete, starts, ends, cps)
+
+
+def _not_before_closer(abstract: npt.NDArray[np.uint64], alphabet: Alphabet) -> npt.NDArray[np.bool_] | None:
+    """Mask that drops each comma directly followed by a closing bracket; None if none."""
+    comma = abstract == np.uint64(symbol(alphabet, ","))
+    if not comma.any():
+        return None
+    closers = np.asarray([symbol(alphabet, c) for c in _CLOSERS], dtype=np.uint64)
+    before = np.zeros(abstract.shape[0], dtype=bool)
+    before[:-1] = member(abstract[1:], closers)
+    drop = comma & before
+    return None if not drop.any() else ~drop
+
+
+def _finish(
+    text: str,
+    alphabet: Alphabet,
+    abstract: npt.NDArray[np.uint64],
+    concrete: npt.NDArray[np.uint64],
+    start: npt.NDArray[np.int64],
+    end: npt.NDArray[np.int64],
+    cps: npt.NDArray[np.uint32] | None = None,
+) -> TokenStream:
+    """Line numbers and the lone-string rule; ``cps`` are the text's code points if known."""
+    # Line breaks before each character, counted once: cheaper than a binary search per token.
+    before = np.zeros(len(text) + 1, dtype=np.int32)
+    ((codepoints(text) if cps is None else cps) == 10).cumsum(out=before[1:])
+    line = before[start] + 1
+    end_line = before[np.maximum(end - 1, start)] + 1
+    keep = _not_lone_strings(abstract == np.uint64(symbol(alphabet, STR)), line, end_line)
+    if keep is not None:
+        abstract, concrete, start, end = abstract[keep], concrete[keep], start[keep], end[keep]
+        line, end_line = line[keep], end_line[keep]
+    return TokenStream(abstract, concrete, start, end, line, end_line)
+
+
+def _not_lone_strings(
+    is_str: npt.NDArray[np.bool_], line: npt.NDArray[np.int32], end_line: npt.NDArray[np.int32]
+) -> npt.NDArray[np.bool_] | None:
+    """Mask that drops strings alone on their lines (docstrings); None when nothing drops."""
+    strings = is_str.nonzero()[0]
+    if strings.shape[0] == 0:
+        return None
+    n = is_str.shape[0]
+    # The line the token before each string ends on, and the line the token after it starts on.
+    prev_end = np.where(strings > 0, end_line[np.maximum(strings - 1, 0)], -1)
+    next_line = np.where(strings < n - 1, line[np.minimum(strings + 1, n - 1)], _NO_LINE)
+    lone = (prev_end < line[strings]) & (next_line > end_line[strings])
+    if not lone.any():
+        return None
+    keep = np.ones(n, dtype=bool)
+    keep[strings[lone]] = False
+    return keep
+
+
+_NO_LINE = np.iinfo(np.int32).max

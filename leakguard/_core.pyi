@@ -1,0 +1,33 @@
+"""Types of the native scan core (``native/python/src/lib.rs``)."""
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+
+class Alphabet:
+    def __init__(self, seed: int, keywords: list[tuple[str, str]]) -> None: ...
+    def names(self, spellings: U64) -> U64: ...
+    def lex(
+        self, cps: npt.NDArray[np.uint32], hidden: I64, strings: I64, breaks: I64
+    ) -> tuple[U64, U64, I64, I64, I32, I32]: ...
+
+TABLE_SECTIONS: tuple[str, ...]
+
+class Table:
+    def __init__(
+        self, sections: dict[str, npt.NDArray[Any]], named_symbols: list[int], literal_symbols: U64
+    ) -> None: ...
+    def lookup(
+        self, abstract_values: U64, concrete_values: U64, hashes: U64, k: int, max_df: int
+    ) -> tuple[I64, I64, I64, I64, npt.NDArray[np.bool_], I64]: ...
+
+def symbol(spelling: bytes, seed: int) -> int: ...
+def spelling(cps: npt.NDArray[np.uint32]) -> int: ...
+def kgram_hashes(values: U64, k: int) -> U64: ...
+def kgram_tags(values: U64, k: int) -> npt.NDArray[np.uint16]: ...
+def window_counts(marked: npt.NDArray[np.bool_], k: int) -> I64: ...

@@ -1,0 +1,28 @@
+//! leakguard's scan core, without Python.
+//!
+//! The pipeline, in the order data flows through it:
+//!
+//! 1. [`unicode`]: the character classes the token rules are written in;
+//! 2. [`code`]: code cut into words, numbers and punctuation;
+//! 3. [`alphabet`] and [`spelling`]: each token's abstract and concrete value;
+//! 4. [`lex`]: regions (comments, strings) applied, drop rules, line numbers;
+//! 5. [`kgram`]: the hash and tag of every k-gram;
+//! 6. [`sections`] and [`lookup`]: the k-grams found in the index, as hits.
+//!
+//! Everything here is safe Rust that cannot panic on any input: offsets past a text are
+//! clamped, empty inputs give empty outputs. The Python module (`leakguard._core`) is a
+//! thin layer over these functions.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod alphabet;
+pub mod code;
+pub mod kgram;
+pub mod lex;
+pub mod lookup;
+pub mod mix;
+pub mod sections;
+pub mod spelling;
+pub mod unicode;
+mod unicode_tables;

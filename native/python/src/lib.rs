@@ -1,0 +1,344 @@
+//! `leakguard._core`: the engine seen from Python, and nothing else.
+//!
+//! Each function takes numpy arrays (contiguous, of the documented dtype), releases the
+//! GIL for the whole of its work and returns new arrays. Arguments of the wrong kind raise
+//! `TypeError` or `ValueError` here, once; the engine below cannot fail on any values.
+
+use leakguard_engine::alphabet::Alphabet as EngineAlphabet;
+use leakguard_engine::kgram;
+use leakguard_engine::lex::{lex, Regions};
+use leakguard_engine::lookup::{lookup, Rules, Scanned};
+use leakguard_engine::sections::{Offsets, Sections};
+use leakguard_engine::spelling::spelling_hash;
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+type Array<'py, T> = Bound<'py, PyArray1<T>>;
+
+fn slice<'a, T: numpy::Element>(
+    array: &'a PyReadonlyArray1<'_, T>,
+    what: &str,
+) -> PyResult<&'a [T]> {
+    array.as_slice().map_err(|_| {
+        PyValueError::new_err(format!("{what} must be a contiguous one-dimensional array"))
+    })
+}
+
+fn spans(flat: &[i64], what: &str) -> PyResult<Vec<(usize, usize)>> {
+    if flat.len() % 2 != 0 {
+        return Err(PyValueError::new_err(format!(
+            "{what} must hold (start, end) pairs"
+        )));
+    }
+    flat.chunks_exact(2)
+        .map(
+            |pair| match (usize::try_from(pair[0]), usize::try_from(pair[1])) {
+                (Ok(start), Ok(end)) => Ok((start, end)),
+                _ => Err(PyValueError::new_err(format!(
+                    "{what} must not be negative"
+                ))),
+            },
+        )
+        .collect()
+}
+
+/// The token alphabet under one seed (see the engine's `alphabet` module).
+#[pyclass(frozen, module = "leakguard._core")]
+struct Alphabet {
+    inner: EngineAlphabet,
+}
+
+#[pymethods]
+impl Alphabet {
+    #[new]
+    fn new(seed: u64, keywords: Vec<(String, String)>) -> Self {
+        Alphabet {
+            inner: EngineAlphabet::new(seed, &keywords),
+        }
+    }
+
+    /// The concrete values of names given their spelling hashes (uint64).
+    fn names<'py>(
+        &self,
+        py: Python<'py>,
+        spellings: PyReadonlyArray1<'py, u64>,
+    ) -> PyResult<Array<'py, u64>> {
+        let spellings = slice(&spellings, "spellings")?;
+        let alphabet = &self.inner;
+        let values: Vec<u64> = py.detach(|| spellings.iter().map(|&s| alphabet.name(s)).collect());
+        Ok(values.into_pyarray(py))
+    }
+
+    /// The token stream of a text given as code points (uint32) with its regions: hidden
+    /// spans and string spans as flat int64 (start, end) pairs, and break offsets.
+    /// Returns (abstract, concrete, start, end, line, end_line).
+    #[allow(clippy::type_complexity)]
+    fn lex<'py>(
+        &self,
+        py: Python<'py>,
+        cps: PyReadonlyArray1<'py, u32>,
+        hidden: PyReadonlyArray1<'py, i64>,
+        strings: PyReadonlyArray1<'py, i64>,
+        breaks: PyReadonlyArray1<'py, i64>,
+    ) -> PyResult<(
+        Array<'py, u64>,
+        Array<'py, u64>,
+        Array<'py, i64>,
+        Array<'py, i64>,
+        Array<'py, i32>,
+        Array<'py, i32>,
+    )> {
+        let regions = Regions {
+            hidden: spans(slice(&hidden, "hidden")?, "hidden")?,
+            strings: spans(slice(&strings, "strings")?, "strings")?,
+            breaks: slice(&breaks, "breaks")?
+                .iter()
+                .filter_map(|&b| usize::try_from(b).ok())
+                .collect(),
+        };
+        let cps = slice(&cps, "cps")?;
+        let alphabet = &self.inner;
+        let stream = py.detach(|| lex(alphabet, cps, &regions));
+        Ok((
+            stream.abstract_values.into_pyarray(py),
+            stream.concrete_values.into_pyarray(py),
+            stream.start.into_pyarray(py),
+            stream.end.into_pyarray(py),
+            stream.line.into_pyarray(py),
+            stream.end_line.into_pyarray(py),
+        ))
+    }
+}
+
+/// `offsets` is u16 in most indexes, u32 in huge ones.
+#[derive(FromPyObject)]
+enum OffsetsArray<'py> {
+    Narrow(PyReadonlyArray1<'py, u16>),
+    Wide(PyReadonlyArray1<'py, u32>),
+}
+
+/// The sections of one index that a look-up reads (held, not copied: memory-mapped
+/// arrays stay where they are), with the rules of the scan policy that decide which
+/// hits count. Built once per index and policy cut-off.
+#[pyclass(frozen, module = "leakguard._core")]
+struct Table {
+    hash_buckets: Py<PyArray1<u32>>,
+    residues: Py<PyArray1<u16>>,
+    offset_blocks: Py<PyArray1<u32>>,
+    offsets: Py<PyAny>,
+    df: Py<PyArray1<u8>>,
+    df_wide_slots: Py<PyArray1<u32>>,
+    df_wide: Py<PyArray1<u16>>,
+    post_loc: Py<PyArray1<u8>>,
+    post_tag: Py<PyArray1<u16>>,
+    line_base: Py<PyArray1<u32>>,
+    public_names: Py<PyArray1<u64>>,
+    literal_symbols: Py<PyArray1<u64>>,
+    named_symbols: [u64; 3],
+}
+
+fn held<'py, T: numpy::Element>(
+    array: &Bound<'py, PyAny>,
+    what: &str,
+) -> PyResult<Py<PyArray1<T>>> {
+    let typed = array.cast::<PyArray1<T>>().map_err(|_| {
+        PyValueError::new_err(format!("index section {what} has the wrong type or shape"))
+    })?;
+    if !typed.is_contiguous() {
+        return Err(PyValueError::new_err(format!(
+            "index section {what} is not contiguous"
+        )));
+    }
+    Ok(typed.clone().unbind())
+}
+
+#[pymethods]
+impl Table {
+    /// The sections, by name (a dict of numpy arrays), the symbol values of ID, STR and NUM,
+    /// and the sorted symbol values of literals and punctuation.
+    #[new]
+    fn new(
+        sections: &Bound<'_, pyo3::types::PyDict>,
+        named_symbols: [u64; 3],
+        literal_symbols: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let get = |name: &str| -> PyResult<Bound<'_, PyAny>> {
+            sections
+                .get_item(name)?
+                .ok_or_else(|| PyValueError::new_err(format!("index is missing section {name}")))
+        };
+        let offsets = get("offsets")?;
+        if offsets.extract::<OffsetsArray<'_>>().is_err() {
+            return Err(PyValueError::new_err(
+                "index section offsets must be u16 or u32",
+            ));
+        }
+        Ok(Table {
+            hash_buckets: held(&get("hash_buckets")?, "hash_buckets")?,
+            residues: held(&get("residues")?, "residues")?,
+            offset_blocks: held(&get("offset_blocks")?, "offset_blocks")?,
+            offsets: offsets.unbind(),
+            df: held(&get("df")?, "df")?,
+            df_wide_slots: held(&get("df_wide_slots")?, "df_wide_slots")?,
+            df_wide: held(&get("df_wide")?, "df_wide")?,
+            post_loc: held(&get("post_loc")?, "post_loc")?,
+            post_tag: held(&get("post_tag")?, "post_tag")?,
+            line_base: held(&get("line_base")?, "line_base")?,
+            public_names: held(&get("public_names")?, "public_names")?,
+            literal_symbols: held(literal_symbols, "literal_symbols")?,
+            named_symbols,
+        })
+    }
+
+    /// The hits of one token stream: (pos, file, line, end_line, exact, key) arrays.
+    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
+    fn lookup<'py>(
+        &self,
+        py: Python<'py>,
+        abstract_values: PyReadonlyArray1<'py, u64>,
+        concrete_values: PyReadonlyArray1<'py, u64>,
+        hashes: PyReadonlyArray1<'py, u64>,
+        k: usize,
+        max_df: u32,
+    ) -> PyResult<(
+        Array<'py, i64>,
+        Array<'py, i64>,
+        Array<'py, i64>,
+        Array<'py, i64>,
+        Array<'py, bool>,
+        Array<'py, i64>,
+    )> {
+        let hash_buckets = self.hash_buckets.bind(py).readonly();
+        let residues = self.residues.bind(py).readonly();
+        let offset_blocks = self.offset_blocks.bind(py).readonly();
+        let offsets: OffsetsArray<'py> = self.offsets.bind(py).extract()?;
+        let df = self.df.bind(py).readonly();
+        let df_wide_slots = self.df_wide_slots.bind(py).readonly();
+        let df_wide = self.df_wide.bind(py).readonly();
+        let post_loc = self.post_loc.bind(py).readonly();
+        let post_tag = self.post_tag.bind(py).readonly();
+        let line_base = self.line_base.bind(py).readonly();
+        let public_names = self.public_names.bind(py).readonly();
+        let literal_symbols = self.literal_symbols.bind(py).readonly();
+        let sections = Sections {
+            hash_buckets: slice(&hash_buckets, "hash_buckets")?,
+            residues: slice(&residues, "residues")?,
+            offset_blocks: slice(&offset_blocks, "offset_blocks")?,
+            offsets: match &offsets {
+                OffsetsArray::Narrow(values) => Offsets::Narrow(slice(values, "offsets")?),
+                OffsetsArray::Wide(values) => Offsets::Wide(slice(values, "offsets")?),
+            },
+            df: slice(&df, "df")?,
+            df_wide_slots: slice(&df_wide_slots, "df_wide_slots")?,
+            df_wide: slice(&df_wide, "df_wide")?,
+            post_loc: slice(&post_loc, "post_loc")?,
+            post_tag: slice(&post_tag, "post_tag")?,
+            line_base: slice(&line_base, "line_base")?,
+        };
+        let scanned = Scanned {
+            abstract_values: slice(&abstract_values, "abstract")?,
+            concrete_values: slice(&concrete_values, "concrete")?,
+            hashes: slice(&hashes, "hashes")?,
+        };
+        if scanned.concrete_values.len() != scanned.abstract_values.len() {
+            return Err(PyValueError::new_err(
+                "abstract and concrete values differ in length",
+            ));
+        }
+        let rules = Rules {
+            k,
+            max_df,
+            named_symbols: self.named_symbols,
+            literal_symbols: slice(&literal_symbols, "literal_symbols")?,
+            public_names: slice(&public_names, "public_names")?,
+        };
+        let hits = py.detach(|| lookup(&sections, &scanned, &rules));
+        Ok((
+            hits.pos.into_pyarray(py),
+            hits.file.into_pyarray(py),
+            hits.line.into_pyarray(py),
+            hits.end_line.into_pyarray(py),
+            hits.exact.into_pyarray(py),
+            hits.key.into_pyarray(py),
+        ))
+    }
+}
+
+/// The value of a symbol, given as its UTF-8 bytes (surrogates passed through).
+#[pyfunction]
+fn symbol(spelling: &[u8], seed: u64) -> u64 {
+    leakguard_engine::alphabet::symbol_from_bytes(spelling, seed)
+}
+
+/// The spelling hash of a word, string or number given as code points (uint32).
+#[pyfunction]
+fn spelling(cps: PyReadonlyArray1<'_, u32>) -> PyResult<u64> {
+    Ok(spelling_hash(slice(&cps, "cps")?))
+}
+
+/// The hash of every window of `k` token values (uint64).
+#[pyfunction]
+fn kgram_hashes<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArray1<'py, u64>,
+    k: usize,
+) -> PyResult<Array<'py, u64>> {
+    let values = slice(&values, "values")?;
+    Ok(py
+        .detach(|| kgram::kgram_hashes(values, k))
+        .into_pyarray(py))
+}
+
+/// The 16-bit tag of every window of `k` concrete token values (uint64).
+#[pyfunction]
+fn kgram_tags<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArray1<'py, u64>,
+    k: usize,
+) -> PyResult<Array<'py, u16>> {
+    let values = slice(&values, "values")?;
+    Ok(py.detach(|| kgram::kgram_tags(values, k)).into_pyarray(py))
+}
+
+/// How many marked positions (bool) every window of `k` holds.
+#[pyfunction]
+fn window_counts<'py>(
+    py: Python<'py>,
+    marked: PyReadonlyArray1<'py, bool>,
+    k: usize,
+) -> PyResult<Array<'py, i64>> {
+    let marked = slice(&marked, "marked")?;
+    Ok(py
+        .detach(|| kgram::window_counts(marked, k))
+        .into_pyarray(py))
+}
+
+/// leakguard's native scan core.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Alphabet>()?;
+    m.add_class::<Table>()?;
+    m.add(
+        "TABLE_SECTIONS",
+        (
+            "hash_buckets",
+            "residues",
+            "offset_blocks",
+            "offsets",
+            "df",
+            "df_wide_slots",
+            "df_wide",
+            "post_loc",
+            "post_tag",
+            "line_base",
+            "public_names",
+        ),
+    )?;
+    m.add_function(wrap_pyfunction!(symbol, m)?)?;
+    m.add_function(wrap_pyfunction!(spelling, m)?)?;
+    m.add_function(wrap_pyfunction!(kgram_hashes, m)?)?;
+    m.add_function(wrap_pyfunction!(kgram_tags, m)?)?;
+    m.add_function(wrap_pyfunction!(window_counts, m)?)?;
+    Ok(())
+}
