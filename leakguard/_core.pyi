@@ -26,6 +26,23 @@ class Table:
         self, abstract_values: U64, concrete_values: U64, hashes: U64, k: int, max_df: int
     ) -> tuple[I64, I64, I64, I64, npt.NDArray[np.bool_], I64]: ...
 
+_ChainTuple = tuple[
+    tuple[int, int, int, int, int, int, int, int], tuple[float, float, float, float], list[int], list[int]
+]
+
+def chain_hits(
+    pos: I64,
+    file: I64,
+    line: I64,
+    end_line: I64,
+    exact: npt.NDArray[np.bool_],
+    key: I64,
+    rules: tuple[int, float, int, float, float],
+    small_files: npt.NDArray[np.float64],
+    scan_line: I32,
+    floor: float,
+    fragment_floor: float | None,
+) -> tuple[list[_ChainTuple], float, I64, list[tuple[int, int, int, int, int]]]: ...
 def symbol(spelling: bytes, seed: int) -> int: ...
 def spelling(cps: npt.NDArray[np.uint32]) -> int: ...
 def kgram_hashes(values: U64, k: int) -> U64: ...

@@ -9,7 +9,9 @@ what it has beyond half the threshold, the evidence chance structure alone reach
 chance matches with one file are therefore not a leak, and two halves of a real copy are.
 
 Only files none of whose chains leaks alone are judged so: a finding that leaks keeps its
-own evidence (and its rank against findings of other files over the same text).
+own evidence (and its rank against findings of other files over the same text). Which
+runs of hits may be such fragments, and so are chained down to a lower floor, the native
+engine decides (``native/engine/src/fragments.rs``).
 
 Measured (``benchmarks/datasets.py``): IR-Plag L3 54 -> 55 of 57 copies, SPPlagiarise L4
 86 -> 87 of 119 files, with the same false alarms on 3,000 windows of unrelated Java, and
@@ -20,57 +22,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-
-from leakguard.arrays import distinct_inverse, member
 from leakguard.options import ScanPolicy
 
 if TYPE_CHECKING:
     from leakguard.match import Chain
-
-
-def run_floors(
-    run_file: npt.NDArray[np.int64],
-    run_line: npt.NDArray[np.int64],
-    begin: npt.NDArray[np.int64],
-    end: npt.NDArray[np.int64],
-    reach: npt.NDArray[np.float64],
-    floor: float,
-    low: float,
-    leaking: npt.NDArray[np.int64],
-) -> npt.NDArray[np.float64]:
-    """The evidence each run's chains need to be kept: ``floor``, or ``low`` for a run
-    that could be a fragment of a copy (see :func:`combine_fragments`).
-
-    Such a run could reach ``low``, starts from another indexed line than the file's other
-    candidates (the same line again is a repeated paste, not more of a copy), has a
-    candidate of its file close enough in the scanned text for the two to be dense, and
-    its file has no run that leaks alone but enough candidates to reach ``floor``
-    together. Checking this on runs leaves chance matches scattered over a long text
-    unchained, as they were before fragments counted.
-    """
-    wanted = np.full(reach.shape[0], floor)
-    if low >= floor:
-        return wanted
-    candidate = ((reach >= low) & ~member(run_file, leaking)).nonzero()[0]
-    order = candidate[np.lexsort((-reach[candidate], run_line[candidate], run_file[candidate]))]
-    fresh = np.ones(order.shape[0], dtype=bool)
-    fresh[1:] = (run_file[order][1:] != run_file[order][:-1]) | (run_line[order][1:] != run_line[order][:-1])
-    candidate = order[fresh]
-    candidate = candidate[np.lexsort((begin[candidate], run_file[candidate]))]
-    f, b, e = run_file[candidate], begin[candidate], end[candidate]
-    # Neighbours in the text, of one file: dense when the gap between them is no longer
-    # than the two runs together (a necessary condition of ``_dense``).
-    close = (f[1:] == f[:-1]) & (2 * ((e[1:] - b[1:]) + (e[:-1] - b[:-1])) >= np.maximum(e[1:], e[:-1]) - b[:-1])
-    paired = np.zeros(candidate.shape[0], dtype=bool)
-    paired[1:] |= close
-    paired[:-1] |= close
-    candidate = candidate[paired]
-    files, inverse = distinct_inverse(run_file[candidate])
-    total = np.bincount(inverse, weights=reach[candidate] - low, minlength=files.shape[0]) + low
-    wanted[candidate[total[inverse] >= floor]] = low
-    return wanted
 
 
 def combine_fragments(chains: list[Chain], k: int, policy: ScanPolicy) -> float:

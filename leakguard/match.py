@@ -27,9 +27,12 @@ A copy whose parts were moved chains as several weak *fragments* of one file; wi
 ``fragment_floor`` the chains that could be such fragments are kept too, to be judged
 together (see :mod:`leakguard.fragments`).
 
-The hit-by-hit rule is the reference; :mod:`leakguard.runs` cuts the hits into groups no
-chain can cross and measures the groups that are one chain with array operations, with
-the same result (``tests/test_match.py`` checks it against the rule).
+Hits are chained by the native engine (``native/engine/src/chain.rs``, with ``runs.rs``
+and ``fragments.rs``): it cuts them into runs no chain can cross, builds the runs strong
+enough to matter hit by hit and measures the chains; this module turns its answer into
+:class:`Chain` objects and keeps what follows (overlaps between chains).
+``tests/test_match.py`` checks the engine against the hit-by-hit rule and against the
+numpy chaining it replaced.
 """
 
 from __future__ import annotations
@@ -41,22 +44,10 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from leakguard import _core
 from leakguard import score as scoring
-from leakguard.arrays import distinct
-from leakguard.fragments import run_floors
-from leakguard.hits import Hits, prefer_exact, without_sparse
+from leakguard.hits import Hits
 from leakguard.options import ScanPolicy
-from leakguard.runs import (
-    BACKWARD_LINES,
-    MIN_LINE_RATIO,
-    ONE_LINE_FACTOR,
-    Rows,
-    RunMeasures,
-    components,
-    find_runs,
-    run_bound,
-    run_evidence,
-)
 
 
 @dataclass(slots=True)
@@ -150,186 +141,31 @@ def chain_hits(
     runs of hits that could reach it (fragments of one copy, see :func:`combine_fragments`).
     """
     floor = policy.threshold if floor is None else floor
-    low = floor if fragment_floor is None else min(floor, fragment_floor)
-    none = np.empty(0, dtype=np.int64)
-    if hits.pos.size == 0:
-        return Chaining([], 0.0, none)
-    half = policy.threshold * PARTIAL_SHARE
-    hits = prefer_exact(hits)
-    if policy.threshold > k:
-        hits = without_sparse(hits, policy.gap)
-        if hits.pos.size == 0:
-            return Chaining([], 0.0, none)
-    group = components(hits.file, hits.pos, hits.line, hits.end_line, policy.gap)
-    order = np.lexsort((hits.line, hits.pos, group))
-    pos, file, line, end_line = hits.pos[order], hits.file[order], hits.line[order], hits.end_line[order]
-    exact, key, group = hits.exact[order], hits.key[order], group[order]
-    first, stop, simple = find_runs(pos, group, line, end_line, policy.gap)
-    rows = Rows(file, pos, line, end_line, exact, key)
-    # Simple runs are one chain each, measured exactly with array operations; other runs
-    # get an upper bound on any chain the per-hit rule would build from them.
-    reach = np.zeros(first.shape[0], dtype=np.float64)
-    if simple.any():
-        measures = run_evidence(rows, first[simple], stop[simple], k, policy, scan_line, small_files)
-        reach[simple] = measures.evidence
-    if not simple.all():
-        reach[~simple] = run_bound(rows, first[~simple], stop[~simple], k, policy, small_files)
-    leaking = distinct(file[first][simple & (reach >= floor)])
-    wanted = run_floors(file[first], line[first], pos[first], pos[stop - 1] + k, reach, floor, low, leaking)
-    # A run that is chained anyway keeps its weaker chains too: fragments of one copy.
-    wanted[~simple & (reach >= floor)] = low
-    chains: list[Chain] = []
-    partial: list[Partial] = []
-    strongest = float(reach[simple].max()) if simple.any() else 0.0
-    # A simple run that reaches its floor is built (a pasted copy; chance structure makes
-    # thousands of weak ones that never are).
-    measured = simple.cumsum() - 1  # each simple run's row in ``measures`` (set when there are any)
-    for i in (simple & (reach >= wanted)).nonzero()[0].tolist():
-        a, b = int(first[i]), int(stop[i])
-        chain = _one_chain(pos[a:b], int(file[a]), line[a:b], end_line[a:b], exact[a:b])
-        _take_measures(chain, measures, int(measured[i]), policy, small_files)
-        chains.append(chain)
-    # Other runs go through the per-hit rule, highest bound first, and only while they could
-    # reach their floor or beat the strongest chain so far (so ``strongest`` stays exact):
-    # chance structure rarely can. A run left unchained that could hold a partial match
-    # (``PARTIAL_SHARE`` of a leak) is kept as one, for near duplicates to be sought around it.
-    unchained = (simple & (reach >= half)).nonzero()[0].tolist()
-    last_use = min(low, half)  # a run below this, and below the strongest, has none
-    for i in (~simple).nonzero()[0][(-reach[~simple]).argsort(kind="stable")].tolist():
-        if reach[i] < last_use and reach[i] <= strongest:
-            break  # so are all the runs after it: their bounds are no higher
-        if reach[i] < wanted[i] and reach[i] <= strongest:
-            if reach[i] >= half:
-                unchained.append(i)
-            continue
-        a, b = int(first[i]), int(stop[i])
-        picked = (group[a:b], file[a:b], pos[a:b], line[a:b], end_line[a:b], exact[a:b], key[a:b])
-        for chain in _greedy_chains(*picked, policy.gap, scan_line):
-            _measure(chain, k, policy, small_files)
-            strongest = max(strongest, chain.evidence)
-            if chain.evidence >= half:
-                ends = (chain.positions[0], chain.positions[-1])
-                partial.append(Partial(*ends, chain.file, chain.first_line, chain.max_line))
-            if chain.evidence >= wanted[i]:
-                chains.append(chain)
-    for i in unchained:
-        a, b = int(first[i]), int(stop[i])
-        lines = (int(line[a:b].min()), int(end_line[a:b].max()))
-        partial.append(Partial(int(pos[a]), int(pos[b - 1]), int(file[a]), *lines))
-    return Chaining(chains, strongest, distinct(pos), sorted(partial))
-
-
-def _measure(chain: Chain, k: int, policy: ScanPolicy, small_files: npt.NDArray[np.float64] | None) -> Chain:
-    """Fill in a built chain's token counts, factors and evidence."""
-    if small_files is not None:
-        chain.needed = float(small_files[chain.file]) * policy.small_file_coverage
-    chain.matched = covered_tokens(chain.positions, k)
-    chain.exact = covered_tokens(chain.exact_positions, k)
-    ratio = len(chain.source_lines) / max(1, len(chain.scan_lines))
-    chain.factor = min(1.0, ratio / MIN_LINE_RATIO)
-    if chain.max_line == chain.first_line:
-        chain.factor *= ONE_LINE_FACTOR
-    chain.variety = min(1.0, len(chain.keys) / max(1, len(chain.positions)))
-    chain.evidence = _evidence(chain, policy)
-    return chain
-
-
-def _one_chain(
-    pos: npt.NDArray[np.int64],
-    file: int,
-    line: npt.NDArray[np.int64],
-    end_line: npt.NDArray[np.int64],
-    exact: npt.NDArray[np.bool_],
-) -> Chain:
-    """The one chain of a simple run (see :mod:`leakguard.runs`), as :func:`_greedy_chains`
-    builds it, but for the sets of lines and fingerprints: its measures come with the run
-    (:func:`_take_measures`), so the sets would only be counted."""
-    return Chain(
-        file=file,
-        positions=_distinct_sorted(pos),
-        exact_positions=_distinct_sorted(pos[exact]),
-        first_line=int(line.min()),
-        last_line=int(line[-1]),
-        max_line=int(end_line.max()),
-        last_pos=int(pos[-1]),
-        hits=int(pos.shape[0]),
+    rules = (k, float(policy.threshold), policy.gap, float(policy.renamed_weight), float(policy.small_file_coverage))
+    found, strongest, positions, partial = _core.chain_hits(
+        np.ascontiguousarray(hits.pos, dtype=np.int64),
+        np.ascontiguousarray(hits.file, dtype=np.int64),
+        np.ascontiguousarray(hits.line, dtype=np.int64),
+        np.ascontiguousarray(hits.end_line, dtype=np.int64),
+        np.ascontiguousarray(hits.exact, dtype=bool),
+        np.ascontiguousarray(hits.key, dtype=np.int64),
+        rules,
+        _NO_SMALL_FILES if small_files is None else np.ascontiguousarray(small_files, dtype=np.float64),
+        np.ascontiguousarray(scan_line, dtype=np.int32),
+        float(floor),
+        None if fragment_floor is None else float(fragment_floor),
     )
+    chains = []
+    for (file, first_line, last_line, max_line, last_pos, count, matched, exact), measures, where, named in found:
+        factor, variety, evidence, needed = measures
+        chain = Chain(file, where, named, first_line, last_line, max_line, last_pos, hits=count)
+        chain.matched, chain.exact, chain.factor, chain.variety = matched, exact, factor, variety
+        chain.evidence, chain.needed = evidence, needed
+        chains.append(chain)
+    return Chaining(chains, strongest, positions, [Partial(*p) for p in partial])
 
 
-def _take_measures(
-    chain: Chain, measures: RunMeasures, row: int, policy: ScanPolicy, small_files: npt.NDArray[np.float64] | None
-) -> None:
-    """Fill in a simple run's chain from the run's measures, as :func:`_measure` would."""
-    if small_files is not None:
-        chain.needed = float(small_files[chain.file]) * policy.small_file_coverage
-    chain.matched = int(measures.matched[row])
-    chain.exact = int(measures.exact[row])
-    chain.factor = float(measures.factor[row])
-    chain.variety = float(measures.variety[row])
-    chain.evidence = float(measures.evidence[row])
-
-
-def _distinct_sorted(values: npt.NDArray[np.int64]) -> list[int]:
-    """The values of a sorted array, each once, as Python ints."""
-    if values.shape[0] < 2:
-        return [int(v) for v in values]
-    fresh = np.ones(values.shape[0], dtype=bool)
-    fresh[1:] = values[1:] != values[:-1]
-    distinct_values: list[int] = values[fresh].tolist()
-    return distinct_values
-
-
-def _greedy_chains(
-    group: npt.NDArray[np.int64],
-    file: npt.NDArray[np.int64],
-    pos: npt.NDArray[np.int64],
-    line: npt.NDArray[np.int64],
-    end_line: npt.NDArray[np.int64],
-    exact: npt.NDArray[np.bool_],
-    key: npt.NDArray[np.int64],
-    gap: int,
-    scan_line: npt.NDArray[np.int32],
-) -> list[Chain]:
-    """Chain hits sorted by (group, pos, line) one by one: each joins the open chain of its
-    group it continues best (nearest in indexed lines), or opens a new one. A group holds
-    hits of one file (see :func:`_components`)."""
-    chains: list[Chain] = []
-    open_chains: list[Chain] = []
-    current = -1
-    back = BACKWARD_LINES
-    columns = tuple(column.tolist() for column in (group, file, pos, line, end_line, exact, key, scan_line[pos]))
-    for g, f, p, ln, eln, ex, kk, sl in zip(*columns, strict=True):
-        if g != current:
-            open_chains = []
-            current = g
-        best: Chain | None = None
-        for chain in open_chains:
-            step = p - chain.last_pos
-            if step > gap:
-                continue
-            in_step = chain.last_line - back <= ln <= chain.max_line + 2 + step
-            if in_step and (best is None or abs(ln - chain.last_line) < abs(ln - best.last_line)):
-                best = chain
-        if best is None:
-            best = Chain(f, [p], [], ln, ln, eln, p)
-            chains.append(best)
-            open_chains = [c for c in open_chains if p - c.last_pos <= gap]
-            open_chains.append(best)
-        elif best.positions[-1] != p:
-            best.positions.append(p)
-        if ex and (not best.exact_positions or best.exact_positions[-1] != p):
-            best.exact_positions.append(p)
-        best.source_lines.add(ln)
-        best.keys.add(kk)
-        best.hits += 1
-        best.scan_lines.add(sl)
-        if ln < best.first_line:
-            best.first_line = ln
-        best.last_line = ln
-        if eln > best.max_line:
-            best.max_line = eln
-        best.last_pos = p
-    return chains
+_NO_SMALL_FILES = np.empty(0, dtype=np.float64)
 
 
 def _evidence(chain: Chain, policy: ScanPolicy) -> float:

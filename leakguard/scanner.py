@@ -5,10 +5,10 @@ The text is scanned as it is and through each decoded view of it (see
 from every view are mapped back to the original text and merged, the strongest winning
 where they overlap.
 
-Cutting text into tokens, hashing k-grams and looking them up in the memory-mapped
-index run in the native engine (``native/``) with the GIL released; what follows the
-hits (chaining, near duplicates, scoring) is array code that runs per *hit*, never per
-token, and a clean text has almost none.
+Cutting text into tokens, hashing k-grams, looking them up in the memory-mapped index
+and chaining the hits run in the native engine (``native/``) with the GIL released; what
+follows (near duplicates around partial matches, overlaps, scoring, findings) runs per
+*chain*, and a clean text has almost none.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
-"""The hit filters must drop exactly the hits their rules name."""
+"""The reference hit filters (numpy, tests/reference_chain.py) drop exactly the hits their rules name."""
 
 from __future__ import annotations
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference_chain import MIN_EXACT_NEIGHBOURS, MIN_STRUCTURAL_NEIGHBOURS, prefer_exact, without_sparse
 
-from leakguard.hits import MIN_EXACT_NEIGHBOURS, MIN_STRUCTURAL_NEIGHBOURS, Hits, prefer_exact, without_sparse
+from leakguard.hits import Hits
 
 _hit = st.tuples(st.integers(0, 300), st.integers(0, 2), st.booleans())  # position, file, exact
 

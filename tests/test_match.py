@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import reference_chain as numpy_engine
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference_chain import _greedy_chains, _measure, prefer_exact
 
-from leakguard.hits import Hits, prefer_exact
-from leakguard.match import PARTIAL_SHARE, Chain, _evidence, _greedy_chains, _measure, chain_hits, resolve_overlaps
+from leakguard.hits import Hits
+from leakguard.match import PARTIAL_SHARE, Chain, _evidence, chain_hits, resolve_overlaps
 from leakguard.options import ScanPolicy
 
 K = 12
@@ -169,3 +171,40 @@ def test_resolve_overlaps_keeps_what_the_plain_rule_keeps(
     expected = _resolved_by_rule(chains, n_tokens, policy)
     kept = [(c.file, c.positions, c.matched, c.exact) for c in resolve_overlaps(chains, K, n_tokens, policy)]
     assert kept == expected
+
+
+def _everything(chains: list[Chain]) -> list[tuple[object, ...]]:
+    """Every field of every chain, in the order they were built."""
+    return [
+        (c.file, c.positions, c.exact_positions, c.first_line, c.last_line, c.max_line, c.last_pos, c.hits,
+         c.matched, c.exact, c.factor, c.variety, c.evidence, c.needed)
+        for c in chains
+    ]  # fmt: skip
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(
+    st.lists(hit, min_size=1, max_size=250),
+    st.sampled_from([K, 20, 30]),
+    st.sampled_from([None, (0.0, 200.0), (40.0, 0.0)]),
+    st.sampled_from([None, 0.5]),
+)
+def test_the_engine_chains_as_the_numpy_engine_did(
+    rows: list[tuple[int, ...]], threshold: int, small: tuple[float, float] | None, fragments: float | None
+) -> None:
+    step, file, offset, span, exact, key = (np.asarray(column) for column in zip(*rows, strict=True))
+    pos = np.cumsum(step)
+    line = np.maximum(1, pos // 7 + offset)
+    hits = Hits(pos.astype(np.int64), file.astype(np.int64), line.astype(np.int64),
+                (line + span).astype(np.int64), exact.astype(bool), key.astype(np.int64))  # fmt: skip
+    policy = ScanPolicy(threshold=threshold)
+    scan_line = (np.arange(int(pos.max()) + K + 1) // 7).astype(np.int32)
+    small_files = None if small is None else np.asarray(small)
+    for floor in (None, threshold / 2, float("-inf")):
+        fragment_floor = None if fragments is None or floor is None else floor * fragments
+        native = chain_hits(hits, K, policy, scan_line, small_files, floor, fragment_floor)
+        numpy_made = numpy_engine.chain_hits(hits, K, policy, scan_line, small_files, floor, fragment_floor)
+        assert _everything(native.chains) == _everything(numpy_made.chains)
+        assert native.strongest == numpy_made.strongest
+        assert native.positions.tolist() == numpy_made.positions.tolist()
+        assert native.partial == numpy_made.partial

@@ -1,4 +1,4 @@
-"""Cutting hits into groups no chain can cross."""
+"""The reference chaining's run cutting (numpy, kept in tests/reference_chain.py) against plain Python."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import itertools
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from leakguard.runs import (
+from reference_chain import (
     _changes_per_run,
     _covered_per_run,
     _distinct_per_run_of_each,

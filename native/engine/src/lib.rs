@@ -7,7 +7,8 @@
 //! 3. [`alphabet`] and [`spelling`]: each token's abstract and concrete value;
 //! 4. [`lex`]: regions (comments, strings) applied, drop rules, line numbers;
 //! 5. [`kgram`]: the hash and tag of every k-gram;
-//! 6. [`sections`] and [`lookup`]: the k-grams found in the index, as hits.
+//! 6. [`sections`] and [`lookup`]: the k-grams found in the index, as [`hits`];
+//! 7. [`runs`], [`fragments`] and [`chain`]: hits chained into measured chains.
 //!
 //! Everything here is safe Rust that cannot panic on any input: offsets past a text are
 //! clamped, empty inputs give empty outputs. The Python module (`leakguard._core`) is a
@@ -17,11 +18,15 @@
 #![warn(missing_docs)]
 
 pub mod alphabet;
+pub mod chain;
 pub mod code;
+pub mod fragments;
+pub mod hits;
 pub mod kgram;
 pub mod lex;
 pub mod lookup;
 pub mod mix;
+pub mod runs;
 pub mod sections;
 pub mod spelling;
 pub mod unicode;

@@ -13,6 +13,7 @@
 //! * a hit that is not exact counts on structure alone only when the k-gram holds a word
 //!   (not only literals and punctuation: a row of a table) and its shape is not common.
 
+use crate::hits::Hits;
 use crate::kgram::{kgram_tags, window_counts};
 use crate::sections::{posting_width, span_bits, Sections};
 
@@ -43,23 +44,6 @@ pub struct Rules<'a> {
     pub literal_symbols: &'a [u64],
     /// Concrete values of names and literals common in public code, sorted (may be empty).
     pub public_names: &'a [u64],
-}
-
-/// The hits of one token stream as parallel arrays, by scanned position.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Hits {
-    /// Scanned position of the k-gram.
-    pub pos: Vec<i64>,
-    /// Indexed file.
-    pub file: Vec<i64>,
-    /// First indexed line of the k-gram.
-    pub line: Vec<i64>,
-    /// Last indexed line of the k-gram.
-    pub end_line: Vec<i64>,
-    /// Whether the names match too.
-    pub exact: Vec<bool>,
-    /// The indexed fingerprint (hash slot).
-    pub key: Vec<i64>,
 }
 
 /// Every hit of `scanned` in the index.

@@ -5,6 +5,8 @@
 //! `TypeError` or `ValueError` here, once; the engine below cannot fail on any values.
 
 use leakguard_engine::alphabet::Alphabet as EngineAlphabet;
+use leakguard_engine::chain::{chain_hits as chain, ChainRules};
+use leakguard_engine::hits::Hits;
 use leakguard_engine::kgram;
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
@@ -265,6 +267,102 @@ impl Table {
     }
 }
 
+/// One chain as Python receives it: ((file, first_line, last_line, max_line, last_pos,
+/// hits, matched, exact), (factor, variety, evidence, needed), positions, exact_positions).
+type ChainTuple = (
+    (i64, i64, i64, i64, i64, i64, i64, i64),
+    (f64, f64, f64, f64),
+    Vec<i64>,
+    Vec<i64>,
+);
+
+/// Chain hits (pos, file, line, end_line: int64; exact: bool; key: int64) into measured
+/// chains. `rules` is (k, threshold, gap, renamed_weight, small_file_coverage);
+/// `small_files` (float64) the token count of each densely indexed file, 0 for others;
+/// `scan_line` (int32) the line of every scanned token. Returns (chains, strongest,
+/// chained positions, partial matches).
+#[pyfunction]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn chain_hits<'py>(
+    py: Python<'py>,
+    pos: PyReadonlyArray1<'py, i64>,
+    file: PyReadonlyArray1<'py, i64>,
+    line: PyReadonlyArray1<'py, i64>,
+    end_line: PyReadonlyArray1<'py, i64>,
+    exact: PyReadonlyArray1<'py, bool>,
+    key: PyReadonlyArray1<'py, i64>,
+    rules: (i64, f64, i64, f64, f64),
+    small_files: PyReadonlyArray1<'py, f64>,
+    scan_line: PyReadonlyArray1<'py, i32>,
+    floor: f64,
+    fragment_floor: Option<f64>,
+) -> PyResult<(
+    Vec<ChainTuple>,
+    f64,
+    Array<'py, i64>,
+    Vec<(i64, i64, i64, i64, i64)>,
+)> {
+    let hits = Hits {
+        pos: slice(&pos, "pos")?.to_vec(),
+        file: slice(&file, "file")?.to_vec(),
+        line: slice(&line, "line")?.to_vec(),
+        end_line: slice(&end_line, "end_line")?.to_vec(),
+        exact: slice(&exact, "exact")?.to_vec(),
+        key: slice(&key, "key")?.to_vec(),
+    };
+    let n = hits.pos.len();
+    if [
+        hits.file.len(),
+        hits.line.len(),
+        hits.end_line.len(),
+        hits.exact.len(),
+        hits.key.len(),
+    ]
+    .iter()
+    .any(|&l| l != n)
+    {
+        return Err(PyValueError::new_err("hit arrays differ in length"));
+    }
+    let (k, threshold, gap, renamed_weight, small_file_coverage) = rules;
+    let rules = ChainRules {
+        k,
+        threshold,
+        gap,
+        renamed_weight,
+        small_file_coverage,
+        small_files: slice(&small_files, "small_files")?,
+        scan_line: slice(&scan_line, "scan_line")?,
+    };
+    let found = py.detach(|| chain(hits, &rules, floor, fragment_floor));
+    let chains = found
+        .chains
+        .into_iter()
+        .map(|c| {
+            (
+                (
+                    c.file,
+                    c.first_line,
+                    c.last_line,
+                    c.max_line,
+                    c.last_pos,
+                    c.hits,
+                    c.matched,
+                    c.exact,
+                ),
+                (c.factor, c.variety, c.evidence, c.needed),
+                c.positions,
+                c.exact_positions,
+            )
+        })
+        .collect();
+    Ok((
+        chains,
+        found.strongest,
+        found.positions.into_pyarray(py),
+        found.partial,
+    ))
+}
+
 /// The value of a symbol, given as its UTF-8 bytes (surrogates passed through).
 #[pyfunction]
 fn symbol(spelling: &[u8], seed: u64) -> u64 {
@@ -336,6 +434,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ),
     )?;
     m.add_function(wrap_pyfunction!(symbol, m)?)?;
+    m.add_function(wrap_pyfunction!(chain_hits, m)?)?;
     m.add_function(wrap_pyfunction!(spelling, m)?)?;
     m.add_function(wrap_pyfunction!(kgram_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(kgram_tags, m)?)?;
