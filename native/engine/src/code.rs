@@ -53,14 +53,45 @@ struct Char {
     digit: bool,
 }
 
+const OUTSIDE: Char = Char {
+    in_token: false,
+    wordish: false,
+    digit: false,
+};
+
+const fn ascii_chars() -> [Char; 128] {
+    let mut out = [OUTSIDE; 128];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        let space = (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x20);
+        out[c] = Char {
+            in_token: !space,
+            wordish: b.is_ascii_alphanumeric() || b == b'_' || b == b'$',
+            digit: b.is_ascii_digit(),
+        };
+        c += 1;
+    }
+    out
+}
+
+/// What each ASCII character is when it is code (the common case, without a search).
+static ASCII: [Char; 128] = ascii_chars();
+
 #[inline]
 fn char_at(cps: &[u32], in_code: &[bool], i: usize) -> Char {
-    let classes = Classes::of(cps[i]);
-    let code = in_code[i];
+    if !in_code[i] {
+        return OUTSIDE;
+    }
+    let cp = cps[i];
+    if cp < 128 {
+        return ASCII[cp as usize];
+    }
+    let classes = Classes::of(cp);
     Char {
-        in_token: code && !classes.space(),
-        wordish: code && (classes.word() || cps[i] == DOLLAR),
-        digit: code && classes.digit(),
+        in_token: !classes.space(),
+        wordish: classes.word(),
+        digit: classes.digit(),
     }
 }
 
@@ -75,10 +106,12 @@ fn char_at(cps: &[u32], in_code: &[bool], i: usize) -> Char {
 pub fn cut(cps: &[u32], in_code: &[bool], breaks: &[usize]) -> Vec<CodeToken> {
     let n = cps.len().min(in_code.len());
     let mut tokens = Vec::with_capacity(n / 4);
-    let mut next_break = breaks.iter().copied().peekable();
+    let mut next_break = 0;
     let mut is_break = |i: usize| {
-        while next_break.next_if(|&b| b < i).is_some() {}
-        next_break.peek() == Some(&i)
+        while breaks.get(next_break).is_some_and(|&b| b < i) {
+            next_break += 1;
+        }
+        breaks.get(next_break) == Some(&i)
     };
     // The token being read: its start and kind.
     let mut open: Option<(usize, Kind)> = None;

@@ -106,7 +106,10 @@ pub fn lex(alphabet: &Alphabet, cps: &[u32], regions: &Regions) -> TokenStream {
         })
         .collect();
     if !regions.strings.is_empty() {
-        let strings = regions.strings.iter().map(|&(start, end)| {
+        let mut spans = regions.strings.clone();
+        // Stable: spans that start together keep their order (as the tokens do below).
+        spans.sort_by_key(|span| span.0.min(n));
+        let strings = spans.iter().map(|&(start, end)| {
             // Spans are clamped to the text (a span ending before it starts is empty); the
             // value of an empty span is that of its first character, as a span of one.
             let start = start.min(n);
@@ -120,12 +123,26 @@ pub fn lex(alphabet: &Alphabet, cps: &[u32], regions: &Regions) -> TokenStream {
                 concrete_value: alphabet.name(spelling_hash(&cps[first..stop]) ^ LITERAL),
             }
         });
-        tokens.extend(strings);
-        // Stable: a code token stays before a string that starts where it does.
-        tokens.sort_by_key(|t| t.start);
+        // Merged by start (both are sorted): a code token stays before a string that
+        // starts where it does.
+        let strings: Vec<Token> = strings.collect();
+        tokens = merge_by_start(tokens, strings);
     }
     drop_commas_before_closers(alphabet, &mut tokens);
     with_lines(alphabet, cps, tokens)
+}
+
+fn merge_by_start(code: Vec<Token>, strings: Vec<Token>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(code.len() + strings.len());
+    let mut strings = strings.into_iter().peekable();
+    for token in code {
+        while let Some(string) = strings.next_if(|s| s.start < token.start) {
+            out.push(string);
+        }
+        out.push(token);
+    }
+    out.extend(strings);
+    out
 }
 
 fn drop_commas_before_closers(alphabet: &Alphabet, tokens: &mut Vec<Token>) {

@@ -5,10 +5,11 @@
 //! 1. [`unicode`]: the character classes the token rules are written in;
 //! 2. [`code`]: code cut into words, numbers and punctuation;
 //! 3. [`alphabet`] and [`spelling`]: each token's abstract and concrete value;
-//! 4. [`lex`]: regions (comments, strings) applied, drop rules, line numbers;
-//! 5. [`kgram`]: the hash and tag of every k-gram;
-//! 6. [`sections`] and [`lookup`]: the k-grams found in the index, as [`hits`];
-//! 7. [`runs`], [`fragments`] and [`chain`]: hits chained into measured chains.
+//! 4. [`regions`]: where comments and strings are, on the scan side;
+//! 5. [`lex`]: regions (comments, strings) applied, drop rules, line numbers;
+//! 6. [`kgram`]: the hash and tag of every k-gram;
+//! 7. [`sections`] and [`lookup`]: the k-grams found in the index, as [`hits`];
+//! 8. [`runs`], [`fragments`] and [`chain`]: hits chained into measured chains.
 //!
 //! Everything here is safe Rust that cannot panic on any input: offsets past a text are
 //! clamped, empty inputs give empty outputs. The Python module (`leakguard._core`) is a
@@ -26,6 +27,7 @@ pub mod kgram;
 pub mod lex;
 pub mod lookup;
 pub mod mix;
+pub mod regions;
 pub mod runs;
 pub mod sections;
 pub mod spelling;

@@ -51,11 +51,22 @@ pub fn lookup(index: &Sections<'_>, scanned: &Scanned<'_>, rules: &Rules<'_>) ->
     let mut hits = Hits::default();
     let k = rules.k;
     let bits = index.directory_bits();
+    // In three passes over the k-grams, so that the reads of a large index's directory and
+    // residues (a cache miss each) overlap instead of waiting for one another.
+    let ranges: Vec<Option<(usize, usize)>> = scanned
+        .hashes
+        .iter()
+        .map(|&hash| index.bucket(hash, bits))
+        .collect();
+    std::hint::black_box(index.touch(&ranges));
     let slots: Vec<(usize, usize)> = scanned
         .hashes
         .iter()
+        .zip(&ranges)
         .enumerate()
-        .filter_map(|(at, &hash)| index.find(hash, bits).map(|slot| (at, slot)))
+        .filter_map(|(at, (&hash, range))| {
+            index.find_in(hash, bits, (*range)?).map(|slot| (at, slot))
+        })
         .collect();
     if slots.is_empty() {
         return hits;

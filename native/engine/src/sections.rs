@@ -72,16 +72,36 @@ impl Sections<'_> {
 
     /// The slot of `hash` in the table, if it is indexed.
     pub fn find(&self, hash: u64, bits: u32) -> Option<usize> {
+        self.find_in(hash, bits, self.bucket(hash, bits)?)
+    }
+
+    /// The slots of the residues that share `hash`'s bucket (empty when there is none).
+    #[inline]
+    pub fn bucket(&self, hash: u64, bits: u32) -> Option<(usize, usize)> {
         if self.residues.is_empty() || bits == 0 || bits > 32 {
             return None;
         }
         let bucket = (hash >> (64 - bits)) as usize;
-        let residue = ((hash << bits) >> (64 - RESIDUE_BITS)) as u16;
         let low = *self.hash_buckets.get(bucket)? as usize;
         let high = (*self.hash_buckets.get(bucket + 1)? as usize).min(self.residues.len());
-        let range = self.residues.get(low..high)?;
-        let at = range.partition_point(|&r| r < residue);
-        (range.get(at) == Some(&residue)).then_some(low + at)
+        (low < high).then_some((low, high))
+    }
+
+    /// The slot of `hash` among the slots of its bucket, `range` (see [`Sections::bucket`]).
+    #[inline]
+    pub fn find_in(&self, hash: u64, bits: u32, range: (usize, usize)) -> Option<usize> {
+        let residue = ((hash << bits) >> (64 - RESIDUE_BITS)) as u16;
+        let residues = self.residues.get(range.0..range.1)?;
+        let at = residues.partition_point(|&r| r < residue);
+        (residues.get(at) == Some(&residue)).then_some(range.0 + at)
+    }
+
+    /// The first residue of each bucket range, read so that their cache lines load together
+    /// (the binary searches after it then find them in the cache).
+    pub fn touch(&self, ranges: &[Option<(usize, usize)>]) -> u16 {
+        ranges.iter().flatten().fold(0, |acc, &(low, _)| {
+            acc ^ self.residues.get(low).copied().unwrap_or(0)
+        })
     }
 
     fn offset(&self, slot: usize) -> Option<usize> {

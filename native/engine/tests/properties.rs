@@ -5,6 +5,7 @@ use leakguard_engine::alphabet::Alphabet;
 use leakguard_engine::kgram::{kgram_hashes, kgram_tags, window_counts};
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
+use leakguard_engine::regions::find_regions;
 use leakguard_engine::sections::{Offsets, Sections};
 use proptest::prelude::*;
 
@@ -26,6 +27,27 @@ fn spans(limit: usize) -> impl Strategy<Value = Vec<(usize, usize)>> {
 }
 
 proptest! {
+    #[test]
+    fn regions_are_ordered_disjoint_and_inside_their_text(
+        cps in prop::collection::vec(prop_oneof![
+            3 => prop::sample::select("\"'`#/*<!-@$&rbuL8\\ \n\t_x".chars().map(u32::from).collect::<Vec<_>>()),
+            1 => code_point(),
+        ], 0..300),
+        begin in 0usize..320,
+        end in 0usize..320,
+    ) {
+        let regions = find_regions(&cps, begin, end);
+        let end = end.min(cps.len());
+        // A prefixed string starts at its prefix, but never before `begin` (a letter
+        // behind it is not this text's) nor inside the region before.
+        let mut previous_end = begin;
+        for region in &regions {
+            prop_assert!(region.start < region.end && region.end <= end);
+            prop_assert!(region.start >= previous_end);
+            previous_end = region.end;
+        }
+    }
+
     #[test]
     fn lexing_any_text_gives_ordered_tokens_inside_it(
         cps in prop::collection::vec(code_point(), 0..400),

@@ -1,5 +1,6 @@
-//! The scan path on arbitrary bytes: the text (and the regions a caller hands over) cut
-//! into tokens, hashed and looked up in an index made partly of the same text's k-grams
+//! The scan path on arbitrary bytes: the text's comments and strings found (in the whole
+//! text, and in a cut of it as free text between a parser's regions), the text (with the
+//! regions found and those a caller hands over) cut into tokens, hashed and looked up in an index made partly of the same text's k-grams
 //! and partly of the fuzzer's bytes (a damaged index). Nothing may panic, and what comes
 //! back must be well formed.
 #![no_main]
@@ -8,6 +9,7 @@ use leakguard_engine::alphabet::Alphabet;
 use leakguard_engine::kgram::kgram_hashes;
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
+use leakguard_engine::regions::{find_regions, Kind};
 use leakguard_engine::sections::{Offsets, Sections};
 use libfuzzer_sys::fuzz_target;
 
@@ -15,15 +17,37 @@ const K: usize = 4;
 
 fuzz_target!(|data: &[u8]| {
     let (control, text) = data.split_at(data.len().min(16));
-    let cps: Vec<u32> = String::from_utf8_lossy(text).chars().map(u32::from).collect();
+    let cps: Vec<u32> = String::from_utf8_lossy(text)
+        .chars()
+        .map(u32::from)
+        .collect();
     let n = cps.len();
-    let at = |i: usize| control.get(i).map_or(0, |&b| usize::from(b) * (n + 1) / 256);
-    let regions = Regions {
+    let at = |i: usize| {
+        control
+            .get(i)
+            .map_or(0, |&b| usize::from(b) * (n + 1) / 256)
+    };
+    let mut regions = Regions {
         hidden: vec![(at(0), at(1))],
         strings: vec![(at(2), at(3)), (at(4), at(5))],
         breaks: vec![at(6), at(7)],
     };
-    let alphabet = Alphabet::new(u64::from(control.get(8).copied().unwrap_or(0)), &[("if".into(), "if".into())]);
+    for (begin, end) in [(0, n), (at(6), at(7))] {
+        let mut previous_end = begin;
+        for region in find_regions(&cps, begin, end) {
+            assert!(region.start >= previous_end && region.start < region.end && region.end <= n);
+            previous_end = region.end;
+            match region.kind {
+                Kind::Hidden => regions.hidden.push((region.start, region.end)),
+                Kind::String => regions.strings.push((region.start, region.end)),
+                Kind::Lifetime => {}
+            }
+        }
+    }
+    let alphabet = Alphabet::new(
+        u64::from(control.get(8).copied().unwrap_or(0)),
+        &[("if".into(), "if".into())],
+    );
     let tokens = lex(&alphabet, &cps, &regions);
     for i in 0..tokens.len() {
         assert!(tokens.start[i] <= tokens.end[i] && tokens.end[i] as usize <= n);
@@ -32,7 +56,11 @@ fuzz_target!(|data: &[u8]| {
     let hashes = kgram_hashes(&tokens.abstract_values, K);
     // An index of 2^4 buckets holding the text's own first hashes (sorted), so look-ups hit.
     let bits = 4u32;
-    let mut prefixes: Vec<u64> = hashes.iter().take(64).map(|h| h >> (64 - 16 - bits)).collect();
+    let mut prefixes: Vec<u64> = hashes
+        .iter()
+        .take(64)
+        .map(|h| h >> (64 - 16 - bits))
+        .collect();
     prefixes.sort_unstable();
     prefixes.dedup();
     let mut buckets = vec![0u32; 17];
@@ -42,9 +70,15 @@ fuzz_target!(|data: &[u8]| {
     let residues: Vec<u16> = prefixes.iter().map(|&p| p as u16).collect();
     let offsets: Vec<u16> = (0..=residues.len() as u16).collect();
     let postings = residues.len();
-    let post_loc: Vec<u8> = (0..postings * 3 + 1).map(|i| text.get(i).copied().unwrap_or(1)).collect();
-    let post_tag: Vec<u16> = (0..postings).map(|i| u16::from(text.get(i).copied().unwrap_or(0))).collect();
-    let df: Vec<u8> = (0..postings).map(|i| control.get(9 + i % 7).copied().unwrap_or(1)).collect();
+    let post_loc: Vec<u8> = (0..postings * 3 + 1)
+        .map(|i| text.get(i).copied().unwrap_or(1))
+        .collect();
+    let post_tag: Vec<u16> = (0..postings)
+        .map(|i| u16::from(text.get(i).copied().unwrap_or(0)))
+        .collect();
+    let df: Vec<u8> = (0..postings)
+        .map(|i| control.get(9 + i % 7).copied().unwrap_or(1))
+        .collect();
     let sections = Sections {
         hash_buckets: &buckets,
         residues: &residues,

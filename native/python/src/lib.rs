@@ -10,6 +10,7 @@ use leakguard_engine::hits::Hits;
 use leakguard_engine::kgram;
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
+use leakguard_engine::regions::{find_regions, Kind};
 use leakguard_engine::sections::{Offsets, Sections};
 use leakguard_engine::spelling::spelling_hash;
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
@@ -363,6 +364,35 @@ fn chain_hits<'py>(
     ))
 }
 
+/// The comments and fences (hidden) and string literals of `cps[begin:end]`, found by
+/// the scan side's rules, as flat int64 (start, end) pairs.
+#[pyfunction]
+#[pyo3(signature = (cps, begin=0, end=None))]
+fn specials<'py>(
+    py: Python<'py>,
+    cps: PyReadonlyArray1<'py, u32>,
+    begin: usize,
+    end: Option<usize>,
+) -> PyResult<(Array<'py, i64>, Array<'py, i64>)> {
+    let cps = slice(&cps, "cps")?;
+    let end = end.unwrap_or(cps.len());
+    let (hidden, strings) = py.detach(|| {
+        let mut hidden = Vec::new();
+        let mut strings = Vec::new();
+        for region in find_regions(cps, begin, end) {
+            let out = match region.kind {
+                Kind::Hidden => &mut hidden,
+                Kind::String => &mut strings,
+                Kind::Lifetime => continue,
+            };
+            // Offsets of a text held in memory fit in i64.
+            out.extend([region.start as i64, region.end as i64]);
+        }
+        (hidden, strings)
+    });
+    Ok((hidden.into_pyarray(py), strings.into_pyarray(py)))
+}
+
 /// The value of a symbol, given as its UTF-8 bytes (surrogates passed through).
 #[pyfunction]
 fn symbol(spelling: &[u8], seed: u64) -> u64 {
@@ -434,6 +464,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ),
     )?;
     m.add_function(wrap_pyfunction!(symbol, m)?)?;
+    m.add_function(wrap_pyfunction!(specials, m)?)?;
     m.add_function(wrap_pyfunction!(chain_hits, m)?)?;
     m.add_function(wrap_pyfunction!(spelling, m)?)?;
     m.add_function(wrap_pyfunction!(kgram_hashes, m)?)?;
