@@ -43,6 +43,19 @@ def chain_hits(
     floor: float,
     fragment_floor: float | None,
 ) -> tuple[list[_ChainTuple], float, I64, list[tuple[int, int, int, int, int]]]: ...
+def near_matches(
+    abstract: U64,
+    explained: I64,
+    partials: I64,
+    multipliers: npt.NDArray[np.uint32],
+    addends: npt.NDArray[np.uint32],
+    unit_file: npt.NDArray[np.uint16] | npt.NDArray[np.uint32],
+    unit_lines: npt.NDArray[np.uint16] | npt.NDArray[np.uint32],
+    unit_tokens: npt.NDArray[np.uint16] | npt.NDArray[np.uint32],
+    signatures: npt.NDArray[np.uint8],
+    k: int,
+    shingle: int,
+) -> list[tuple[int, int, int, int, int, int, float]]: ...
 def specials(cps: npt.NDArray[np.uint32], begin: int = 0, end: int | None = None) -> tuple[I64, I64]: ...
 def symbol(spelling: bytes, seed: int) -> int: ...
 def spelling(cps: npt.NDArray[np.uint32]) -> int: ...

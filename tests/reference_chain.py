@@ -354,7 +354,6 @@ def run_floors(
     return wanted
 
 
-
 def chain_hits(
     hits: Hits,
     k: int,
@@ -555,5 +554,3 @@ def _greedy_chains(
             best.max_line = eln
         best.last_pos = p
     return chains
-
-

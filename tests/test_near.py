@@ -1,4 +1,9 @@
-"""MinHash windows confirm partial matches: compared with the units near what they matched."""
+"""MinHash windows confirm partial matches: compared with the units near what they matched.
+
+The engine (``native/engine/src/near.rs``) is held to the numpy implementation it replaced
+(``reference_near.py``) chain for chain; the rules of that reference (which pairs are
+compared, the head test) are tested on it.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,16 @@ from pathlib import Path
 import click
 import numpy as np
 import pytest
+import reference_near as near
 from conftest import EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference_near import NEAR_JACCARD, SIZE_SLACK, UNIT_REACH_LINES, WINDOW_SIZES
 
 import leakguard
-from leakguard import near
 from leakguard.fingerprint.minhash import jaccards
-from leakguard.match import Partial
-from leakguard.near import NEAR_JACCARD, SIZE_SLACK, UNIT_REACH_LINES, WINDOW_SIZES, near_chains
+from leakguard.match import Chain, Partial
+from leakguard.near import near_chains
 from leakguard.normalise.lexer import TokenStream, lex
 from leakguard.options import ScanPolicy
 
@@ -71,9 +77,11 @@ def test_a_near_chain_spans_the_copy_not_the_whole_window(
     chains = near_chains(demo_index, tokens, ScanPolicy(), NOTHING, around)
     assert chains and all(c.positions[0] >= copy_first for c in chains)
     assert all(c.matched == c.positions[-1] + demo_index.params.k - c.positions[0] for c in chains)
-    # Whole windows would have begun in the log lines.
+    # Whole windows would have begun in the log lines (shown on the reference, whose span
+    # rule can be replaced).
     monkeypatch.setattr(near, "_shared_span", lambda permuted, begin, end, window, unit: (begin, end - 1))
-    assert any(c.positions[0] < copy_first for c in near_chains(demo_index, tokens, ScanPolicy(), NOTHING, around))
+    whole = near.near_chains(demo_index, tokens, ScanPolicy(), NOTHING, around)
+    assert any(c.positions[0] < copy_first for c in whole)
 
 
 @settings(max_examples=60, deadline=None)
@@ -128,3 +136,58 @@ def test_pairs_failing_the_head_test_are_the_only_ones_not_compared_in_full(seed
     head = (windows[w, :16] == units[u, :16]).sum(axis=1)
     expected = np.where(head >= 3, jaccards(windows[w], units[u]), 0.0)
     assert np.array_equal(near._similarities(windows, units, w, u), expected)
+
+
+def _fields(chains: list[Chain]) -> list[tuple[object, ...]]:
+    fields = ("file", "positions", "exact_positions", "first_line", "last_line", "max_line", "last_pos")
+    return [tuple(getattr(c, f) for f in (*fields, "matched", "exact", "evidence")) for c in chains]
+
+
+def _edited(text: str, rng: np.random.Generator) -> str:
+    """An edited copy: some lines dropped, some duplicated, names changed here and there."""
+    out = []
+    for line in text.splitlines():
+        roll = rng.random()
+        if roll < 0.1:
+            continue
+        out.append(line.replace("amount", "value") if roll < 0.3 else line)
+        if roll > 0.93:
+            out.append(line)
+    return "\n".join(out)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.lists(st.tuples(st.integers(0, 1600), st.integers(0, 400), st.integers(-50, 200)), min_size=1, max_size=5),
+    st.integers(0, 600),
+)
+def test_the_engine_finds_the_chains_the_numpy_path_found(
+    demo_index: leakguard.Index, seed: int, drawn: list[tuple[int, int, int]], explained_from: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    files = [EXAMPLES / "acme" / "payments" / "ledger.py", *sorted((EXAMPLES / "acme").rglob("*.ts"))[:2]]
+    parts = [FILLER[: int(rng.integers(0, 4000))]]
+    for path in files:
+        parts.append(_edited(path.read_text(), rng))
+    tokens = lex("\n\n".join(parts), demo_index.alphabet)
+    n = len(tokens)
+    file_ids = list(range(len(demo_index.paths)))
+    around = [
+        Partial(min(a, n - 1), min(a + length, n - 1), int(rng.choice(file_ids)), line, line + int(rng.integers(0, 80)))
+        for a, length, line in drawn
+    ]
+    explained = np.arange(min(explained_from, n), min(explained_from + 150, n), dtype=np.int64)
+    policy = ScanPolicy()
+    native = near_chains(demo_index, tokens, policy, explained, around)
+    numpy_made = near.near_chains(demo_index, tokens, policy, explained, around)
+    assert _fields(native) == _fields(numpy_made)
+
+
+def test_the_engine_agrees_where_copies_are_found(demo_index: leakguard.Index) -> None:
+    tokens, first, last = _copy_in_filler(demo_index)
+    partials = [Partial(first + 40, last - 40, _ledger(demo_index), 30, 60), Partial(first, first + 30, 0, 1, 400)]
+    for explained in (NOTHING, np.arange(first, (first + last) // 2, dtype=np.int64)):
+        native = near_chains(demo_index, tokens, ScanPolicy(), explained, partials)
+        assert native, "a verbatim copy is near-identical to its own units"
+        assert _fields(native) == _fields(near.near_chains(demo_index, tokens, ScanPolicy(), explained, partials))

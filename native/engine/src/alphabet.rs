@@ -31,8 +31,10 @@ pub const NUM: &str = "\u{0}num";
 pub struct Alphabet {
     seed: u64,
     ascii: [u64; 128],
-    /// (spelling hash, symbol value), sorted by spelling hash.
-    keywords: Vec<(u64, u64)>,
+    /// (spelling hash, symbol value) in an open-addressed table of a power-of-two size at
+    /// least twice the keywords' number, each at the first free slot from its hash's low
+    /// bits on (spelling hashes are well mixed); `None` is a free slot.
+    keywords: Vec<Option<(u64, u64)>>,
     /// Values of `ID`, `STR` and `NUM`.
     pub id: u64,
     /// Value of `STR`.
@@ -68,7 +70,7 @@ impl Alphabet {
         Alphabet {
             seed,
             ascii,
-            keywords: table,
+            keywords: open_table(&table),
             id: sym(ID),
             string: sym(STR),
             number: sym(NUM),
@@ -105,11 +107,31 @@ impl Alphabet {
     /// The symbol of a keyword with this spelling hash, if it is one.
     #[inline]
     pub fn keyword(&self, spelling: u64) -> Option<u64> {
-        self.keywords
-            .binary_search_by_key(&spelling, |pair| pair.0)
-            .ok()
-            .map(|at| self.keywords[at].1)
+        let mask = self.keywords.len() - 1;
+        let mut at = spelling as usize & mask;
+        // The table is never full: a free slot ends every search.
+        while let Some((key, symbol)) = self.keywords[at] {
+            if key == spelling {
+                return Some(symbol);
+            }
+            at = (at + 1) & mask;
+        }
+        None
     }
+}
+
+/// The open-addressed keyword table of distinct `(spelling hash, symbol)` pairs.
+fn open_table(pairs: &[(u64, u64)]) -> Vec<Option<(u64, u64)>> {
+    let size = (2 * pairs.len() + 1).next_power_of_two();
+    let mut slots = vec![None; size];
+    for &(key, symbol) in pairs {
+        let mut at = key as usize & (size - 1);
+        while slots[at].is_some() {
+            at = (at + 1) & (size - 1);
+        }
+        slots[at] = Some((key, symbol));
+    }
+    slots
 }
 
 fn symbol_value(cps: &[u32], seed: u64) -> u64 {

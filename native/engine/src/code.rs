@@ -8,7 +8,7 @@
 //! * punctuation: any other single character that is not a space.
 //!
 //! No token runs over a character outside code or over a *break* (the border of a region
-//! a parser handed over). Words and numbers carry the hash of their spelling.
+//! a parser handed over): the code is cut segment by segment. Words and numbers carry the hash of their spelling.
 
 use crate::spelling::spelling_hash;
 use crate::unicode::Classes;
@@ -41,155 +41,177 @@ pub struct CodeToken {
 }
 
 const DOLLAR: u32 = '$' as u32;
+const POINT: u32 = '.' as u32;
 
-/// A code point's part in the rules, with regions applied.
-#[derive(Clone, Copy)]
-struct Char {
-    /// Code, not white space: part of some token.
-    in_token: bool,
-    /// A word character or `$` in code: a run of these is a word or a number.
-    wordish: bool,
-    /// A decimal digit in code.
-    digit: bool,
+/// A code point's part in the rules.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// White space: in no token.
+    Space,
+    /// A word character that is not a digit, or `$`: starts a word.
+    Letter,
+    /// A decimal digit: starts a number.
+    Digit,
+    /// Anything else: one punctuation token.
+    Mark,
 }
 
-const OUTSIDE: Char = Char {
-    in_token: false,
-    wordish: false,
-    digit: false,
-};
-
-const fn ascii_chars() -> [Char; 128] {
-    let mut out = [OUTSIDE; 128];
+const fn ascii_classes() -> [Class; 128] {
+    let mut out = [Class::Mark; 128];
     let mut c = 0;
     while c < 128 {
         let b = c as u8;
-        let space = (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x20);
-        out[c] = Char {
-            in_token: !space,
-            wordish: b.is_ascii_alphanumeric() || b == b'_' || b == b'$',
-            digit: b.is_ascii_digit(),
+        out[c] = if (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x20) {
+            Class::Space
+        } else if b.is_ascii_digit() {
+            Class::Digit
+        } else if b.is_ascii_alphabetic() || b == b'_' || b == b'$' {
+            Class::Letter
+        } else {
+            Class::Mark
         };
         c += 1;
     }
     out
 }
 
-/// What each ASCII character is when it is code (the common case, without a search).
-static ASCII: [Char; 128] = ascii_chars();
+/// What each ASCII character is (the common case, without a search).
+static ASCII: [Class; 128] = ascii_classes();
 
 #[inline]
-fn char_at(cps: &[u32], in_code: &[bool], i: usize) -> Char {
-    if !in_code[i] {
-        return OUTSIDE;
-    }
-    let cp = cps[i];
+fn class(cp: u32) -> Class {
     if cp < 128 {
         return ASCII[cp as usize];
     }
     let classes = Classes::of(cp);
-    Char {
-        in_token: !classes.space(),
-        wordish: classes.word(),
-        digit: classes.digit(),
+    if classes.space() {
+        Class::Space
+    } else if classes.digit() {
+        Class::Digit
+    } else if classes.word() {
+        Class::Letter
+    } else {
+        Class::Mark
     }
 }
 
-/// Cut `cps` into tokens. `in_code[i]` says whether code point `i` is code (both are as
-/// long); `breaks` lists, sorted, the offsets no token may run into from the code point
-/// before.
+/// Whether `cp` continues a word: a word character or `$`.
+#[inline]
+fn wordish(cp: u32) -> bool {
+    matches!(class(cp), Class::Letter | Class::Digit)
+}
+
+/// The offsets of `0..n` that are code: the complement of `excluded` (spans in any order,
+/// overlapping or not, clamped to `n`), cut at every offset of `breaks` (sorted).
+pub fn code_segments(
+    n: usize,
+    excluded: &[(usize, usize)],
+    breaks: &[usize],
+) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = excluded
+        .iter()
+        .map(|&(start, end)| (start.min(n), end.min(n)))
+        .filter(|&(start, end)| start < end)
+        .collect();
+    spans.sort_unstable();
+    let mut segments = Vec::with_capacity(spans.len() + breaks.len() + 1);
+    let mut at = 0;
+    let mut cuts = breaks.iter().copied().filter(|&b| b < n).peekable();
+    let mut code = |from: usize, to: usize, segments: &mut Vec<(usize, usize)>| {
+        let mut from = from;
+        while let Some(cut) = cuts.next_if(|&c| c < to) {
+            if cut > from {
+                segments.push((from, cut));
+                from = cut;
+            }
+        }
+        if from < to {
+            segments.push((from, to));
+        }
+    };
+    for (start, end) in spans {
+        if start > at {
+            code(at, start, &mut segments);
+        }
+        at = at.max(end);
+    }
+    code(at, n, &mut segments);
+    segments
+}
+
+/// Cut the code `segments` of `cps` (sorted, disjoint, inside it) into tokens; no token
+/// runs over a segment's border.
 ///
-/// One pass, left to right. A run of word characters is one token, except that in a run
-/// starting with a digit (a number) the first `$` starts a word; the number's characters
-/// before that `$` may continue it over a `.` (or over a `+` or `-` after `e` or `E`)
-/// that stands right before a digit.
-pub fn cut(cps: &[u32], in_code: &[bool], breaks: &[usize]) -> Vec<CodeToken> {
-    let n = cps.len().min(in_code.len());
-    let mut tokens = Vec::with_capacity(n / 4);
-    let mut next_break = 0;
-    let mut is_break = |i: usize| {
-        while breaks.get(next_break).is_some_and(|&b| b < i) {
-            next_break += 1;
-        }
-        breaks.get(next_break) == Some(&i)
-    };
-    // The token being read: its start and kind.
-    let mut open: Option<(usize, Kind)> = None;
-    // The run of word characters being read: whether it is a number's, how many `$` so far.
-    let (mut in_number, mut dollars) = (false, 0usize);
-    let mut previous = Char {
-        in_token: false,
-        wordish: false,
-        digit: false,
-    };
-    // Whether the previous code point was a number's character, and whether it joined two.
-    let (mut previous_number_char, mut previous_joined) = (false, false);
-    let mut here = if n > 0 {
-        char_at(cps, in_code, 0)
-    } else {
-        previous
-    };
-    for i in 0..n {
-        let broken = is_break(i);
-        let following = if i + 1 < n {
-            Some(char_at(cps, in_code, i + 1))
-        } else {
-            None
-        };
-        let mut starts = false;
-        let mut joins = false;
-        let mut number_char = false;
-        if here.wordish {
-            let run_start = !previous.wordish || broken || i == 0;
-            if run_start {
-                in_number = here.digit;
-                dollars = 0;
-                starts = !previous_joined;
-            }
-            if in_number {
-                if cps[i] == DOLLAR {
-                    dollars += 1;
-                    starts |= dollars == 1;
-                }
-                number_char = dollars == 0;
-            }
-        } else if here.in_token {
-            let mark = cps[i];
-            joins = previous_number_char
-                && (mark == 46
-                    || ((mark == 43 || mark == 45) && (cps[i - 1] == 101 || cps[i - 1] == 69)))
-                && following.is_some_and(|f| f.digit)
-                && !broken
-                && !is_break(i + 1);
-            starts = !joins;
-        }
-        if let Some((start, kind)) = open {
-            if starts || !here.in_token {
-                tokens.push(token(cps, start, i, kind));
-                open = None;
-            }
-        }
-        if starts {
-            let kind = if !here.wordish {
-                Kind::Punct
-            } else if here.digit {
-                Kind::Number
-            } else {
-                Kind::Word
-            };
-            open = Some((i, kind));
-        }
-        previous_number_char = number_char;
-        previous_joined = joins;
-        previous = here;
-        if let Some(f) = following {
-            here = f;
-        }
-    }
-    if let Some((start, kind)) = open {
-        tokens.push(token(cps, start, n, kind));
-    }
+/// A run of word characters (and `$`) is one token, except that in a run starting with a
+/// digit (a number) the first `$` ends the number and starts a word. A number's run may
+/// go on over a `.` (or over a `+` or `-` after `e` or `E`) that stands right before a
+/// digit.
+pub fn cut(cps: &[u32], segments: &[(usize, usize)]) -> Vec<CodeToken> {
+    let mut tokens = Vec::with_capacity(cps.len() / 4);
+    cut_into(cps, segments, |token| tokens.push(token));
     tokens
+}
+
+/// [`cut`], handing each token to `sink` as it is read (in order) instead of collecting
+/// them.
+#[inline]
+pub fn cut_into(cps: &[u32], segments: &[(usize, usize)], mut sink: impl FnMut(CodeToken)) {
+    for &(from, to) in segments {
+        let seg = &cps[from.min(cps.len())..to.min(cps.len())];
+        let mut i = 0;
+        while i < seg.len() {
+            let start = i;
+            let kind = match class(seg[i]) {
+                Class::Space => {
+                    i += 1;
+                    continue;
+                }
+                Class::Mark => {
+                    i += 1;
+                    Kind::Punct
+                }
+                Class::Letter => {
+                    i += 1;
+                    while i < seg.len() && wordish(seg[i]) {
+                        i += 1;
+                    }
+                    Kind::Word
+                }
+                Class::Digit => {
+                    i = number_end(seg, i);
+                    Kind::Number
+                }
+            };
+            sink(token(cps, from + start, from + i, kind));
+        }
+    }
+}
+
+/// Where the number starting at `seg[start]` (a digit) ends: at the first `$`, or where
+/// its run ends and no `.`, `e+` or `e-` before a digit carries it on.
+#[inline]
+fn number_end(seg: &[u32], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < seg.len() {
+        let cp = seg[i];
+        if cp == DOLLAR {
+            break;
+        }
+        if wordish(cp) {
+            i += 1;
+            continue;
+        }
+        let joins = (cp == POINT
+            || ((cp == 43 || cp == 45) && (seg[i - 1] == 101 || seg[i - 1] == 69)))
+            && seg
+                .get(i + 1)
+                .is_some_and(|&next| class(next) == Class::Digit);
+        if !joins {
+            break;
+        }
+        i += 2;
+    }
+    i
 }
 
 #[inline]
@@ -216,7 +238,7 @@ mod tests {
     fn spans(text: &str) -> Vec<(String, Kind)> {
         let cps = code_points(text);
         let n = cps.len();
-        cut(&cps, &vec![true; n], &[])
+        cut(&cps, &[(0, n)])
             .into_iter()
             .map(|t| {
                 (
@@ -263,14 +285,12 @@ mod tests {
     #[test]
     fn breaks_and_excluded_characters_end_tokens() {
         let cps = code_points("abcdef");
-        let cut_at = cut(&cps, &[true; 6], &[3]);
+        let cut_at = cut(&cps, &code_segments(6, &[], &[3]));
         assert_eq!(
             cut_at.iter().map(|t| (t.start, t.end)).collect::<Vec<_>>(),
             [(0, 3), (3, 6)]
         );
-        let mut in_code = [true; 6];
-        in_code[2] = false;
-        let holes = cut(&cps, &in_code, &[]);
+        let holes = cut(&cps, &code_segments(6, &[(2, 3)], &[]));
         assert_eq!(
             holes.iter().map(|t| (t.start, t.end)).collect::<Vec<_>>(),
             [(0, 2), (3, 6)]

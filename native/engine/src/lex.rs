@@ -11,7 +11,7 @@
 //!   the language).
 
 use crate::alphabet::{Alphabet, LITERAL};
-use crate::code::{cut, Kind};
+use crate::code::{code_segments, cut_into, Kind};
 use crate::spelling::spelling_hash;
 
 /// Where a text's comments and strings are, in code point offsets (end exclusive).
@@ -54,111 +54,165 @@ impl TokenStream {
     }
 }
 
-struct Token {
-    start: usize,
-    end: usize,
-    abstract_value: u64,
-    concrete_value: u64,
-}
-
 const SEMICOLON: u32 = ';' as u32;
 const NEWLINE: u32 = '\n' as u32;
 
 /// The token stream of `cps` (a text's code points) with its `regions` applied.
 /// Offsets past the text are clamped to it.
+///
+/// One pass cuts the code, merges the strings in (by start: a code token stays before a
+/// string that starts where it does) and drops `;` and trailing commas, writing the
+/// arrays directly; a second gives line numbers; lone strings are then removed in place.
 pub fn lex(alphabet: &Alphabet, cps: &[u32], regions: &Regions) -> TokenStream {
     let n = cps.len();
-    let mut in_code = vec![true; n];
-    for &(start, end) in regions.hidden.iter().chain(&regions.strings) {
-        let end = end.min(n);
-        if start < end {
-            in_code[start..end].fill(false);
-        }
-    }
-    let mut breaks: Vec<usize> = regions
-        .breaks
-        .iter()
-        .copied()
-        .filter(|&at| at < n)
-        .collect();
+    let mut breaks: Vec<usize> = regions.breaks.clone();
     breaks.sort_unstable();
-    let mut tokens: Vec<Token> = cut(cps, &in_code, &breaks)
-        .into_iter()
-        .filter(|t| !(t.kind == Kind::Punct && t.first == SEMICOLON))
-        .map(|t| {
-            let (abstract_value, concrete_value) = match t.kind {
-                Kind::Punct => {
-                    let value = alphabet.punctuation(t.first);
-                    (value, value)
-                }
-                Kind::Number => (alphabet.number, alphabet.name(t.hash ^ LITERAL)),
-                Kind::Word => match alphabet.keyword(t.hash) {
-                    Some(symbol) => (symbol, symbol),
-                    None => (alphabet.id, alphabet.name(t.hash)),
-                },
-            };
-            Token {
-                start: t.start,
-                end: t.end,
-                abstract_value,
-                concrete_value,
-            }
+    let excluded: Vec<(usize, usize)> = regions
+        .hidden
+        .iter()
+        .chain(&regions.strings)
+        .copied()
+        .collect();
+    let segments = code_segments(n, &excluded, &breaks);
+    let mut strings: Vec<(usize, usize)> = regions
+        .strings
+        .iter()
+        .map(|&(start, end)| {
+            // Spans are clamped to the text (a span ending before it starts is empty).
+            let start = start.min(n);
+            (start, end.clamp(start, n))
         })
         .collect();
-    if !regions.strings.is_empty() {
-        let mut spans = regions.strings.clone();
-        // Stable: spans that start together keep their order (as the tokens do below).
-        spans.sort_by_key(|span| span.0.min(n));
-        let strings = spans.iter().map(|&(start, end)| {
-            // Spans are clamped to the text (a span ending before it starts is empty); the
-            // value of an empty span is that of its first character, as a span of one.
-            let start = start.min(n);
-            let end = end.clamp(start, n);
-            let stop = (start + 1).max(end).min(n);
-            let first = start.min(stop);
-            Token {
-                start,
-                end,
-                abstract_value: alphabet.string,
-                concrete_value: alphabet.name(spelling_hash(&cps[first..stop]) ^ LITERAL),
-            }
-        });
-        // Merged by start (both are sorted): a code token stays before a string that
-        // starts where it does.
-        let strings: Vec<Token> = strings.collect();
-        tokens = merge_by_start(tokens, strings);
-    }
-    drop_commas_before_closers(alphabet, &mut tokens);
-    with_lines(alphabet, cps, tokens)
-}
-
-fn merge_by_start(code: Vec<Token>, strings: Vec<Token>) -> Vec<Token> {
-    let mut out = Vec::with_capacity(code.len() + strings.len());
-    let mut strings = strings.into_iter().peekable();
-    for token in code {
-        while let Some(string) = strings.next_if(|s| s.start < token.start) {
-            out.push(string);
+    // Stable: spans that start together keep their order.
+    strings.sort_by_key(|span| span.0);
+    let mut out = TokenStream::with_capacity(n / 4 + strings.len());
+    let mut pending = strings.iter().copied().peekable();
+    cut_into(cps, &segments, |t| {
+        if t.kind == Kind::Punct && t.first == SEMICOLON {
+            return;
         }
-        out.push(token);
+        while let Some((start, end)) = pending.next_if(|s| s.0 < t.start) {
+            out.push_string(alphabet, cps, start, end);
+        }
+        let (abstract_value, concrete_value) = match t.kind {
+            Kind::Punct => {
+                let value = alphabet.punctuation(t.first);
+                (value, value)
+            }
+            Kind::Number => (alphabet.number, alphabet.name(t.hash ^ LITERAL)),
+            Kind::Word => match alphabet.keyword(t.hash) {
+                Some(symbol) => (symbol, symbol),
+                None => (alphabet.id, alphabet.name(t.hash)),
+            },
+        };
+        // A `,` right before a closing bracket is dropped (no string is a closer).
+        if alphabet.closers.contains(&abstract_value)
+            && out.abstract_values.last() == Some(&alphabet.comma)
+        {
+            out.pop();
+        }
+        out.push(t.start, t.end, abstract_value, concrete_value);
+    });
+    for (start, end) in pending {
+        out.push_string(alphabet, cps, start, end);
     }
-    out.extend(strings);
+    out.number_lines(cps);
+    out.drop_lone_strings(alphabet);
     out
 }
 
-fn drop_commas_before_closers(alphabet: &Alphabet, tokens: &mut Vec<Token>) {
-    let before_closer: Vec<bool> = (0..tokens.len())
-        .map(|i| {
-            tokens[i].abstract_value == alphabet.comma
-                && tokens
-                    .get(i + 1)
-                    .is_some_and(|next| alphabet.closers.contains(&next.abstract_value))
-        })
-        .collect();
-    let mut at = 0;
-    tokens.retain(|_| {
-        at += 1;
-        !before_closer[at - 1]
-    });
+impl TokenStream {
+    fn with_capacity(capacity: usize) -> TokenStream {
+        TokenStream {
+            abstract_values: Vec::with_capacity(capacity),
+            concrete_values: Vec::with_capacity(capacity),
+            start: Vec::with_capacity(capacity),
+            end: Vec::with_capacity(capacity),
+            line: Vec::new(),
+            end_line: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, start: usize, end: usize, abstract_value: u64, concrete_value: u64) {
+        self.abstract_values.push(abstract_value);
+        self.concrete_values.push(concrete_value);
+        // Offsets of a text held in memory fit in i64.
+        self.start.push(start as i64);
+        self.end.push(end as i64);
+    }
+
+    /// A string literal's token (`start..end` already clamped to the text): the value of
+    /// an empty span is that of its first character, as a span of one.
+    fn push_string(&mut self, alphabet: &Alphabet, cps: &[u32], start: usize, end: usize) {
+        let stop = (start + 1).max(end).min(cps.len());
+        let first = start.min(stop);
+        let value = alphabet.name(spelling_hash(&cps[first..stop]) ^ LITERAL);
+        self.push(start, end, alphabet.string, value);
+    }
+
+    /// The line of each token's first and last character.
+    fn number_lines(&mut self, cps: &[u32]) {
+        let mut lines = Lines {
+            cps,
+            at: 0,
+            line: 1,
+        };
+        self.line = Vec::with_capacity(self.len());
+        self.end_line = Vec::with_capacity(self.len());
+        for (&start, &end) in self.start.iter().zip(&self.end) {
+            let (start, end) = (start as usize, end as usize);
+            self.line.push(lines.of(start));
+            self.end_line
+                .push(lines.of(end.saturating_sub(1).max(start)));
+        }
+    }
+
+    fn pop(&mut self) {
+        self.abstract_values.pop();
+        self.concrete_values.pop();
+        self.start.pop();
+        self.end.pop();
+    }
+
+    /// Drops a string alone on its lines: the token before it ends on an earlier line and
+    /// the one after it starts on a later one (all decided before any is dropped).
+    fn drop_lone_strings(&mut self, alphabet: &Alphabet) {
+        let (line, end_line, values) = (&self.line, &self.end_line, &self.abstract_values);
+        let n = values.len();
+        let lone = |i: usize| {
+            values[i] == alphabet.string
+                && (i == 0 || end_line[i - 1] < line[i])
+                && (i + 1 == n || line[i + 1] > end_line[i])
+        };
+        let strings: Vec<usize> = (0..n).filter(|&i| lone(i)).collect();
+        self.compact(&strings);
+    }
+
+    /// Removes the tokens at `dropped` (ascending positions).
+    fn compact(&mut self, dropped: &[usize]) {
+        if dropped.is_empty() {
+            return;
+        }
+        retain_except(&mut self.abstract_values, dropped);
+        retain_except(&mut self.concrete_values, dropped);
+        retain_except(&mut self.start, dropped);
+        retain_except(&mut self.end, dropped);
+        retain_except(&mut self.line, dropped);
+        retain_except(&mut self.end_line, dropped);
+    }
+}
+
+/// Removes the elements at `dropped` (ascending positions) from `values`, in place: the
+/// runs between them move down in one copy each.
+fn retain_except<T: Copy>(values: &mut Vec<T>, dropped: &[usize]) {
+    let mut kept = dropped.first().copied().unwrap_or(values.len());
+    for (at, &gone) in dropped.iter().enumerate() {
+        let next = dropped.get(at + 1).copied().unwrap_or(values.len());
+        values.copy_within(gone + 1..next, kept);
+        kept += next - gone - 1;
+    }
+    values.truncate(kept);
 }
 
 /// 1-based line numbers of offsets, counted from a cursor that moves to each query:
@@ -170,54 +224,23 @@ struct Lines<'a> {
 }
 
 impl Lines<'_> {
+    #[inline]
     fn of(&mut self, offset: usize) -> i32 {
         let offset = offset.min(self.cps.len());
         if offset >= self.at {
-            self.line += self.cps[self.at..offset]
-                .iter()
-                .filter(|&&cp| cp == NEWLINE)
-                .count() as i32;
+            self.line += count_newlines(&self.cps[self.at..offset]);
         } else {
-            self.line -= self.cps[offset..self.at]
-                .iter()
-                .filter(|&&cp| cp == NEWLINE)
-                .count() as i32;
+            self.line -= count_newlines(&self.cps[offset..self.at]);
         }
         self.at = offset;
         self.line
     }
 }
 
-fn with_lines(alphabet: &Alphabet, cps: &[u32], tokens: Vec<Token>) -> TokenStream {
-    let mut lines = Lines {
-        cps,
-        at: 0,
-        line: 1,
-    };
-    let mut line = Vec::with_capacity(tokens.len());
-    let mut end_line = Vec::with_capacity(tokens.len());
-    for t in &tokens {
-        line.push(lines.of(t.start));
-        end_line.push(lines.of(t.end.saturating_sub(1).max(t.start)));
-    }
-    // A string alone on its lines: the token before it ends on an earlier line and the
-    // one after it starts on a later one (all decided before any is dropped).
-    let lone = |i: usize| {
-        tokens[i].abstract_value == alphabet.string
-            && (i == 0 || end_line[i - 1] < line[i])
-            && (i + 1 == tokens.len() || line[i + 1] > end_line[i])
-    };
-    let kept = (0..tokens.len())
-        .filter(|&i| !lone(i))
-        .collect::<Vec<usize>>();
-    TokenStream {
-        abstract_values: kept.iter().map(|&i| tokens[i].abstract_value).collect(),
-        concrete_values: kept.iter().map(|&i| tokens[i].concrete_value).collect(),
-        start: kept.iter().map(|&i| tokens[i].start as i64).collect(),
-        end: kept.iter().map(|&i| tokens[i].end as i64).collect(),
-        line: kept.iter().map(|&i| line[i]).collect(),
-        end_line: kept.iter().map(|&i| end_line[i]).collect(),
-    }
+#[inline]
+fn count_newlines(cps: &[u32]) -> i32 {
+    // A text's lines fit in i32 (the index stores them so).
+    cps.iter().filter(|&&cp| cp == NEWLINE).count() as i32
 }
 
 #[cfg(test)]

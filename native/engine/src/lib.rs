@@ -9,7 +9,8 @@
 //! 5. [`lex`]: regions (comments, strings) applied, drop rules, line numbers;
 //! 6. [`kgram`]: the hash and tag of every k-gram;
 //! 7. [`sections`] and [`lookup`]: the k-grams found in the index, as [`hits`];
-//! 8. [`runs`], [`fragments`] and [`chain`]: hits chained into measured chains.
+//! 8. [`runs`], [`fragments`] and [`chain`]: hits chained into measured chains;
+//! 9. [`near`]: partial matches confirmed by MinHash (edited copies).
 //!
 //! Everything here is safe Rust that cannot panic on any input: offsets past a text are
 //! clamped, empty inputs give empty outputs. The Python module (`leakguard._core`) is a
@@ -27,6 +28,7 @@ pub mod kgram;
 pub mod lex;
 pub mod lookup;
 pub mod mix;
+pub mod near;
 pub mod regions;
 pub mod runs;
 pub mod sections;

@@ -10,6 +10,7 @@ use leakguard_engine::hits::Hits;
 use leakguard_engine::kgram;
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
+use leakguard_engine::near::{near_matches as near, Column, Partial, Units};
 use leakguard_engine::regions::{find_regions, Kind};
 use leakguard_engine::sections::{Offsets, Sections};
 use leakguard_engine::spelling::spelling_hash;
@@ -114,7 +115,7 @@ impl Alphabet {
     }
 }
 
-/// `offsets` is u16 in most indexes, u32 in huge ones.
+/// `offsets` and the units' columns are u16 in most indexes, u32 in huge ones.
 #[derive(FromPyObject)]
 enum OffsetsArray<'py> {
     Narrow(PyReadonlyArray1<'py, u16>),
@@ -364,6 +365,81 @@ fn chain_hits<'py>(
     ))
 }
 
+fn column<'a>(array: &'a OffsetsArray<'_>, what: &str) -> PyResult<Column<'a>> {
+    Ok(match array {
+        OffsetsArray::Narrow(values) => Column::Narrow(slice(values, what)?),
+        OffsetsArray::Wide(values) => Column::Wide(slice(values, what)?),
+    })
+}
+
+/// A near-duplicate match: (file, low, high, first_line, last_line, window_tokens,
+/// similarity).
+type NearTuple = (i64, usize, usize, i64, i64, usize, f64);
+
+/// Near duplicates around partial matches (int64 rows of first, last, file, first_line,
+/// last_line, flattened) in a token stream (abstract values), whose positions in
+/// `explained` the exact path chained; the index's MinHash sections: the permutations'
+/// multipliers and addends (uint32), each unit's file, first and last line (flattened)
+/// and token count (uint16 or uint32), and the units' b-bit signatures (uint8, flattened).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn near_matches<'py>(
+    py: Python<'py>,
+    abstract_values: PyReadonlyArray1<'py, u64>,
+    explained: PyReadonlyArray1<'py, i64>,
+    partials: PyReadonlyArray1<'py, i64>,
+    multipliers: PyReadonlyArray1<'py, u32>,
+    addends: PyReadonlyArray1<'py, u32>,
+    unit_file: OffsetsArray<'py>,
+    unit_lines: OffsetsArray<'py>,
+    unit_tokens: OffsetsArray<'py>,
+    signatures: PyReadonlyArray1<'py, u8>,
+    k: usize,
+    shingle: usize,
+) -> PyResult<Vec<NearTuple>> {
+    let rows = slice(&partials, "partials")?;
+    if rows.len() % 5 != 0 {
+        return Err(PyValueError::new_err(
+            "partials must hold rows of five values",
+        ));
+    }
+    let partials: Vec<Partial> = rows
+        .chunks_exact(5)
+        .map(|r| Partial {
+            first: r[0],
+            last: r[1],
+            file: r[2],
+            first_line: r[3],
+            last_line: r[4],
+        })
+        .collect();
+    let units = Units {
+        file: column(&unit_file, "unit_file")?,
+        lines: column(&unit_lines, "unit_lines")?,
+        tokens: column(&unit_tokens, "unit_tokens")?,
+        signatures: slice(&signatures, "signatures")?,
+        multipliers: slice(&multipliers, "multipliers")?,
+        addends: slice(&addends, "addends")?,
+    };
+    let abstract_values = slice(&abstract_values, "abstract")?;
+    let explained = slice(&explained, "explained")?;
+    let found = py.detach(|| near(abstract_values, explained, &partials, &units, k, shingle));
+    Ok(found
+        .into_iter()
+        .map(|m| {
+            (
+                m.file,
+                m.low,
+                m.high,
+                m.first_line,
+                m.last_line,
+                m.window_tokens,
+                m.similarity,
+            )
+        })
+        .collect())
+}
+
 /// The comments and fences (hidden) and string literals of `cps[begin:end]`, found by
 /// the scan side's rules, as flat int64 (start, end) pairs.
 #[pyfunction]
@@ -465,6 +541,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add_function(wrap_pyfunction!(symbol, m)?)?;
     m.add_function(wrap_pyfunction!(specials, m)?)?;
+    m.add_function(wrap_pyfunction!(near_matches, m)?)?;
     m.add_function(wrap_pyfunction!(chain_hits, m)?)?;
     m.add_function(wrap_pyfunction!(spelling, m)?)?;
     m.add_function(wrap_pyfunction!(kgram_hashes, m)?)?;
