@@ -4,17 +4,20 @@ Someone dodging a filter pushes zero-width spaces between letters, swaps a Latin
 for a Cyrillic look-alike or writes in full-width forms; a chat app turns quotes into curly
 ones. This decoder undoes all of it: controls are removed, every non-ASCII character is
 NFKC-normalised, and common confusables are folded to their ASCII look-alike.
+
+``INVISIBLE`` and ``CONFUSABLES`` below are the data the engine's fold table is generated
+from (with Python's NFKC, at its Unicode version); a test checks the table is up to date.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from leakguard import _core
+from leakguard.arrays import codepoints
 from leakguard.decode.view import View
 
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 #: Confusables that NFKC leaves alone: Cyrillic and Greek letters that look Latin, and
 #: typographic punctuation. A deliberately small, common set (Unicode's full
@@ -48,24 +51,16 @@ _PUNCTUATION = {
 CONFUSABLES: dict[str, str] = {pair[0]: pair[1] for pair in "".join(_LETTERS).split()} | _PUNCTUATION
 
 
-def _fold(match: re.Match[str]) -> str:
-    char = match.group()
-    folded = CONFUSABLES.get(char)
-    if folded is not None:
-        return folded
-    normal = unicodedata.normalize("NFKC", char)
-    return "".join(CONFUSABLES.get(c, c) for c in normal)
-
-
 def decode_unicode(view: View) -> View | None:
-    """Remove invisible controls and fold look-alikes; None for pure ASCII text."""
+    """Remove invisible controls and fold look-alikes; None when nothing changes.
+
+    The work is the engine's (``native/engine/src/fold.rs``), from a table generated from
+    ``INVISIBLE``, ``CONFUSABLES`` and NFKC (``native/engine/generate_unicode.py``).
+    """
     if view.text.isascii():
         return None
-    current = view
-    visible = current.substitute(_INVISIBLE, lambda m: "")
-    if visible is not None:
-        current = visible
-    folded = current.substitute(_NON_ASCII, _fold)
-    if folded is not None:
-        current = folded
-    return None if current is view else current
+    found = _core.fold_unicode(codepoints(view.text))
+    if found is None:
+        return None
+    folded, source = found
+    return view.compose(folded.tobytes().decode("utf-32-le", "surrogatepass"), source, source + 1)

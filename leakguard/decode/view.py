@@ -70,7 +70,7 @@ class View:
             local_ends.append(np.arange(position + 1, len(text) + 1, dtype=np.int64))
         starts = np.concatenate(local_starts) if local_starts else np.empty(0, np.int64)
         ends = np.concatenate(local_ends) if local_ends else np.empty(0, np.int64)
-        return self._compose("".join(pieces), starts, ends)
+        return self.compose("".join(pieces), starts, ends)
 
     def select(self, ranges: list[tuple[int, int]]) -> View:
         """A view of only the given sorted, disjoint ranges, each ended by a line break.
@@ -91,7 +91,7 @@ class View:
             else np.empty(0, np.int64)
         )
         ends = np.concatenate(local_ends) if local_ends else np.empty(0, np.int64)
-        return self._compose("".join(pieces), starts, ends)
+        return self.compose("".join(pieces), starts, ends)
 
     def around_changes(self, original: str, context_lines: int) -> View:
         """Only the lines of this view that differ from ``original`` (the text it was
@@ -148,9 +148,10 @@ class View:
             pattern_free.append(self.text[position:])
             local_starts.append(np.arange(position, len(self.text), dtype=np.int64))
         starts = np.concatenate(local_starts) if local_starts else np.empty(0, np.int64)
-        return self._compose("".join(pattern_free), starts, starts + 1)
+        return self.compose("".join(pattern_free), starts, starts + 1)
 
-    def _compose(self, text: str, starts: I64, ends: I64) -> View:
+    def compose(self, text: str, starts: I64, ends: I64) -> View:
+        """A view of ``text`` whose characters came from this view's ``[starts[i], ends[i])``."""
         if self.starts is None or self.ends is None:
             return View(text, starts, ends)
         if starts.size == 0:

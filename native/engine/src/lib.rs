@@ -2,7 +2,8 @@
 //!
 //! The pipeline, in the order data flows through it:
 //!
-//! 1. [`unicode`]: the character classes the token rules are written in;
+//! 1. [`fold`]: Unicode tricks undone (a decoded reading of the text); [`unicode`]: the
+//!    character classes the token rules are written in;
 //! 2. [`code`]: code cut into words, numbers and punctuation;
 //! 3. [`alphabet`] and [`spelling`]: each token's abstract and concrete value;
 //! 4. [`regions`]: where comments and strings are, on the scan side;
@@ -22,6 +23,8 @@
 pub mod alphabet;
 pub mod chain;
 pub mod code;
+pub mod fold;
+mod fold_tables;
 pub mod fragments;
 pub mod hits;
 pub mod kgram;

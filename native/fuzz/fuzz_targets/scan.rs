@@ -1,4 +1,4 @@
-//! The scan path on arbitrary bytes: the text's comments and strings found (in the whole
+//! The scan path on arbitrary bytes: the text's Unicode decoded, its comments and strings found (in the whole
 //! text, and in a cut of it as free text between a parser's regions), the text (with the
 //! regions found and those a caller hands over) cut into tokens, hashed and looked up in an index made partly of the same text's k-grams
 //! and partly of the fuzzer's bytes (a damaged index). Nothing may panic, and what comes
@@ -6,6 +6,7 @@
 #![no_main]
 
 use leakguard_engine::alphabet::Alphabet;
+use leakguard_engine::fold::fold;
 use leakguard_engine::kgram::kgram_hashes;
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
@@ -21,6 +22,11 @@ fuzz_target!(|data: &[u8]| {
         .chars()
         .map(u32::from)
         .collect();
+    if let Some((folded, source)) = fold(&cps) {
+        assert_eq!(folded.len(), source.len());
+        assert!(source.windows(2).all(|pair| pair[0] <= pair[1]));
+        assert!(source.iter().all(|&at| (at as usize) < cps.len()));
+    }
     let n = cps.len();
     let at = |i: usize| {
         control

@@ -6,6 +6,7 @@
 
 use leakguard_engine::alphabet::Alphabet as EngineAlphabet;
 use leakguard_engine::chain::{chain_hits as chain, ChainRules};
+use leakguard_engine::fold::fold;
 use leakguard_engine::hits::Hits;
 use leakguard_engine::kgram;
 use leakguard_engine::lex::{lex, Regions};
@@ -440,6 +441,20 @@ fn near_matches<'py>(
         .collect())
 }
 
+/// The text (code points, uint32) with invisible controls removed and look-alikes
+/// folded, and the source offset of each of its characters (int64); None when nothing
+/// changes.
+#[pyfunction]
+fn fold_unicode<'py>(
+    py: Python<'py>,
+    cps: PyReadonlyArray1<'py, u32>,
+) -> PyResult<Option<(Array<'py, u32>, Array<'py, i64>)>> {
+    let cps = slice(&cps, "cps")?;
+    Ok(py
+        .detach(|| fold(cps))
+        .map(|(out, source)| (out.into_pyarray(py), source.into_pyarray(py))))
+}
+
 /// The comments and fences (hidden) and string literals of `cps[begin:end]`, found by
 /// the scan side's rules, as flat int64 (start, end) pairs.
 #[pyfunction]
@@ -541,6 +556,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add_function(wrap_pyfunction!(symbol, m)?)?;
     m.add_function(wrap_pyfunction!(specials, m)?)?;
+    m.add_function(wrap_pyfunction!(fold_unicode, m)?)?;
     m.add_function(wrap_pyfunction!(near_matches, m)?)?;
     m.add_function(wrap_pyfunction!(chain_hits, m)?)?;
     m.add_function(wrap_pyfunction!(spelling, m)?)?;
