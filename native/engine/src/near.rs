@@ -311,13 +311,33 @@ fn pairs(
     partials: &[Partial],
     windows: &[(usize, usize, usize)],
 ) -> Vec<(usize, usize)> {
+    // The windows of each size are one run of `windows`, in order of start and of end.
+    let mut sizes: Vec<(usize, usize, usize)> = Vec::new();
+    for (w, &(_, _, size)) in windows.iter().enumerate() {
+        match sizes.last_mut() {
+            Some(last) if last.0 == size => last.2 = w + 1,
+            _ => sizes.push((size, w, w + 1)),
+        }
+    }
+    let reach = REACH as i64;
     let mut out = Vec::new();
     for partial in partials {
         let Ok(file) = u64::try_from(partial.file) else {
             continue;
         };
+        // The windows of each size that reach the partial match: one range each.
+        let ranges: Vec<(f64, usize, usize)> = sizes
+            .iter()
+            .map(|&(size, from, to)| {
+                let run = &windows[from..to];
+                let first =
+                    run.partition_point(|w| w.1 as i64 <= partial.first.saturating_sub(reach));
+                let stop =
+                    run.partition_point(|w| w.0 as i64 <= partial.last.saturating_add(reach));
+                (size as f64, from + first, from + stop.max(first))
+            })
+            .collect();
         let (first_unit, stop_unit) = (units.file.below(file), units.file.below(file + 1));
-        let reach = REACH as i64;
         for unit in first_unit..stop_unit {
             let (Some(low), Some(high), Some(tokens)) = (
                 units.lines.get(2 * unit),
@@ -332,14 +352,9 @@ fn pairs(
                 continue;
             }
             let tokens = f64::from(tokens);
-            for (w, &(begin, end, size)) in windows.iter().enumerate() {
-                let size_f = size as f64;
-                let fits = tokens.min(size_f) >= tokens.max(size_f) * (NEAR_JACCARD * SIZE_SLACK);
-                if fits
-                    && end as i64 > partial.first.saturating_sub(reach)
-                    && begin as i64 <= partial.last.saturating_add(reach)
-                {
-                    out.push((w, unit));
+            for &(size, first, stop) in &ranges {
+                if tokens.min(size) >= tokens.max(size) * (NEAR_JACCARD * SIZE_SLACK) {
+                    out.extend((first..stop).map(|w| (w, unit)));
                 }
             }
         }
