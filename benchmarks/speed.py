@@ -384,6 +384,29 @@ def part_latency(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def part_threads(args: argparse.Namespace) -> dict[str, object]:
+    """4 KB prompts through one ``Scanner`` from one thread, then from as many threads as
+    cores: whether a scan leaves the other cores free (the native stages release the GIL;
+    decoding, overlaps and findings are still Python and hold it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import leakguard
+
+    scanner = leakguard.Scanner(leakguard.load_index(args.index), cache_chars=0)
+    prompts = _prompts(args.prompts, random.Random(11))
+    for prompt in prompts[:20]:
+        scanner.scan(prompt)
+    threads = os.cpu_count() or 1
+    result: dict[str, object] = {"threads": threads}
+    for count in (1, threads):
+        with ThreadPoolExecutor(count) as pool:
+            started = time.perf_counter()
+            list(pool.map(scanner.scan, prompts))
+            result[f"threads{count}_per_s"] = len(prompts) / (time.perf_counter() - started)
+    result["peak_mib"] = peak_mib()
+    return result
+
+
 def _compile_bytecode() -> None:
     """Compile the package's bytecode, as ``pip install`` does for every package it installs.
 
@@ -467,20 +490,49 @@ def part_hook(args: argparse.Namespace) -> dict[str, object]:
 
 
 def part_service(args: argparse.Namespace) -> dict[str, object]:
+    """`leakguard serve` with one worker process (threads), then one per core."""
+    workers = os.cpu_count() or 1
+    result = _service_run(args, 1)
+    many = _service_run(args, workers)
+    result.update({"workers": workers, **{f"workers_{key}": value for key, value in many.items()}})
+    return result
+
+
+#: wrk's Lua script: POST the bodies of a file (one JSON body a line) in turn, then print
+#: what the table needs on one line.
+WRK_SCRIPT = """
+local bodies = {}
+for line in io.lines(os.getenv("LEAKGUARD_BODIES")) do bodies[#bodies + 1] = line end
+local n = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/v1/scan", nil, bodies[(n % #bodies) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %.3f %.3f\\n", summary.requests, e.status + e.connect + e.read + e.write
+    + e.timeout, e.status, summary.duration, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def _service_run(args: argparse.Namespace, workers: int) -> dict[str, object]:
+    """One `leakguard serve` under 16 concurrent clients on loopback: wrk (a load generator
+    in C, from Debian's ``wrk`` package) when installed, else Python threads with httpx
+    (which then take a core of their own and cap the figure). Every request is scanned:
+    the server keeps no result cache (the conversation part measures the cache)."""
     import socket
-    from concurrent.futures import ThreadPoolExecutor
 
     import httpx
-    import numpy as np
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "leakguard", "serve", "--index", args.index, "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [sys.executable, "-m", "leakguard", "serve", "--index", args.index, "--port", str(port)]
+    command += ["--workers", str(workers), "--cache-chars", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -489,40 +541,74 @@ def part_service(args: argparse.Namespace) -> dict[str, object]:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        requests = args.prompts * 2
-        clients = 16
-        # Every request its own prompt: the Scanner keeps results of texts it has seen, and
-        # this measures scanning, not that cache (the conversation part measures the cache).
-        prompts = _prompts(requests + clients * 2, random.Random(11))
-        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-        with httpx.Client(base_url=url, limits=limits, timeout=60) as http:
-
-            def ask(n: int) -> tuple[int, float]:
-                started = time.perf_counter()
-                answer = http.post("/v1/scan", json={"text": prompts[n]})
-                return answer.status_code, (time.perf_counter() - started) * 1000
-
-            with ThreadPoolExecutor(clients) as pool:
-                list(pool.map(ask, range(requests, requests + clients * 2)))  # warm connections
-                started = time.perf_counter()
-                answers = list(pool.map(ask, range(requests)))
-                wall = time.perf_counter() - started
-        server_peak = 0.0
-        for line in Path(f"/proc/{server.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                server_peak = int(line.split()[1]) / 1024
+        prompts = _prompts(args.prompts * 2 + 32, random.Random(11))
+        result = _wrk_load(url, prompts, args) if shutil.which("wrk") else _httpx_load(url, prompts)
+        server_peak = 0.0  # the largest serving process (a worker shares the parent's mapped index)
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+        serving = [server.pid, *map(int, children.read_text().split())] if children.exists() else [server.pid]
+        for pid in serving:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    server_peak = max(server_peak, int(line.split()[1]) / 1024)
     finally:
         server.terminate()
         server.wait(timeout=10)
+    return {**result, "clients": 16, "peak_mib": server_peak}
+
+
+def _wrk_load(url: str, prompts: list[str], args: argparse.Namespace) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as work:
+        bodies, script = Path(work) / "bodies.jsonl", Path(work) / "scan.lua"
+        bodies.write_text("".join(json.dumps({"text": p}) + "\n" for p in prompts))
+        script.write_text(WRK_SCRIPT)
+        seconds = 2 if args.prompts < 100 else 10
+        done = subprocess.run(
+            ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", str(script), url],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "LEAKGUARD_BODIES": str(bodies)},
+        )
+    fields = next(line for line in done.stdout.splitlines() if line.startswith("RESULT")).split()[1:]
+    requests, errors, _, micros = (int(x) for x in fields[:4])
+    return {
+        "load": "wrk",
+        "requests": requests,
+        "errors": errors,
+        "per_s": requests / (micros / 1e6),
+        "p50_ms": float(fields[4]),
+        "p99_ms": float(fields[5]),
+    }
+
+
+def _httpx_load(url: str, prompts: list[str]) -> dict[str, object]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    import numpy as np
+
+    clients, requests = 16, len(prompts) - 32
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    with httpx.Client(base_url=url, limits=limits, timeout=60) as http:
+
+        def ask(n: int) -> tuple[int, float]:
+            started = time.perf_counter()
+            answer = http.post("/v1/scan", json={"text": prompts[n]})
+            return answer.status_code, (time.perf_counter() - started) * 1000
+
+        with ThreadPoolExecutor(clients) as pool:
+            list(pool.map(ask, range(requests, requests + 32)))  # warm connections
+            started = time.perf_counter()
+            answers = list(pool.map(ask, range(requests)))
+            wall = time.perf_counter() - started
     latencies = [ms for _, ms in answers]
     return {
+        "load": "httpx threads",
         "requests": requests,
-        "clients": clients,
         "errors": sum(status != 200 for status, _ in answers),
         "per_s": requests / wall,
         "p50_ms": float(np.percentile(latencies, 50)),
         "p99_ms": float(np.percentile(latencies, 99)),
-        "peak_mib": server_peak,
     }
 
 
@@ -600,6 +686,7 @@ PARTS = {
     "big_index": part_big_index,
     "latency": part_latency,
     "cli": part_cli,
+    "threads": part_threads,
 }
 
 
@@ -640,6 +727,7 @@ def num(value: object, fmt: str = ".1f") -> str:
 def report(results: dict[str, dict[str, object]], command: str) -> str:
     t, b, big, lat, cli = (results[k] for k in ("throughput", "build", "big_index", "latency", "cli"))
     hook, svc, conv, logs = results["hook"], results["service"], results["conversation"], results["logs"]
+    thr = results.get("threads", {})
 
     lines = [
         f"Command: `{command}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)",
@@ -664,6 +752,11 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
         f"| the same prompts with one typographic character each (curly quote, em dash, ...) | "
         f"p50 {num(lat.get('typographic_p50_ms'), '.2f')} ms, p99 {num(lat.get('typographic_p99_ms'), '.2f')} ms | |",
         f"| open that index | {num(lat['open_ms'], '.1f')} ms | {num(lat.get('open_peak_mib'), '.0f')} MiB |",
+        f"| the same prompts through one `Scanner` from 1 thread, then {thr.get('threads')} threads | "
+        f"{num(thr.get('threads1_per_s'), '.0f')} scans/s, "
+        f"{num(thr.get('threads' + str(thr.get('threads')) + '_per_s'), '.0f')} scans/s "
+        f"({_ratio(thr.get('threads' + str(thr.get('threads')) + '_per_s'), thr.get('threads1_per_s'))}) | "
+        f"{num(thr.get('peak_mib'), '.0f')} MiB |",
         f"| a {conv['turns']}-turn chat of 4 KB messages through the gateway's body scanner, each request "
         f"resending the history: last request, whole chat | with the Scanner's cache "
         f"{num(conv['cached_last_ms'], '.1f')} ms, {num(conv['cached_total_ms'], '.0f')} ms; without "
@@ -680,9 +773,14 @@ def report(results: dict[str, dict[str, object]], command: str) -> str:
         f"({num(logs['jobs1_s'], '.2f')} s), {num(logs['jobs2_mb_s'], '.1f')} MB/s ({num(logs['jobs2_s'], '.2f')} s), "
         f"{_ratio(logs['jobs2_mb_s'], logs['jobs1_mb_s'])}; "
         f"{'same report' if logs['same_report'] else 'REPORTS DIFFER'} | {num(logs['peak_mib'], '.0f')} MiB |",
-        f"| `leakguard serve`, same index, {svc['requests']} requests of 4 KB from {svc['clients']} concurrent "
-        f"clients on loopback | {num(svc['per_s'], '.0f')} requests/s, p50 {num(svc['p50_ms'], '.1f')} ms, "
+        f"| `leakguard serve`, same index, {svc['requests']} requests of 4 KB (each scanned) from {svc['clients']} "
+        f"concurrent clients on loopback ({svc.get('load')}), 1 worker process | "
+        f"{num(svc['per_s'], '.0f')} requests/s, p50 {num(svc['p50_ms'], '.1f')} ms, "
         f"p99 {num(svc['p99_ms'], '.1f')} ms, {svc['errors']} errors | {num(svc['peak_mib'], '.0f')} MiB |",
+        f"| the same with `--workers {svc.get('workers')}` (one process per core) | "
+        f"{num(svc.get('workers_per_s'), '.0f')} requests/s, p50 {num(svc.get('workers_p50_ms'), '.1f')} ms, "
+        f"p99 {num(svc.get('workers_p99_ms'), '.1f')} ms, {svc.get('workers_errors')} errors | "
+        f"{num(svc.get('workers_peak_mib'), '.0f')} MiB a process |",
         f"| index build, {num(b['source_mb'])} MB of real source, 1 process (best of two, alternating with 2) | "
         f"{num(b['jobs1_mb_s'], '.2f')} MB/s | {num(b['peak_mib'], '.0f')} MiB |",
         f"| index build, 2 processes | {num(b['jobs2_mb_s'], '.2f')} MB/s "
@@ -750,7 +848,7 @@ def main() -> int:
         args.index = str(WORK / "smoke-index")
     WORK.mkdir(exist_ok=True)
     results = {"big_index": run_part("big_index", args)}
-    for name in ("throughput", "latency", "conversation", "cli", "hook", "logs", "service", "build"):
+    for name in ("throughput", "latency", "threads", "conversation", "cli", "hook", "logs", "service", "build"):
         results[name] = run_part(name, args)
     from results import command_line, publish
 

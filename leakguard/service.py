@@ -17,8 +17,12 @@ size limit get 413 before they are read in full; with a token set, requests with
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
+import os
+import signal
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -132,12 +136,61 @@ async def _read(request: Request, max_bytes: int, token: str | None) -> tuple[st
     return payload["text"], template
 
 
-def serve(scanner: Scanner, host: str, port: int, *, max_bytes: int, token: str | None, threads: int) -> None:
-    """Run the service with uvicorn until interrupted (the ``leakguard serve`` command)."""
+def serve(
+    scanner: Scanner, host: str, port: int, *, max_bytes: int, token: str | None, threads: int, workers: int = 1
+) -> None:
+    """Run the service with uvicorn until interrupted (the ``leakguard serve`` command).
+
+    With ``workers`` above one, the socket is bound once and that many processes forked
+    from this one (the index already mapped, its pages shared) each serve it: a scan holds
+    Python's GIL for most of its work, so processes, not threads, use several cores. The
+    parent waits for them and passes SIGINT and SIGTERM on; a worker that dies ends the
+    service (a supervisor restarts it whole).
+    """
     import uvicorn
 
     app = create_app(scanner, max_bytes=max_bytes, token=token, threads=threads)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        if workers == 1:
+            uvicorn.Server(config).run()
+            return
+        if not hasattr(os, "fork"):
+            raise LeakguardError("--workers above 1 needs a system with fork (Linux, macOS)")
+        sock = config.bind_socket()
     except OSError as exc:  # port taken, address not available
         raise LeakguardError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
+    _run_workers(config, sock, workers)
+
+
+def _run_workers(config: Any, sock: socket.socket, workers: int) -> None:
+    import uvicorn
+
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # a worker: serve until told to stop, then leave without the parent's clean-up
+            code = 0
+            try:
+                uvicorn.Server(config).run(sockets=[sock])
+            except BaseException:  # a worker must never return into the parent's code
+                code = 1
+            os._exit(code)
+        children.append(pid)
+
+    def stop(signum: int, _frame: object) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        # The first worker to end (stopped, or failed) ends the service.
+        os.wait()
+    finally:
+        stop(signal.SIGTERM, None)
+        for child in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child, 0)
+        sock.close()

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,13 +82,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture()
-def server(demo_index_dir: Path, tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def serving(demo_index_dir: Path, tmp_path: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real `leakguard serve` of the demo index (token ``t0ken``), until the block ends."""
     port = _free_port()
     (tmp_path / "token").write_text("t0ken\n")
     command = [sys.executable, "-m", "leakguard", "serve", "--index", str(demo_index_dir), "--port", str(port)]
-    # No result cache: the concurrent requests below are each scanned, not answered from it.
-    command += ["--token-file", str(tmp_path / "token"), "--cache-chars", "0"]
+    command += ["--token-file", str(tmp_path / "token"), *options]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
     url = f"http://127.0.0.1:{port}"
     try:
@@ -101,10 +102,17 @@ def server(demo_index_dir: Path, tmp_path: Path) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(process.communicate()[1].decode())
             time.sleep(0.1)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture()
+def server(demo_index_dir: Path, tmp_path: Path) -> Iterator[str]:
+    # No result cache: the concurrent requests below are each scanned, not answered from it.
+    with serving(demo_index_dir, tmp_path, "--cache-chars", "0") as (url, _):
+        yield url
 
 
 def test_a_thousand_concurrent_requests_get_the_cli_verdicts(
@@ -135,3 +143,19 @@ def test_a_thousand_concurrent_requests_get_the_cli_verdicts(
     assert sum(body["is_leak"] is True for _, _, body in answers) >= 400
     cache = httpx.get(server + "/healthz").json()["cache"]
     assert cache["hits"] == 0 and cache["entries"] == 0 and cache["misses"] == 1000
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="counts worker processes in /proc (Linux)")
+def test_workers_serve_one_port_and_stop_with_the_service(demo_index_dir: Path, tmp_path: Path) -> None:
+    leaking = next(p for p in PROMPTS if leakguard.load_index(demo_index_dir).scan(p.read_text()).is_leak)
+    with serving(demo_index_dir, tmp_path, "--workers", "2") as (url, process):
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert len(children) == 2
+        headers = {"Authorization": "Bearer t0ken"}
+        with httpx.Client(base_url=url, headers=headers, timeout=30) as http, ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: http.post("/v1/scan", json={"text": leaking.read_text()}), range(64)))
+        assert {a.status_code for a in answers} == {200}
+        assert all(a.json()["is_leak"] for a in answers)
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children), "a worker outlived the service"

@@ -31,7 +31,16 @@ from leakguard.errors import ConfigError
     is_flag=True,
     help="Serve without a token on an address other than loopback (any host that reaches it can scan).",
 )
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Scans run at once.")
+@click.option(
+    "--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Scans run at once in each worker."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Processes serving the same port (a scan holds Python's GIL: one per core uses them all).",
+)
 @click.option(
     "--cache-chars",
     default=DEFAULT_CACHE_CHARS,
@@ -50,6 +59,7 @@ def serve_command(
     token_file: str | None,
     no_token: bool,
     threads: int,
+    workers: int,
     cache_chars: int,
 ) -> None:
     """Serve POST /v1/scan, POST /v1/redact and GET /healthz over HTTP (needs leakguard[serve]).
@@ -77,7 +87,7 @@ def serve_command(
         )
     scanner = resolve_settings(index_dir, key_file, threshold, baseline, cache_chars).scanner
     click.echo(f"leakguard: serving {scanner.index.n_files} indexed files on http://{host}:{port}", err=True)
-    serve(scanner, host, port, max_bytes=max_bytes, token=token or None, threads=threads)
+    serve(scanner, host, port, max_bytes=max_bytes, token=token or None, threads=threads, workers=workers)
 
 
 def _is_loopback(host: str) -> bool:

@@ -1,7 +1,8 @@
 //! `leakguard._core`: the engine seen from Python, and nothing else.
 //!
 //! Each function takes numpy arrays (contiguous, of the documented dtype), releases the
-//! GIL for the whole of its work and returns new arrays. Arguments of the wrong kind raise
+//! GIL for the whole of its work when that work is large (see [`DETACH_AT`]) and returns
+//! new arrays. Arguments of the wrong kind raise
 //! `TypeError` or `ValueError` here, once; the engine below cannot fail on any values.
 
 use leakguard_engine::alphabet::Alphabet as EngineAlphabet;
@@ -20,6 +21,25 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 type Array<'py, T> = Bound<'py, PyArray1<T>>;
+
+/// Work over at least this many elements runs with the GIL released. Smaller work (a
+/// prompt's tokens, its hits) keeps it: releasing and taking back the GIL around tens of
+/// microseconds hands it to a waiting thread and then waits for it back, which made two
+/// threads scanning 4 KB prompts slower together than one alone.
+const DETACH_AT: usize = 1 << 15;
+
+/// Runs `work` (over `size` elements) with the GIL released when it is large enough.
+fn run<T, F>(py: Python<'_>, size: usize, work: F) -> T
+where
+    F: pyo3::marker::Ungil + FnOnce() -> T,
+    T: pyo3::marker::Ungil,
+{
+    if size >= DETACH_AT {
+        py.detach(work)
+    } else {
+        work()
+    }
+}
 
 fn slice<'a, T: numpy::Element>(
     array: &'a PyReadonlyArray1<'_, T>,
@@ -71,7 +91,9 @@ impl Alphabet {
     ) -> PyResult<Array<'py, u64>> {
         let spellings = slice(&spellings, "spellings")?;
         let alphabet = &self.inner;
-        let values: Vec<u64> = py.detach(|| spellings.iter().map(|&s| alphabet.name(s)).collect());
+        let values: Vec<u64> = run(py, spellings.len(), || {
+            spellings.iter().map(|&s| alphabet.name(s)).collect()
+        });
         Ok(values.into_pyarray(py))
     }
 
@@ -104,7 +126,7 @@ impl Alphabet {
         };
         let cps = slice(&cps, "cps")?;
         let alphabet = &self.inner;
-        let stream = py.detach(|| lex(alphabet, cps, &regions));
+        let stream = run(py, cps.len(), || lex(alphabet, cps, &regions));
         Ok((
             stream.abstract_values.into_pyarray(py),
             stream.concrete_values.into_pyarray(py),
@@ -258,7 +280,9 @@ impl Table {
             literal_symbols: slice(&literal_symbols, "literal_symbols")?,
             public_names: slice(&public_names, "public_names")?,
         };
-        let hits = py.detach(|| lookup(&sections, &scanned, &rules));
+        let hits = run(py, scanned.hashes.len(), || {
+            lookup(&sections, &scanned, &rules)
+        });
         Ok((
             hits.pos.into_pyarray(py),
             hits.file.into_pyarray(py),
@@ -336,7 +360,9 @@ fn chain_hits<'py>(
         small_files: slice(&small_files, "small_files")?,
         scan_line: slice(&scan_line, "scan_line")?,
     };
-    let found = py.detach(|| chain(hits, &rules, floor, fragment_floor));
+    let found = run(py, hits.pos.len(), || {
+        chain(hits, &rules, floor, fragment_floor)
+    });
     let chains = found
         .chains
         .into_iter()
@@ -424,7 +450,9 @@ fn near_matches<'py>(
     };
     let abstract_values = slice(&abstract_values, "abstract")?;
     let explained = slice(&explained, "explained")?;
-    let found = py.detach(|| near(abstract_values, explained, &partials, &units, k, shingle));
+    let found = run(py, abstract_values.len(), || {
+        near(abstract_values, explained, &partials, &units, k, shingle)
+    });
     Ok(found
         .into_iter()
         .map(|m| {
@@ -450,8 +478,7 @@ fn fold_unicode<'py>(
     cps: PyReadonlyArray1<'py, u32>,
 ) -> PyResult<Option<(Array<'py, u32>, Array<'py, i64>)>> {
     let cps = slice(&cps, "cps")?;
-    Ok(py
-        .detach(|| fold(cps))
+    Ok(run(py, cps.len(), || fold(cps))
         .map(|(out, source)| (out.into_pyarray(py), source.into_pyarray(py))))
 }
 
@@ -467,7 +494,7 @@ fn specials<'py>(
 ) -> PyResult<(Array<'py, i64>, Array<'py, i64>)> {
     let cps = slice(&cps, "cps")?;
     let end = end.unwrap_or(cps.len());
-    let (hidden, strings) = py.detach(|| {
+    let (hidden, strings) = run(py, cps.len(), || {
         let mut hidden = Vec::new();
         let mut strings = Vec::new();
         for region in find_regions(cps, begin, end) {
@@ -504,9 +531,7 @@ fn kgram_hashes<'py>(
     k: usize,
 ) -> PyResult<Array<'py, u64>> {
     let values = slice(&values, "values")?;
-    Ok(py
-        .detach(|| kgram::kgram_hashes(values, k))
-        .into_pyarray(py))
+    Ok(run(py, values.len(), || kgram::kgram_hashes(values, k)).into_pyarray(py))
 }
 
 /// The 16-bit tag of every window of `k` concrete token values (uint64).
@@ -517,7 +542,7 @@ fn kgram_tags<'py>(
     k: usize,
 ) -> PyResult<Array<'py, u16>> {
     let values = slice(&values, "values")?;
-    Ok(py.detach(|| kgram::kgram_tags(values, k)).into_pyarray(py))
+    Ok(run(py, values.len(), || kgram::kgram_tags(values, k)).into_pyarray(py))
 }
 
 /// How many marked positions (bool) every window of `k` holds.
@@ -528,9 +553,7 @@ fn window_counts<'py>(
     k: usize,
 ) -> PyResult<Array<'py, i64>> {
     let marked = slice(&marked, "marked")?;
-    Ok(py
-        .detach(|| kgram::window_counts(marked, k))
-        .into_pyarray(py))
+    Ok(run(py, marked.len(), || kgram::window_counts(marked, k)).into_pyarray(py))
 }
 
 /// leakguard's native scan core.
