@@ -57,6 +57,30 @@ def near_matches(
     shingle: int,
 ) -> list[tuple[int, int, int, int, int, int, float]]: ...
 def fold_unicode(cps: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.uint32], I64] | None: ...
+def line_hashes(abstract: U64, line: I32, n_lines: int, skip: int | None = None) -> npt.NDArray[np.uint16]: ...
+
+class Lines:
+    def __init__(
+        self,
+        abstract: U64,
+        line: I32,
+        start: I64,
+        cps: npt.NDArray[np.uint32],
+        id: int,
+        comma: int,
+        sentence_ends: list[int],
+    ) -> None: ...
+    def copy_bounds(
+        self,
+        source: npt.NDArray[np.uint16],
+        first_pos: int,
+        last_pos: int,
+        first_line: int,
+        max_line: int,
+        k: int,
+        window: int,
+    ) -> tuple[int, int, int, int]: ...
+
 def specials(cps: npt.NDArray[np.uint32], begin: int = 0, end: int | None = None) -> tuple[I64, I64]: ...
 def symbol(spelling: bytes, seed: int) -> int: ...
 def spelling(cps: npt.NDArray[np.uint32]) -> int: ...

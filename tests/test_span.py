@@ -1,4 +1,5 @@
-"""Where a copy begins and ends: a redacted copy keeps no token of the lines it spans."""
+"""Where a copy begins and ends: a redacted copy keeps no token of the lines it spans; the
+engine's line hashes and walks agree with the Python ones they replaced."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+import reference_span
 from conftest import EXAMPLES
 from corpus_files import files_by_language
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import leakguard
+from leakguard.fingerprint.kgrams import line_hashes
+from leakguard.match import Chain
 from leakguard.normalise.alphabet import KEYWORDS, Alphabet
 from leakguard.normalise.lexer import lex
 
@@ -112,3 +119,70 @@ def test_an_indented_lone_name_ends_a_copy_and_a_prose_word_does_not(tmp_path: P
         last = max(result.findings, key=lambda f: f.end)
         assert result.text[last.start : last.end].rstrip().endswith(pasted[-1]), first
         assert "thanks" not in result.text[last.start : last.end]
+
+
+# The engine's line walk (native/engine/src/span.rs) against the Python one it replaced.
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3)), max_size=120),
+    st.sampled_from([None, 0, 3]),
+)
+def test_line_hashes_agree_with_the_numpy_ones(tokens: list[tuple[int, int]], skip: int | None) -> None:
+    values = np.asarray([v for v, _ in tokens], dtype=np.uint64)
+    lines = np.cumsum([1] + [step for _, step in tokens[1:]]).astype(np.int32) if tokens else np.empty(0, np.int32)
+    n_lines = int(lines[-1]) + 2 if tokens else 3
+    np.testing.assert_array_equal(
+        line_hashes(values, lines, n_lines, skip), reference_span.line_hashes(values, lines, n_lines, skip)
+    )
+
+
+def _texts() -> list[str]:
+    """Texts holding the demo code whole, cut, edited, wrapped in prose and log lines."""
+    rng = random.Random(5)
+    sources = [p.read_text() for p in sorted((EXAMPLES / "acme").rglob("*")) if p.is_file()]
+    texts = [p.read_text() for p in sorted((EXAMPLES / "prompts").iterdir())]
+    for source in sources:
+        lines = source.splitlines()
+        for _ in range(6):
+            a = rng.randrange(len(lines))
+            b = rng.randrange(a, len(lines) + 1)
+            part = lines[a:b]
+            if rng.random() < 0.5:
+                part = [line for line in part if rng.random() > 0.15]
+            prose = "Why does this fail?\nthanks\n" if rng.random() < 0.5 else "2026-11-24 INFO served 3 in 4 ms\n"
+            texts.append(prose + "\n".join(part) + "\n" + prose)
+    return texts
+
+
+def test_copy_bounds_agree_with_the_python_walk(demo_index: leakguard.Index) -> None:
+    from leakguard.match import chain_hits
+    from leakguard.options import ScanPolicy
+    from leakguard.scanner import lookup
+    from leakguard.span import LineTable, copy_bounds
+
+    policy, rng, compared = ScanPolicy(), random.Random(7), 0
+    for text in _texts():
+        tokens = lex(text, demo_index.alphabet)
+        if len(tokens) < demo_index.params.k:
+            continue
+        hits = lookup(demo_index, tokens, policy)
+        found = chain_hits(hits, demo_index.params.k, policy, tokens.line, demo_index.small_files, floor=0.0).chains
+        native, python_made = (
+            LineTable(text, tokens, demo_index.alphabet),
+            reference_span.LineTable(text, tokens, demo_index.alphabet),
+        )
+        chains = list(found)
+        for _ in range(10):  # and chains drawn at random over the same tokens
+            first = rng.randrange(len(tokens) - demo_index.params.k + 1)
+            last = rng.randrange(first, len(tokens) - demo_index.params.k + 1)
+            line = rng.randrange(1, 60)
+            file = rng.randrange(len(demo_index.paths))
+            chains.append(Chain(file, [first, last], [], line, line + 3, line + rng.randrange(0, 9), last))
+        for chain in chains:
+            assert copy_bounds(demo_index, chain, tokens, native) == reference_span.copy_bounds(
+                demo_index, chain, tokens, python_made
+            ), (text[:80], chain.positions[:3], chain.file)
+            compared += 1
+    assert compared > 250

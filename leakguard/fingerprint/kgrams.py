@@ -6,8 +6,8 @@ unrelated hashes. Token values come from xxhash (see
 :mod:`leakguard.normalise.alphabet`), so hashes are stable across processes, machines
 and Python versions, and depend on the secret key when there is one.
 
-The per-token work runs in the native engine (``native/engine/src/kgram.rs``), with the
-GIL released: the index side and the scan side call the same code.
+The per-token work runs in the native engine (``native/engine/src/kgram.rs``; line hashes in
+``span.rs``): the index side and the scan side call the same code.
 """
 
 from __future__ import annotations
@@ -18,22 +18,6 @@ import numpy.typing as npt
 from leakguard import _core
 
 U64 = npt.NDArray[np.uint64]
-
-# An odd 64-bit multiplier with well-mixed bits (from SplitMix64).
-_BASE = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xFF51AFD7ED558CCD)
-_M2 = np.uint64(0xC4CEB9FE1A85EC53)
-_S33 = np.uint64(33)
-
-
-def fmix64(values: U64) -> U64:
-    """MurmurHash3's 64-bit finaliser: a bijection that spreads every input bit."""
-    out = np.asarray(values ^ (values >> _S33), dtype=np.uint64)  # a new array: updated in place below
-    out *= _M1
-    out ^= out >> _S33
-    out *= _M2
-    out ^= out >> _S33
-    return out
 
 
 def kgram_hashes(values: U64, k: int) -> U64:
@@ -81,26 +65,12 @@ def line_hashes(
     dropped depends on the next line, which a copy may not include).
 
     It lets the matcher extend a finding over whole lines that verifiably match the
-    indexed file (see :func:`leakguard.scanner._copy_bounds`) while revealing nothing about
+    indexed file (see :mod:`leakguard.span`) while revealing nothing about
     the code: 16 bits of an abstracted line.
     """
-    out = np.zeros(n_lines, dtype=np.uint16)
-    if skip is not None:
-        keep = abstract != np.uint64(skip)
-        abstract, line = abstract[keep], line[keep]
-    if abstract.shape[0] == 0:
-        return out
-    starts = np.concatenate(([True], line[1:] != line[:-1])).nonzero()[0]
-    rank = np.arange(abstract.shape[0], dtype=np.uint64) - np.repeat(
-        starts.astype(np.uint64), np.diff(np.append(starts, abstract.shape[0]))
+    return _core.line_hashes(
+        np.ascontiguousarray(abstract, dtype=np.uint64), np.ascontiguousarray(line, dtype=np.int32), n_lines, skip
     )
-    with np.errstate(over="ignore"):
-        mixed = fmix64(abstract ^ (rank * _BASE))
-    sums = np.add.reduceat(mixed, starts)
-    values = (fmix64(sums) >> np.uint64(48)).astype(np.uint16)
-    values[values == 0] = 1
-    out[line[starts] - 1] = values
-    return out
 
 
 def kgram_tags(concrete: U64, k: int) -> npt.NDArray[np.uint16]:

@@ -11,7 +11,8 @@
 //! 6. [`kgram`]: the hash and tag of every k-gram;
 //! 7. [`sections`] and [`lookup`]: the k-grams found in the index, as [`hits`];
 //! 8. [`runs`], [`fragments`] and [`chain`]: hits chained into measured chains;
-//! 9. [`near`]: partial matches confirmed by MinHash (edited copies).
+//! 9. [`near`]: partial matches confirmed by MinHash (edited copies);
+//! 10. [`span`]: a finding's tokens and lines, grown as far as the index vouches.
 //!
 //! Everything here is safe Rust that cannot panic on any input: offsets past a text are
 //! clamped, empty inputs give empty outputs. The Python module (`leakguard._core`) is a
@@ -35,6 +36,7 @@ pub mod near;
 pub mod regions;
 pub mod runs;
 pub mod sections;
+pub mod span;
 pub mod spelling;
 pub mod unicode;
 mod unicode_tables;

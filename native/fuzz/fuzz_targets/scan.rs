@@ -1,6 +1,6 @@
 //! The scan path on arbitrary bytes: the text's Unicode decoded, its comments and strings found (in the whole
 //! text, and in a cut of it as free text between a parser's regions), the text (with the
-//! regions found and those a caller hands over) cut into tokens, hashed and looked up in an index made partly of the same text's k-grams
+//! regions found and those a caller hands over) cut into tokens, a finding's lines grown, hashed and looked up in an index made partly of the same text's k-grams
 //! and partly of the fuzzer's bytes (a damaged index). Nothing may panic, and what comes
 //! back must be well formed.
 #![no_main]
@@ -12,6 +12,7 @@ use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
 use leakguard_engine::regions::{find_regions, Kind};
 use leakguard_engine::sections::{Offsets, Sections};
+use leakguard_engine::span::{copy_bounds, ChainEdges, LineSymbols, LineTable};
 use libfuzzer_sys::fuzz_target;
 
 const K: usize = 4;
@@ -59,6 +60,34 @@ fuzz_target!(|data: &[u8]| {
         assert!(tokens.start[i] <= tokens.end[i] && tokens.end[i] as usize <= n);
         assert!(tokens.line[i] >= 1 && tokens.line[i] <= tokens.end_line[i]);
     }
+    // A finding's bounds over the text's own lines, against a damaged copy of its hashes.
+    let symbols = LineSymbols {
+        id: alphabet.id,
+        comma: alphabet.comma,
+        sentence_ends: &[],
+    };
+    let table = LineTable::new(
+        &tokens.abstract_values,
+        &tokens.line,
+        &tokens.start,
+        &cps,
+        &symbols,
+    );
+    let source: Vec<u16> = table
+        .hash
+        .iter()
+        .zip(text.iter().cycle())
+        .map(|(&h, &b)| h ^ u16::from(b & 1))
+        .collect();
+    let chain = ChainEdges {
+        first_pos: at(10) as i64,
+        last_pos: at(11) as i64,
+        first_line: at(12) as i64 - 3,
+        max_line: at(13) as i64,
+    };
+    let (first, last, _, _) = copy_bounds(&table, &tokens.line, &source, &chain, K as i64, 3);
+    let inside = |i: i64| usize::try_from(i).is_ok_and(|i| i < tokens.len());
+    assert!(tokens.is_empty() || (inside(first) && inside(last)));
     let hashes = kgram_hashes(&tokens.abstract_values, K);
     // An index of 2^4 buckets holding the text's own first hashes (sorted), so look-ups hit.
     let bits = 4u32;

@@ -15,6 +15,9 @@ use leakguard_engine::lookup::{lookup, Rules, Scanned};
 use leakguard_engine::near::{near_matches as near, Column, Partial, Units};
 use leakguard_engine::regions::{find_regions, Kind};
 use leakguard_engine::sections::{Offsets, Sections};
+use leakguard_engine::span::{
+    copy_bounds, line_hashes as hash_lines, ChainEdges, LineSymbols, LineTable,
+};
 use leakguard_engine::spelling::spelling_hash;
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
@@ -482,6 +485,94 @@ fn fold_unicode<'py>(
         .map(|(out, source)| (out.into_pyarray(py), source.into_pyarray(py))))
 }
 
+/// The 16-bit hash of each line's abstract tokens (uint16, one per line `1..=n_lines`; 0
+/// for lines without tokens), tokens valued `skip` left out.
+#[pyfunction]
+#[pyo3(signature = (abstract_values, line, n_lines, skip=None))]
+fn line_hashes<'py>(
+    py: Python<'py>,
+    abstract_values: PyReadonlyArray1<'py, u64>,
+    line: PyReadonlyArray1<'py, i32>,
+    n_lines: usize,
+    skip: Option<u64>,
+) -> PyResult<Array<'py, u16>> {
+    let (values, line) = (slice(&abstract_values, "abstract")?, slice(&line, "line")?);
+    Ok(run(py, values.len(), || hash_lines(values, line, n_lines, skip)).into_pyarray(py))
+}
+
+/// Per-line views of one token stream, made once for the findings of a scan: each
+/// finding's copy is grown over the lines the index vouches for by `copy_bounds`.
+#[pyclass(frozen, module = "leakguard._core")]
+struct Lines {
+    table: LineTable,
+    line: Vec<i32>,
+}
+
+#[pymethods]
+impl Lines {
+    /// The table of a token stream (abstract values, line and start of each token) of a
+    /// text (code points); `id`, `comma` and `sentence_ends` are the alphabet's values.
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        abstract_values: PyReadonlyArray1<'_, u64>,
+        line: PyReadonlyArray1<'_, i32>,
+        start: PyReadonlyArray1<'_, i64>,
+        cps: PyReadonlyArray1<'_, u32>,
+        id: u64,
+        comma: u64,
+        sentence_ends: Vec<u64>,
+    ) -> PyResult<Lines> {
+        let symbols = LineSymbols {
+            id,
+            comma,
+            sentence_ends: &sentence_ends,
+        };
+        let line = slice(&line, "line")?;
+        let table = LineTable::new(
+            slice(&abstract_values, "abstract")?,
+            line,
+            slice(&start, "start")?,
+            slice(&cps, "cps")?,
+            &symbols,
+        );
+        Ok(Lines {
+            table,
+            line: line.to_vec(),
+        })
+    }
+
+    /// (first token, last token, first indexed line, last indexed line) of the copy a
+    /// chain makes: its first and last hit's position, first and furthest indexed line,
+    /// grown over the lines whose hashes match `source` (the indexed file's, uint16).
+    #[allow(clippy::too_many_arguments)]
+    fn copy_bounds(
+        &self,
+        source: PyReadonlyArray1<'_, u16>,
+        first_pos: i64,
+        last_pos: i64,
+        first_line: i64,
+        max_line: i64,
+        k: i64,
+        window: i64,
+    ) -> PyResult<(i64, i64, i64, i64)> {
+        let chain = ChainEdges {
+            first_pos,
+            last_pos,
+            first_line,
+            max_line,
+        };
+        Ok(copy_bounds(
+            &self.table,
+            &self.line,
+            slice(&source, "source")?,
+            &chain,
+            k,
+            window,
+        ))
+    }
+}
+
 /// The comments and fences (hidden) and string literals of `cps[begin:end]`, found by
 /// the scan side's rules, as flat int64 (start, end) pairs.
 #[pyfunction]
@@ -561,6 +652,7 @@ fn window_counts<'py>(
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Alphabet>()?;
     m.add_class::<Table>()?;
+    m.add_class::<Lines>()?;
     m.add(
         "TABLE_SECTIONS",
         (
@@ -579,6 +671,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add_function(wrap_pyfunction!(symbol, m)?)?;
     m.add_function(wrap_pyfunction!(specials, m)?)?;
+    m.add_function(wrap_pyfunction!(line_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(fold_unicode, m)?)?;
     m.add_function(wrap_pyfunction!(near_matches, m)?)?;
     m.add_function(wrap_pyfunction!(chain_hits, m)?)?;
