@@ -24,6 +24,7 @@
 pub mod alphabet;
 pub mod chain;
 pub mod code;
+pub mod column;
 pub mod fold;
 mod fold_tables;
 pub mod fragments;

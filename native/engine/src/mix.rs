@@ -18,6 +18,16 @@ pub fn fmix64(mut value: u64) -> u64 {
     value ^ (value >> 33)
 }
 
+/// MurmurHash3's 32-bit finaliser, as datasketch applies it before permuting.
+#[inline]
+pub fn fmix32(mut h: u32) -> u32 {
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85EB_CA6B);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xC2B2_AE35);
+    h ^ (h >> 16)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -27,6 +37,12 @@ mod tests {
         // Fixed by the index format (the same values the numpy engine produced).
         assert_eq!(fmix64(0), 0);
         assert_eq!(fmix64(1), 0xB456_BCFC_34C2_CB2C);
+    }
+
+    #[test]
+    fn fmix32_known_values() {
+        assert_eq!(fmix32(0), 0);
+        assert_eq!(fmix32(1), 0x514E_28B7);
     }
 
     #[test]

@@ -19,7 +19,9 @@
 //! kept in the Python tests (`tests/reference_near.py`) as the oracle of a differential
 //! test.
 
+use crate::column::Column;
 use crate::kgram::kgram_hashes;
+use crate::mix::fmix32;
 
 /// Estimated Jaccard similarity at which a window and a unit are near duplicates.
 pub const NEAR_JACCARD: f64 = 0.6;
@@ -46,47 +48,6 @@ const MAX_TOKENS: usize = 4 << 15;
 const REACH: usize = 256;
 const STEP: usize = 128;
 const BLOCK: usize = 32;
-
-/// A column of unsigned values stored narrow (u16) or wide (u32).
-#[derive(Clone, Copy, Debug)]
-pub enum Column<'a> {
-    /// u16 values.
-    Narrow(&'a [u16]),
-    /// u32 values.
-    Wide(&'a [u32]),
-}
-
-impl Column<'_> {
-    /// The value at `i`, if there is one.
-    #[inline]
-    pub fn get(&self, i: usize) -> Option<u32> {
-        match self {
-            Column::Narrow(values) => values.get(i).map(|&v| u32::from(v)),
-            Column::Wide(values) => values.get(i).copied(),
-        }
-    }
-
-    /// How many values it holds.
-    pub fn len(&self) -> usize {
-        match self {
-            Column::Narrow(values) => values.len(),
-            Column::Wide(values) => values.len(),
-        }
-    }
-
-    /// Whether it holds none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// How many values are below `value` (the column sorted ascending).
-    fn below(&self, value: u64) -> usize {
-        match self {
-            Column::Narrow(values) => values.partition_point(|&v| u64::from(v) < value),
-            Column::Wide(values) => values.partition_point(|&v| u64::from(v) < value),
-        }
-    }
-}
 
 /// The MinHash sections of an index.
 #[derive(Clone, Copy, Debug)]
@@ -471,16 +432,6 @@ fn similarity(a: &[u8], b: &[u8]) -> f64 {
     ((raw - chance) / (1.0 - chance)).max(0.0)
 }
 
-/// MurmurHash3's 32-bit finaliser, as datasketch applies it before permuting.
-#[inline]
-fn fmix32(mut h: u32) -> u32 {
-    h ^= h >> 16;
-    h = h.wrapping_mul(0x85EB_CA6B);
-    h ^= h >> 13;
-    h = h.wrapping_mul(0xC2B2_AE35);
-    h ^ (h >> 16)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,12 +445,6 @@ mod tests {
         assert!(w.iter().any(|&(_, _, s)| s == 128));
         assert!(!w.iter().any(|&(_, _, s)| s == 256));
         assert_eq!(windows(10), [(0, 10, 64)]);
-    }
-
-    #[test]
-    fn fmix32_known_values() {
-        assert_eq!(fmix32(0), 0);
-        assert_eq!(fmix32(1), 0x514E_28B7);
     }
 
     #[test]

@@ -11,14 +11,7 @@
 //! An index file may be damaged or hostile: every read here is checked, and a value
 //! outside its section reads as "nothing there" instead of panicking.
 
-/// `offsets` is u16 while every block of 64 hashes holds fewer than 65,536 postings.
-#[derive(Clone, Copy, Debug)]
-pub enum Offsets<'a> {
-    /// The usual case.
-    Narrow(&'a [u16]),
-    /// An index with a block of more postings.
-    Wide(&'a [u32]),
-}
+use crate::column::Column;
 
 /// The index sections a look-up reads.
 #[derive(Clone, Copy, Debug)]
@@ -29,8 +22,9 @@ pub struct Sections<'a> {
     pub residues: &'a [u16],
     /// Posting offset of every 64th hash slot.
     pub offset_blocks: &'a [u32],
-    /// Posting offset of each hash slot within its block (U + 1 entries).
-    pub offsets: Offsets<'a>,
+    /// Posting offset of each hash slot within its block (U + 1 entries; u16 while every
+    /// block of 64 hashes holds fewer than 65,536 postings).
+    pub offsets: Column<'a>,
     /// Files holding each hash, up to 254; 255 sends to `df_wide`.
     pub df: &'a [u8],
     /// The slots whose count is in `df_wide`, sorted.
@@ -106,11 +100,7 @@ impl Sections<'_> {
 
     fn offset(&self, slot: usize) -> Option<usize> {
         let block = *self.offset_blocks.get(slot >> OFFSET_BLOCK_BITS)? as usize;
-        let within = match self.offsets {
-            Offsets::Narrow(values) => usize::from(*values.get(slot)?),
-            Offsets::Wide(values) => *values.get(slot)? as usize,
-        };
-        Some(block + within)
+        Some(block + self.offsets.get(slot)? as usize)
     }
 
     /// The postings of a slot: first, and the one after the last (empty if damaged).
@@ -225,7 +215,7 @@ mod tests {
             hash_buckets: &[0, 5],
             residues: &[1, 2],
             offset_blocks: &[],
-            offsets: Offsets::Narrow(&[]),
+            offsets: Column::Narrow(&[]),
             df: &[],
             df_wide_slots: &[],
             df_wide: &[],

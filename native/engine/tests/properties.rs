@@ -2,11 +2,12 @@
 //! well formed (tokens inside the text, in order, not overlapping; hits inside the index).
 
 use leakguard_engine::alphabet::Alphabet;
+use leakguard_engine::column::Column;
 use leakguard_engine::kgram::{kgram_hashes, kgram_tags, window_counts};
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
 use leakguard_engine::regions::find_regions;
-use leakguard_engine::sections::{Offsets, Sections};
+use leakguard_engine::sections::Sections;
 use proptest::prelude::*;
 
 fn alphabet() -> Alphabet {
@@ -111,7 +112,7 @@ proptest! {
             hash_buckets: &buckets,
             residues: &residues,
             offset_blocks: &blocks,
-            offsets: Offsets::Narrow(&offsets),
+            offsets: Column::Narrow(&offsets),
             df: &df,
             df_wide_slots: &[1, 3],
             df_wide: &[300],

@@ -6,12 +6,13 @@
 #![no_main]
 
 use leakguard_engine::alphabet::Alphabet;
+use leakguard_engine::column::Column;
 use leakguard_engine::fold::fold;
 use leakguard_engine::kgram::kgram_hashes;
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
 use leakguard_engine::regions::{find_regions, Kind};
-use leakguard_engine::sections::{Offsets, Sections};
+use leakguard_engine::sections::Sections;
 use leakguard_engine::span::{copy_bounds, ChainEdges, LineSymbols, LineTable};
 use libfuzzer_sys::fuzz_target;
 
@@ -118,7 +119,7 @@ fuzz_target!(|data: &[u8]| {
         hash_buckets: &buckets,
         residues: &residues,
         offset_blocks: &[0, 64],
-        offsets: Offsets::Narrow(&offsets),
+        offsets: Column::Narrow(&offsets),
         df: &df,
         df_wide_slots: &[0],
         df_wide: &[u16::MAX],

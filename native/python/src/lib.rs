@@ -7,14 +7,15 @@
 
 use leakguard_engine::alphabet::Alphabet as EngineAlphabet;
 use leakguard_engine::chain::{chain_hits as chain, ChainRules};
+use leakguard_engine::column::Column;
 use leakguard_engine::fold::fold;
 use leakguard_engine::hits::Hits;
 use leakguard_engine::kgram;
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
-use leakguard_engine::near::{near_matches as near, Column, Partial, Units};
+use leakguard_engine::near::{near_matches as near, Partial, Units};
 use leakguard_engine::regions::{find_regions, Kind};
-use leakguard_engine::sections::{Offsets, Sections};
+use leakguard_engine::sections::Sections;
 use leakguard_engine::span::{
     copy_bounds, line_hashes as hash_lines, ChainEdges, LineSymbols, LineTable,
 };
@@ -143,7 +144,7 @@ impl Alphabet {
 
 /// `offsets` and the units' columns are u16 in most indexes, u32 in huge ones.
 #[derive(FromPyObject)]
-enum OffsetsArray<'py> {
+enum ColumnArray<'py> {
     Narrow(PyReadonlyArray1<'py, u16>),
     Wide(PyReadonlyArray1<'py, u32>),
 }
@@ -199,7 +200,7 @@ impl Table {
                 .ok_or_else(|| PyValueError::new_err(format!("index is missing section {name}")))
         };
         let offsets = get("offsets")?;
-        if offsets.extract::<OffsetsArray<'_>>().is_err() {
+        if offsets.extract::<ColumnArray<'_>>().is_err() {
             return Err(PyValueError::new_err(
                 "index section offsets must be u16 or u32",
             ));
@@ -242,7 +243,7 @@ impl Table {
         let hash_buckets = self.hash_buckets.bind(py).readonly();
         let residues = self.residues.bind(py).readonly();
         let offset_blocks = self.offset_blocks.bind(py).readonly();
-        let offsets: OffsetsArray<'py> = self.offsets.bind(py).extract()?;
+        let offsets: ColumnArray<'py> = self.offsets.bind(py).extract()?;
         let df = self.df.bind(py).readonly();
         let df_wide_slots = self.df_wide_slots.bind(py).readonly();
         let df_wide = self.df_wide.bind(py).readonly();
@@ -255,10 +256,7 @@ impl Table {
             hash_buckets: slice(&hash_buckets, "hash_buckets")?,
             residues: slice(&residues, "residues")?,
             offset_blocks: slice(&offset_blocks, "offset_blocks")?,
-            offsets: match &offsets {
-                OffsetsArray::Narrow(values) => Offsets::Narrow(slice(values, "offsets")?),
-                OffsetsArray::Wide(values) => Offsets::Wide(slice(values, "offsets")?),
-            },
+            offsets: column(&offsets, "offsets")?,
             df: slice(&df, "df")?,
             df_wide_slots: slice(&df_wide_slots, "df_wide_slots")?,
             df_wide: slice(&df_wide, "df_wide")?,
@@ -395,10 +393,10 @@ fn chain_hits<'py>(
     ))
 }
 
-fn column<'a>(array: &'a OffsetsArray<'_>, what: &str) -> PyResult<Column<'a>> {
+fn column<'a>(array: &'a ColumnArray<'_>, what: &str) -> PyResult<Column<'a>> {
     Ok(match array {
-        OffsetsArray::Narrow(values) => Column::Narrow(slice(values, what)?),
-        OffsetsArray::Wide(values) => Column::Wide(slice(values, what)?),
+        ColumnArray::Narrow(values) => Column::Narrow(slice(values, what)?),
+        ColumnArray::Wide(values) => Column::Wide(slice(values, what)?),
     })
 }
 
@@ -420,9 +418,9 @@ fn near_matches<'py>(
     partials: PyReadonlyArray1<'py, i64>,
     multipliers: PyReadonlyArray1<'py, u32>,
     addends: PyReadonlyArray1<'py, u32>,
-    unit_file: OffsetsArray<'py>,
-    unit_lines: OffsetsArray<'py>,
-    unit_tokens: OffsetsArray<'py>,
+    unit_file: ColumnArray<'py>,
+    unit_lines: ColumnArray<'py>,
+    unit_tokens: ColumnArray<'py>,
     signatures: PyReadonlyArray1<'py, u8>,
     k: usize,
     shingle: usize,
