@@ -25,7 +25,7 @@ import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -34,6 +34,9 @@ from starlette.concurrency import run_in_threadpool
 
 from leakguard.api import Scanner
 from leakguard.errors import LeakguardError
+
+if TYPE_CHECKING:
+    import uvicorn
 
 DEFAULT_MAX_BYTES = 1 << 20
 
@@ -163,7 +166,7 @@ def serve(
     _run_workers(config, sock, workers)
 
 
-def _run_workers(config: Any, sock: socket.socket, workers: int) -> None:
+def _run_workers(config: uvicorn.Config, sock: socket.socket, workers: int) -> None:
     import uvicorn
 
     children: list[int] = []

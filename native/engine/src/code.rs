@@ -139,23 +139,15 @@ pub fn code_segments(
     segments
 }
 
-/// Cut the code `segments` of `cps` (sorted, disjoint, inside it) into tokens; no token
-/// runs over a segment's border.
+/// Cut the code `segments` of `cps` (sorted, disjoint, inside it) into tokens, handing
+/// each to `sink` as it is read, in order; no token runs over a segment's border.
 ///
 /// A run of word characters (and `$`) is one token, except that in a run starting with a
 /// digit (a number) the first `$` ends the number and starts a word. A number's run may
 /// go on over a `.` (or over a `+` or `-` after `e` or `E`) that stands right before a
 /// digit.
-pub fn cut(cps: &[u32], segments: &[(usize, usize)]) -> Vec<CodeToken> {
-    let mut tokens = Vec::with_capacity(cps.len() / 4);
-    cut_into(cps, segments, |token| tokens.push(token));
-    tokens
-}
-
-/// [`cut`], handing each token to `sink` as it is read (in order) instead of collecting
-/// them.
 #[inline]
-pub fn cut_into(cps: &[u32], segments: &[(usize, usize)], mut sink: impl FnMut(CodeToken)) {
+pub fn cut(cps: &[u32], segments: &[(usize, usize)], mut sink: impl FnMut(CodeToken)) {
     for &(from, to) in segments {
         let seg = &cps[from.min(cps.len())..to.min(cps.len())];
         let mut i = 0;
@@ -235,10 +227,16 @@ mod tests {
     use super::*;
     use crate::spelling::code_points;
 
+    fn tokens(cps: &[u32], segments: &[(usize, usize)]) -> Vec<CodeToken> {
+        let mut out = Vec::new();
+        cut(cps, segments, |token| out.push(token));
+        out
+    }
+
     fn spans(text: &str) -> Vec<(String, Kind)> {
         let cps = code_points(text);
         let n = cps.len();
-        cut(&cps, &[(0, n)])
+        tokens(&cps, &[(0, n)])
             .into_iter()
             .map(|t| {
                 (
@@ -285,12 +283,12 @@ mod tests {
     #[test]
     fn breaks_and_excluded_characters_end_tokens() {
         let cps = code_points("abcdef");
-        let cut_at = cut(&cps, &code_segments(6, &[], &[3]));
+        let cut_at = tokens(&cps, &code_segments(6, &[], &[3]));
         assert_eq!(
             cut_at.iter().map(|t| (t.start, t.end)).collect::<Vec<_>>(),
             [(0, 3), (3, 6)]
         );
-        let holes = cut(&cps, &code_segments(6, &[(2, 3)], &[]));
+        let holes = tokens(&cps, &code_segments(6, &[(2, 3)], &[]));
         assert_eq!(
             holes.iter().map(|t| (t.start, t.end)).collect::<Vec<_>>(),
             [(0, 2), (3, 6)]

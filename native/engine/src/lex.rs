@@ -11,7 +11,7 @@
 //!   the language).
 
 use crate::alphabet::{Alphabet, LITERAL};
-use crate::code::{code_segments, cut_into, Kind};
+use crate::code::{code_segments, cut, Kind};
 use crate::spelling::spelling_hash;
 
 /// Where a text's comments and strings are, in code point offsets (end exclusive).
@@ -87,7 +87,7 @@ pub fn lex(alphabet: &Alphabet, cps: &[u32], regions: &Regions) -> TokenStream {
     strings.sort_by_key(|span| span.0);
     let mut out = TokenStream::with_capacity(n / 4 + strings.len());
     let mut pending = strings.iter().copied().peekable();
-    cut_into(cps, &segments, |t| {
+    cut(cps, &segments, |t| {
         if t.kind == Kind::Punct && t.first == SEMICOLON {
             return;
         }

@@ -64,11 +64,6 @@ impl Sections<'_> {
         usize::BITS - 1 - entries.leading_zeros()
     }
 
-    /// The slot of `hash` in the table, if it is indexed.
-    pub fn find(&self, hash: u64, bits: u32) -> Option<usize> {
-        self.find_in(hash, bits, self.bucket(hash, bits)?)
-    }
-
     /// The slots of the residues that share `hash`'s bucket (empty when there is none).
     #[inline]
     pub fn bucket(&self, hash: u64, bits: u32) -> Option<(usize, usize)> {
@@ -131,11 +126,6 @@ impl Sections<'_> {
             Ok(at) => self.df_wide.get(at).copied().unwrap_or(0),
             Err(_) => 0,
         }
-    }
-
-    /// Whether the slot's shape was marked common in public code.
-    pub fn marked_public(&self, slot: usize) -> bool {
-        self.df.get(slot) == Some(&DF_WIDE) && self.wide_df(slot) == PUBLIC_DF
     }
 
     /// The postings in `first..stop` whose tag is `tag`, as a range (they are sorted by tag).
