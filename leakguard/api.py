@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from leakguard.baseline import Baseline, load_baseline
 from leakguard.cache import DEFAULT_CACHE_CHARS, CacheStats, ResultCache
 from leakguard.config import Config, find_config
-from leakguard.errors import ConfigError, InputError
+from leakguard.errors import ConfigError
 from leakguard.index.store import Index
 from leakguard.normalise.alphabet import key_id
 from leakguard.options import DEFAULT_PARAMS, FingerprintParams, ScanPolicy
@@ -19,6 +19,7 @@ from leakguard.result import ScanResult
 
 if TYPE_CHECKING:  # building pulls in tree-sitter and a process pool: scanning needs neither
     from leakguard.index.build import Progress
+    from leakguard.index.update import UpdateReport
 
 KEY_ENV = "LEAKGUARD_KEY"
 INDEX_ENV = "LEAKGUARD_INDEX"
@@ -41,11 +42,13 @@ def build_index(
     jobs: int = 0,
     progress: Progress | None = None,
     public: bool = True,
+    scheduler: object = None,
 ) -> Index:
     """Fingerprint every indexable file under ``paths`` into a new in-memory Index.
 
     Args:
-        paths: repository roots (or single files) to index.
+        paths: repository roots (or single files) to index; with several, each file is
+            listed under its root's folder name.
         k: tokens per k-gram (see :class:`leakguard.options.FingerprintParams`).
         window: winnowing window in k-grams; runs of ``window + k - 1`` tokens always match.
         key: optional secret; a keyed index is useless to anyone without the key.
@@ -56,40 +59,88 @@ def build_index(
             code is then weak evidence, and public boilerplate none. The index's
             ``stats["public_sets"]`` lists what was applied, ``stats["public_skipped"]``
             what could not be (a keyed index needs sets made with its key).
+        scheduler: fingerprint on this Dask cluster (an address or a ``distributed.Client``)
+            instead of local processes; needs ``leakguard[dask]``.
 
     Raises InputError when nothing under ``paths`` can be indexed (an empty directory, a
     path with only binary files): an empty index would find nothing, silently.
     """
-    from leakguard.index.build import fingerprint_tree
+    from leakguard.index.merge import index_from_shards
+    from leakguard.index.update import sources_for, update_shards
 
     params = FingerprintParams(k=k, window=window, key_id=key_id(key))
-    roots = [Path(p) for p in paths]
-    files = fingerprint_tree(roots, params, key=key, jobs=jobs, progress=progress)
-    if not any(f.skipped is None for f in files):
-        where = ", ".join(str(root) for root in roots) or "no path"
-        found = f"{len(files)} files, all skipped (binary, too large or unreadable)" if files else "no source files"
-        raise InputError(f"nothing to index in {where}: {found}")
-    index = Index.from_fingerprints(files, params, key)
-    if public:
-        from leakguard.index.background import default_sets
-
-        sets, skipped = default_sets(params)
-        for public_set in sets:
-            index = index.without(public_set)
-        if skipped:
-            index.stats["public_skipped"] = skipped
-    return index
+    shards, _ = update_shards(sources_for(list(paths)), params, key, jobs=jobs, progress=progress, scheduler=scheduler)
+    return index_from_shards(shards, params, key, public=public)
 
 
-def load_index(directory: str | Path, *, key: bytes | None = None, verify: bool = False) -> Index:
+@dataclass(frozen=True)
+class IndexUpdate:
+    """What :func:`update_index` returns: the index written, and what the update did."""
+
+    index: Index
+    report: UpdateReport
+    path: Path
+
+
+def update_index(
+    paths: Iterable[str | Path],
+    out: str | Path,
+    *,
+    k: int = DEFAULT_PARAMS.k,
+    window: int = DEFAULT_PARAMS.window,
+    key: bytes = b"",
+    jobs: int = 0,
+    progress: Progress | None = None,
+    public: bool = True,
+    allowed: Iterable[str | Path] = (),
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+    full: bool = False,
+    scheduler: object = None,
+) -> IndexUpdate:
+    """Build the index of ``paths`` at ``out``, redoing only what changed since the last build there.
+
+    Arguments as for :func:`build_index`, plus: ``allowed`` public code (folders or public
+    sets) to leave out; ``labels`` by source name (the folder name of each path); ``full``
+    to ignore what an earlier build left (see :mod:`leakguard.index.update`). The index
+    written is the one a full build of the same arguments writes, byte for byte.
+    """
+    from leakguard.index.merge import index_from_shards
+    from leakguard.index.update import read_shards, save_shards, sources_for, update_shards
+
+    directory = Path(out)
+    params = FingerprintParams(k=k, window=window, key_id=key_id(key))
+    previous = {} if full else read_shards(directory, params)
+    shards, report = update_shards(
+        sources_for(list(paths)), params, key, previous, jobs=jobs, progress=progress, scheduler=scheduler
+    )
+    index = index_from_shards(shards, params, key, public=public, allowed=list(allowed), labels=labels)
+    save_shards(directory, shards, params, previous)
+    return IndexUpdate(index, report, index.save(directory))
+
+
+def load_index(
+    directory: str | Path | Sequence[str | Path], *, key: bytes | None = None, verify: bool = False
+) -> Index:
     """Open an index saved by :meth:`Index.save` (memory-mapped: cheap for any size).
 
     ``key`` defaults to the ``LEAKGUARD_KEY`` environment variable. ``verify`` also checks
     every section's checksum, which reads the whole file.
+
+    Several index directories (a list, or one string joined by ``os.pathsep``, as in
+    ``LEAKGUARD_INDEX=payments-index:web-index``) are opened together: their shards are
+    merged in memory into the index ``leakguard merge`` would write (with the shipped public
+    sets applied). Opening then costs the merge (about a second per 10 million
+    fingerprints, see benchmarks/RESULTS.md); scanning costs what it costs on one index.
     """
     if key is None:
         key = os.environ.get(KEY_ENV, "").encode()
-    return Index.load(directory, key=key, verify=verify)
+    several = directory.split(os.pathsep) if isinstance(directory, str) else directory
+    if isinstance(several, str | Path) or len(several) == 1:
+        return Index.load(several if isinstance(several, str | Path) else several[0], key=key, verify=verify)
+    from leakguard.index.merge import index_from_shards, shards_of
+
+    shards, params = shards_of(several)
+    return index_from_shards(shards, params, key)
 
 
 def scan(text: str, index: Index, policy: ScanPolicy | None = None) -> ScanResult:

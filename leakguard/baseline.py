@@ -26,7 +26,7 @@ from pathlib import Path
 import xxhash
 
 from leakguard.errors import ConfigError
-from leakguard.result import Finding, ScanResult
+from leakguard.result import Finding, ScanResult, blocks
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = ".leakguard-baseline.json"
@@ -89,7 +89,7 @@ class Baseline:
         kept = [f for f in result.findings if finding_hash(f, result.text) not in hashes]
         if len(kept) == len(result.findings):
             return result
-        return replace(result, findings=kept, is_leak=bool(kept), score=max((f.score for f in kept), default=0.0))
+        return replace(result, findings=kept, is_leak=blocks(kept), score=max((f.score for f in kept), default=0.0))
 
     def merged(self, new: Iterable[Accepted]) -> Baseline:
         """This baseline plus ``new`` entries (an entry already present is kept once)."""

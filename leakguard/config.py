@@ -12,12 +12,17 @@ the file that names them. Example::
     renamed_weight = 0.6
     redaction_template = "[removed: {lines} lines of {path}]"
     format = "json"
+    warn_labels = ["sensitivity=internal"]   # findings from these sources warn, never block
+
+    [tool.leakguard.labels]                   # by source name: the folder name of each indexed path
+    payments = { team = "payments", sensitivity = "secret", owner = "ana@acme.example" }
+    wiki-tools = { team = "docs", sensitivity = "internal" }
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +46,14 @@ class Config:
     redaction_template: str | None = None
     near_duplicates: bool | None = None
     format: str | None = None
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    warn_labels: tuple[str, ...] | None = None
     source: str | None = None
 
     def policy(self, threshold: float | None = None) -> ScanPolicy:
         """The scan policy: defaults, then this file, then ``threshold`` from the command line."""
         values: dict[str, Any] = {}
-        for name in ("threshold", "renamed_weight", "redaction_template", "near_duplicates"):
+        for name in ("threshold", "renamed_weight", "redaction_template", "near_duplicates", "warn_labels"):
             value = getattr(self, name)
             if value is not None:
                 values[name] = value
@@ -100,6 +107,13 @@ def parse_config(table: dict[str, Any], path: Path) -> Config:
         if not isinstance(table["near_duplicates"], bool):
             raise ConfigError(f"{path}: near_duplicates must be true or false")
         values["near_duplicates"] = table["near_duplicates"]
+    if "labels" in table:
+        values["labels"] = _labels(table["labels"], path)
+    if "warn_labels" in table:
+        warn = table["warn_labels"]
+        if not isinstance(warn, list) or not all(isinstance(item, str) and "=" in item for item in warn):
+            raise ConfigError(f'{path}: warn_labels must be a list of "name=value" strings')
+        values["warn_labels"] = tuple(warn)
     if "redaction_template" in table:
         values["redaction_template"] = str(table["redaction_template"])
     if "format" in table:
@@ -112,6 +126,20 @@ def parse_config(table: dict[str, Any], path: Path) -> Config:
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
     return config
+
+
+def _labels(table: object, path: Path) -> dict[str, dict[str, str]]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: labels must be a table of sources, each a table of labels")
+    labels: dict[str, dict[str, str]] = {}
+    for source, values in table.items():
+        if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+            raise ConfigError(f'{path}: labels.{source} must be a table of strings, e.g. {{ team = "payments" }}')
+        bad = [name for name in values if "=" in name or "," in name]
+        if bad:
+            raise ConfigError(f"{path}: labels.{source}: a label name cannot hold '=' or ',' ({bad[0]!r})")
+        labels[str(source)] = {str(name): str(value) for name, value in values.items()}
+    return labels
 
 
 def find_config(start: Path) -> Config:

@@ -141,7 +141,7 @@ def scan_source(scanner: Scanner, source: Source, keep_text: bool = True) -> Out
     return Outcome(display, result if keep_text else replace(result, text=""))
 
 
-def _scan_or_report(scanner: Scanner, source: Source, keep_text: bool) -> Outcome:
+def scan_or_report(scanner: Scanner, source: Source, keep_text: bool) -> Outcome:
     """:func:`scan_source`, with a source that cannot be scanned as an error outcome."""
     try:
         return scan_source(scanner, source, keep_text)
@@ -166,7 +166,7 @@ def _start_worker(scanner: Scanner) -> None:
 def _scan_in_worker(source: Source, keep_text: bool) -> Outcome:
     if _worker_scanner is None:
         raise RuntimeError("worker process started without a scanner")
-    return _scan_or_report(_worker_scanner, source, keep_text)
+    return scan_or_report(_worker_scanner, source, keep_text)
 
 
 def scan_sources(scanner: Scanner, sources: Sequence[Source], keep_text: bool = True, jobs: int = 1) -> list[Outcome]:
@@ -184,7 +184,7 @@ def scan_sources(scanner: Scanner, sources: Sequence[Source], keep_text: bool = 
     """
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(sources) < 2 or any(s.name == STDIN for s in sources) or not _CAN_FORK:
-        return [_scan_or_report(scanner, source, keep_text) for source in sources]
+        return [scan_or_report(scanner, source, keep_text) for source in sources]
     # Imported here, not at the top: they cost a cold `leakguard scan -` about 20 ms, and
     # only a scan of several files by several workers needs them.
     import multiprocessing

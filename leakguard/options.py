@@ -130,6 +130,9 @@ class ScanPolicy:
             easy to hit, while a copy of the program covers most of it.
         redaction_template: placeholder for a redacted finding, with ``{path}``,
             ``{lines}``, ``{start_line}`` and ``{end_line}``.
+        warn_labels: ``"name=value"`` labels of indexed sources (``[tool.leakguard.labels]``)
+            whose findings are reported as warnings: they do not make the text a leak (block
+            what is ``sensitivity=secret``, warn on ``sensitivity=internal``).
     """
 
     threshold: float = 20.0
@@ -141,6 +144,7 @@ class ScanPolicy:
     near_duplicates: bool = True
     small_file_coverage: float = 0.2
     redaction_template: str = "[leakguard: {lines} lines of {path} removed]"
+    warn_labels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.threshold <= 0:

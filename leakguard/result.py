@@ -24,6 +24,9 @@ class Finding:
             public code (the background model): they count because their names match.
         text_start_line: line of the scanned text where the match starts (1-based).
         text_end_line: line of the scanned text where it ends (1-based, inclusive).
+        labels: labels of the indexed source the file belongs to (``"name=value"``, sorted).
+        warn: the policy's ``warn_labels`` name one of them: reported, but not a leak, and
+            not redacted.
     """
 
     path: str
@@ -37,6 +40,8 @@ class Finding:
     text_start_line: int = 0
     text_end_line: int = 0
     common_tokens: int = 0
+    labels: tuple[str, ...] = ()
+    warn: bool = False
 
     @property
     def why(self) -> str:
@@ -75,6 +80,8 @@ class Finding:
             "why": self.why,
             "text_start_line": self.text_start_line,
             "text_end_line": self.text_end_line,
+            "labels": dict(label.split("=", 1) for label in self.labels),
+            "action": "warn" if self.warn else "block",
         }
 
 
@@ -83,7 +90,8 @@ class ScanResult:
     """The outcome of scanning one text.
 
     Attributes:
-        is_leak: True when at least one finding reaches the leak threshold.
+        is_leak: True when at least one finding reaches the leak threshold (and is not a
+            warning only: see :attr:`Finding.warn`).
         score: the strongest match seen, in [0, 1], including matches too weak to report.
         findings: matches at or above the threshold, in order of position in the text.
         text: the scanned text ("" when a stream too large to keep was scanned).
@@ -118,10 +126,15 @@ class ScanResult:
         pieces: list[str] = []
         position = 0
         for finding in sorted(self.findings, key=lambda f: f.start):
-            if finding.start < position:
+            if finding.start < position or finding.warn:
                 continue
             pieces.append(self.text[position : finding.start])
             pieces.append(finding.placeholder(template))
             position = finding.end
         pieces.append(self.text[position:])
         return "".join(pieces)
+
+
+def blocks(findings: list[Finding]) -> bool:
+    """Whether any of ``findings`` makes the text a leak (one that is not a warning only)."""
+    return any(not finding.warn for finding in findings)

@@ -33,7 +33,7 @@ from leakguard.normalise.lexer import TokenStream, newline_offsets
 from leakguard.normalise.triple_quotes import lex_variants
 from leakguard.options import DEFAULT_POLICY, ScanPolicy
 from leakguard.readings import can_add
-from leakguard.result import Finding, ScanResult
+from leakguard.result import Finding, ScanResult, blocks
 from leakguard.span import LineTable, copy_bounds
 
 
@@ -59,8 +59,8 @@ def scan_text(index: Index, text: str, policy: ScanPolicy | None = None) -> Scan
         for finding in _merge([(reading, f) for f in scanned.findings], MERGE_NEW_LINES):
             start, end = view.span(finding.start, finding.end)
             candidates.append((reading, dataclasses.replace(finding, start=start, end=end)))
-    findings = _with_text_lines(_merge(candidates), text)
-    return ScanResult(bool(findings), scoring.score(best, policy), findings, text, policy)
+    findings = index.labelled(_with_text_lines(_merge(candidates), text), policy.warn_labels)
+    return ScanResult(blocks(findings), scoring.score(best, policy), findings, text, policy)
 
 
 def _with_text_lines(findings: list[Finding], text: str) -> list[Finding]:

@@ -20,7 +20,7 @@ from leakguard.baseline import Baseline
 from leakguard.errors import InputError
 from leakguard.index.store import Index
 from leakguard.options import DEFAULT_POLICY, ScanPolicy
-from leakguard.result import Finding, ScanResult
+from leakguard.result import Finding, ScanResult, blocks
 
 BLOCK_BYTES = 1 << 20
 OVERLAP = 64 * 1024
@@ -120,7 +120,7 @@ def scan_stream(
     if size == 0:
         raise InputError(f"{name}: input is empty")
     text = "".join(kept) if kept is not None else ""
-    return ScanResult(bool(findings), best, findings, text, policy)
+    return ScanResult(blocks(findings), best, findings, text, policy)
 
 
 def redact_stream(
@@ -147,6 +147,9 @@ def redact_stream(
         for finding in sorted(result.findings, key=lambda f: f.start):
             if finding.start >= commit or finding.start < position:
                 continue
+            if finding.warn:  # reported, passed on as it is
+                findings.append(_globalise(finding, base, line))
+                continue
             write(window[position : finding.start])
             write(finding.placeholder(template))
             position = finding.end
@@ -156,4 +159,4 @@ def redact_stream(
         written += commit
     if written == 0:
         raise InputError(f"{name}: input is empty")
-    return ScanResult(bool(findings), best, findings, "", policy)
+    return ScanResult(blocks(findings), best, findings, "", policy)

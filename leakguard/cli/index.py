@@ -35,6 +35,17 @@ from leakguard.options import DEFAULT_PARAMS
     is_flag=True,
     help="Do not apply the shipped public sets (the background model of public code, licence texts).",
 )
+@click.option(
+    "--full", is_flag=True, help="Fingerprint every file again, ignoring what an earlier build at --out kept."
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Fingerprint in local processes, or on a Dask cluster (needs leakguard[dask] and --scheduler).",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 def index_command(
     paths: tuple[str, ...],
@@ -45,29 +56,77 @@ def index_command(
     key_file: str | None,
     allowed: tuple[str, ...],
     no_public: bool,
+    full: bool,
+    engine: str,
+    scheduler: str | None,
     quiet: bool,
 ) -> None:
-    """Fingerprint the repositories at PATHS into an index at --out (no source text is stored)."""
-    from leakguard.api import build_index
+    """Fingerprint the repositories at PATHS into an index at --out (no source text is stored).
+
+    Run again with the same --out, only the files changed since (by git, or by content)
+    are fingerprinted again; the index written is the one a full build writes. Beside
+    index.lgx, --out/shards/ keeps each repository's fingerprints for that: build state,
+    not needed to scan (ship index.lgx alone).
+    """
+    from leakguard.api import update_index
     from leakguard.config import find_config
-    from leakguard.index.public import public_code
+    from leakguard.errors import ConfigError
     from leakguard.report.progress import index_progress
 
+    if engine == "dask" and not scheduler:
+        raise ConfigError("--engine dask needs --scheduler ADDRESS (the Dask scheduler to run on)")
     key = key_or_environment(key_file)
+    config = find_config(Path.cwd())
     with index_progress(not quiet and sys.stderr.isatty()) as progress:
-        index = build_index(paths, k=k, window=window, key=key, jobs=jobs, progress=progress, public=not no_public)
-    for item in (*allowed, *find_config(Path.cwd()).allow):
-        index = index.without(public_code(item, index.params, key))
-    target = index.save(out)
+        done = update_index(
+            paths,
+            out,
+            k=k,
+            window=window,
+            key=key,
+            jobs=jobs,
+            progress=progress,
+            public=not no_public,
+            allowed=(*allowed, *config.allow),
+            labels=config.labels,
+            full=full,
+            scheduler=scheduler if engine == "dask" else None,
+        )
     if not quiet:
-        stats = index.stats
+        stats, report = done.index.stats, done.report
         click.echo(
             f"indexed {stats['files']} files ({stats['lines']} lines, {stats['skipped_files']} skipped) "
-            f"into {target}: {stats['fingerprints']} fingerprints, {stats['units']} units",
+            f"into {done.path}: {stats['fingerprints']} fingerprints, {stats['units']} units",
             err=True,
         )
+        if not report.full:
+            click.echo(
+                f"updated: {report.added} added, {report.changed} changed, {report.removed} removed, "
+                f"{report.unchanged} unchanged",
+                err=True,
+            )
         for reason in stats.get("public_skipped", []):
             click.echo(f"warning: public set not applied: {reason}", err=True)
+
+
+@cli.command("merge")
+@click.argument("indexes", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write the index to.")
+@click.option("--key-file", type=click.Path(dir_okay=False), help="Secret key the indexes were built with.")
+@click.option("--no-public", is_flag=True, help="Do not apply the shipped public sets.")
+@click.option("--quiet", "-q", is_flag=True, help="No summary.")
+def merge_command(indexes: tuple[str, ...], out: str, key_file: str | None, no_public: bool, quiet: bool) -> None:
+    """Merge the index directories INDEXES (their shards) into one index at --out.
+
+    The result is the index one build of all their repositories would write; the
+    repositories must have different folder names."""
+    from leakguard.index.merge import merge_directories
+
+    index = merge_directories(indexes, out, key_or_environment(key_file), public=not no_public)
+    if not quiet:
+        stats = index.stats
+        names = ", ".join(source["name"] for source in stats["sources"])
+        click.echo(f"merged {names} into {out}: {stats['files']} files, {stats['fingerprints']} fingerprints", err=True)
 
 
 @cli.command("info")

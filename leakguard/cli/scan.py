@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from leakguard.cli.app import cli
-from leakguard.cli.settings import LeakFound, display, index_options, resolve_settings, source_options
+from leakguard.cli.settings import LeakFound, Settings, display, index_options, resolve_settings, source_options
+
+if TYPE_CHECKING:
+    from leakguard.inputs import Outcome, Source
 
 
 @cli.command("scan")
@@ -36,6 +40,15 @@ from leakguard.cli.settings import LeakFound, display, index_options, resolve_se
     type=click.IntRange(min=0),
     help="Worker processes for several sources (a directory of logs; Linux).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Scan several sources in local processes, or on a Dask cluster that sees the same files and index "
+    "(needs leakguard[dask] and --scheduler).",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
 def scan_command(
     sources: tuple[str, ...],
     index_dir: str | None,
@@ -46,6 +59,8 @@ def scan_command(
     quiet: bool,
     color: bool | None,
     jobs: int,
+    engine: str,
+    scheduler: str | None,
 ) -> None:
     """Scan SOURCES (files, directories of files, or - for standard input) for indexed code.
 
@@ -62,8 +77,11 @@ def scan_command(
     output_format = output_format or settings.config.format or "text"
     expanded = expand(sources or ("-",))
     single = len(expanded) == 1 and not expanded[0].walked
-    # Several sources are summarised, never quoted: keep their findings, not their text.
-    outcomes = scan_sources(settings.scanner, expanded, keep_text=single, jobs=jobs)
+    if engine == "dask":
+        outcomes = _scan_on_dask(settings, expanded, index_dir, baseline, scheduler)
+    else:
+        # Several sources are summarised, never quoted: keep their findings, not their text.
+        outcomes = scan_sources(settings.scanner, expanded, keep_text=single, jobs=jobs)
     failed = [o for o in outcomes if o.error is not None]
     if single and failed:
         raise InputError(f"{failed[0].source}: {failed[0].error}")
@@ -93,6 +111,23 @@ def scan_command(
     if failed:
         count = len(failed)
         raise InputError(f"{count} of {len(outcomes)} sources could not be scanned (see the report)")
+
+
+def _scan_on_dask(
+    settings: Settings, sources: list[Source], index_dir: str | None, baseline: str | None, scheduler: str | None
+) -> list[Outcome]:
+    from leakguard.cluster import scan_on_dask
+    from leakguard.errors import ConfigError
+
+    if not scheduler:
+        raise ConfigError("--engine dask needs --scheduler ADDRESS (the Dask scheduler to run on)")
+    if any(source.name == "-" for source in sources):
+        raise ConfigError("--engine dask scans files, not standard input")
+    location = index_dir or settings.config.index
+    assert location is not None  # resolve_settings opened it, so it was named somewhere
+    scanner = settings.scanner
+    named = baseline or settings.config.baseline
+    return scan_on_dask(sources, location, scanner.index.key, scanner.policy, named, scheduler)
 
 
 @cli.command("redact")

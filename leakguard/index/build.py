@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import xxhash
 
 from leakguard.fingerprint.kgrams import informative, kgram_hashes, kgram_tags, line_hashes
 from leakguard.fingerprint.minhash import datasketch_signature, shingles
@@ -51,6 +52,9 @@ class FileFingerprints:
     signatures: npt.NDArray[np.uint32] | None = None
     line_hashes: npt.NDArray[np.uint16] = field(default_factory=lambda: np.empty(0, np.uint16))
     skipped: str | None = None
+    #: xxh3-64 (hex) of the file's bytes, "" when it could not be read: an incremental
+    #: build re-fingerprints a file only when this changes (see :mod:`leakguard.index.shard`).
+    digest: str = ""
 
 
 def fingerprint_text(
@@ -124,24 +128,38 @@ def _add_unit_signatures(
         result.signatures = np.vstack(signatures)
 
 
+def file_digest(data: bytes) -> str:
+    """The content digest recorded for a file (xxh3-64 of its bytes, hex)."""
+    return xxhash.xxh3_64_hexdigest(data)
+
+
+def fingerprint_data(relative: str, data: bytes, params: FingerprintParams, key: bytes = b"") -> FileFingerprints:
+    """Fingerprint one file's bytes; unsuitable files (binary, generated...) come back skipped."""
+    reason = skip_reason(data)
+    if reason is None:
+        result = fingerprint_text(relative, data.decode("utf-8", errors="replace"), params, key)
+    else:
+        result = _skipped(relative, reason)
+    result.digest = file_digest(data)
+    return result
+
+
 def fingerprint_file(source: SourceFile, params: FingerprintParams, key: bytes = b"") -> FileFingerprints:
     """Read and fingerprint one file; unreadable or unsuitable files come back skipped."""
-    empty = np.empty(0, np.uint64)
     try:
         data = source.path.read_bytes()
     except OSError as exc:
-        reason: str | None = f"unreadable: {exc.strerror or exc}"
-    else:
-        reason = skip_reason(data)
-        if reason is None:
-            text = data.decode("utf-8", errors="replace")
-            return fingerprint_text(source.relative, text, params, key)
+        return _skipped(source.relative, f"unreadable: {exc.strerror or exc}")
+    return fingerprint_data(source.relative, data, params, key)
+
+
+def _skipped(relative: str, reason: str) -> FileFingerprints:
     return FileFingerprints(
-        source.relative,
+        relative,
         None,
         0,
         0,
-        empty,
+        np.empty(0, np.uint64),
         np.empty(0, np.uint32),
         np.empty(0, np.uint8),
         np.empty(0, np.uint16),
@@ -158,6 +176,17 @@ def fingerprint_tree(
 ) -> list[FileFingerprints]:
     """Fingerprint every indexable file under roots; ``jobs=0`` means one per core."""
     files = list(iter_source_files([Path(root) for root in roots]))
+    return fingerprint_files(files, params, key, jobs, progress)
+
+
+def fingerprint_files(
+    files: Sequence[SourceFile],
+    params: FingerprintParams,
+    key: bytes = b"",
+    jobs: int = 0,
+    progress: Progress | None = None,
+) -> list[FileFingerprints]:
+    """Fingerprint files in worker processes (``jobs=0``: one per core), results in the files' order."""
     jobs = jobs or os.cpu_count() or 1
     results: list[FileFingerprints] = []
     total = len(files)

@@ -68,9 +68,13 @@ def _pad(n: int) -> int:
 
 
 def write_container(
-    directory: Path, header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]], filename: str = INDEX_FILE
+    directory: Path,
+    header: dict[str, Any],
+    arrays: dict[str, npt.NDArray[Any]],
+    filename: str = INDEX_FILE,
+    manifest: bool = True,
 ) -> Path:
-    """Atomically write ``filename`` (and a readable ``manifest.json``) into directory."""
+    """Atomically write ``filename`` (and, when ``manifest``, a readable ``manifest.json``) into directory."""
     directory.mkdir(parents=True, exist_ok=True)
     table: dict[str, dict[str, Any]] = {}
     offset = 0
@@ -111,8 +115,9 @@ def write_container(
             raise
     os.chmod(out.name, SHARED_MODE)
     os.replace(out.name, target)
-    manifest = {key: value for key, value in full_header.items() if key != "sections"}
-    _write_text_atomic(directory / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    if manifest:
+        readable = {key: value for key, value in full_header.items() if key != "sections"}
+        _write_text_atomic(directory / MANIFEST_FILE, json.dumps(readable, indent=2, sort_keys=True) + "\n")
     return target
 
 

@@ -22,6 +22,7 @@ An Index is immutable once built, so one instance may be shared by any number of
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +53,7 @@ from leakguard.index.public import PublicSet, check_set, pair_keys
 from leakguard.index.table import bucket_bits, directory_bits, prefixes, table_prefixes
 from leakguard.normalise.alphabet import ID, NUM, STR, Alphabet, key_id
 from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
-from leakguard.result import ScanResult
+from leakguard.result import Finding, ScanResult
 
 if TYPE_CHECKING:  # only built indexes need the builder; opening one must stay cheap
     from leakguard.index.build import FileFingerprints
@@ -121,6 +122,7 @@ class Index:
         self._key = key
         self._keepalive = _keepalive
         self._paths: list[str] | None = None
+        self._labels: dict[str, tuple[str, ...]] | None = None
         self._small_files: npt.NDArray[np.float64] | None = None
         post_loc = arrays["post_loc"]
         postings = arrays["post_tag"].shape[0]
@@ -318,6 +320,39 @@ class Index:
         base = self.arrays["line_base"].astype(np.int64)
         files = np.searchsorted(base, loc, side="right") - 1
         return files, loc - base[files] + 1
+
+    @property
+    def key(self) -> bytes:
+        """The secret the index was built with (b"" when unkeyed): needed to open it elsewhere."""
+        return self._key
+
+    @property
+    def source_labels(self) -> dict[str, tuple[str, ...]]:
+        """Each indexed source's labels (``"name=value"``, sorted), by source name (see
+        :mod:`leakguard.index.merge`); sources without labels are left out."""
+        if self._labels is None:
+            sources = self.stats.get("sources", [])
+            self._labels = {
+                str(source["name"]): tuple(sorted(f"{name}={value}" for name, value in source["labels"].items()))
+                for source in sources
+                if isinstance(source, dict) and isinstance(source.get("labels"), dict) and source["labels"]
+            }
+        return self._labels
+
+    def labelled(self, findings: list[Finding], warn_labels: Sequence[str] = ()) -> list[Finding]:
+        """``findings`` with their source's labels, marked ``warn`` where ``warn_labels`` names one."""
+        labels = self.source_labels
+        if not labels or not findings:
+            return findings
+        several = len(self.stats.get("sources", [])) > 1
+        only = next(iter(labels.values()))
+        out = []
+        for finding in findings:
+            found = labels.get(finding.path.partition("/")[0], ()) if several else only
+            if found:
+                finding = replace(finding, labels=found, warn=any(label in warn_labels for label in found))
+            out.append(finding)
+        return out
 
     def check_compatible(self, other: Index) -> None:
         """Raise IncompatibleIndexError unless both indexes hash text the same way."""

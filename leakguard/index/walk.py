@@ -132,17 +132,31 @@ class SourceFile:
     relative: str
 
 
+def root_names(roots: Sequence[Path]) -> list[str]:
+    """The name of each root's files in an index of several: its folder (or file) name, made
+    unique in order with ``-2``, ``-3``... (two checkouts both called ``api``)."""
+    names: list[str] = []
+    for root in roots:
+        name = root.resolve().name or "root"
+        unique, n = name, 1
+        while unique in names:
+            n += 1
+            unique = f"{name}-{n}"
+        names.append(unique)
+    return names
+
+
 def iter_source_files(roots: list[Path]) -> Iterator[SourceFile]:
     """Every indexable file under the given roots, in a stable (sorted) order.
 
     With one root, names are relative to it; with several, each name starts with its
-    root's folder name so that two roots cannot produce the same name.
+    root's name (:func:`root_names`) so that two roots cannot produce the same name.
     """
     from pathspec import GitIgnoreSpec
 
-    for root in roots:
+    for root, name in zip(roots, root_names(roots), strict=True):
         root = root.resolve()
-        prefix = f"{root.name}/" if len(roots) > 1 else ""
+        prefix = f"{name}/" if len(roots) > 1 else ""
         if root.is_file():
             yield SourceFile(root, prefix + root.name)
             continue

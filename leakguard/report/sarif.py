@@ -55,7 +55,7 @@ def _results(result: ScanResult, artifact: str) -> list[dict[str, Any]]:
             {
                 "ruleId": RULE_ID,
                 "ruleIndex": 0,
-                "level": "error",
+                "level": "warning" if finding.warn else "error",
                 "message": {
                     "text": (
                         f"Matches indexed proprietary code {finding.path} lines "
@@ -91,6 +91,7 @@ def _results(result: ScanResult, artifact: str) -> list[dict[str, Any]]:
                     "matchedTokens": finding.matched_tokens,
                     "exactTokens": finding.exact_tokens,
                     "commonTokens": finding.common_tokens,
+                    "labels": dict(label.split("=", 1) for label in finding.labels),
                 },
             }
         )

@@ -34,12 +34,11 @@ def _plural(count: int, noun: str) -> str:
 def render_text(result: ScanResult, source: str, stream: IO[str], color: bool | None = None) -> None:
     """Write a human-readable report of ``result`` for scanned input ``source``."""
     console = _console(stream, color)
-    if not result.is_leak:
+    if not result.findings:
         console.print(f"[green]clean[/green] {source}: no indexed code found (score {result.score:.2f})")
         return
-    console.print(
-        f"[bold red]LEAK[/bold red] {source}: {_plural(len(result.findings), 'finding')}, score {result.score:.2f}"
-    )
+    verdict = "[bold red]LEAK[/bold red]" if result.is_leak else "[bold yellow]WARNING[/bold yellow]"
+    console.print(f"{verdict} {source}: {_plural(len(result.findings), 'finding')}, score {result.score:.2f}")
     text = LineIndex.of(result.text)
     for number, finding in enumerate(result.findings, 1):
         console.print(
@@ -53,6 +52,9 @@ def render_text(result: ScanResult, source: str, stream: IO[str], color: bool | 
             where += f", columns {text.column(finding.start)}-{end_column}"
         console.print(Text(where, style="dim"))
         console.print(Text(f"   why: {finding.why}", style="dim"))
+        if finding.labels:
+            action = "warning only (warn_labels)" if finding.warn else "blocks"
+            console.print(Text(f"   source labels: {', '.join(finding.labels)}; {action}", style="dim"))
         if text.lines:  # else a streamed input too large to keep: the line above says where to look
             _print_lines(console, text, finding)
 

@@ -1,0 +1,154 @@
+"""Merging shards into one index: what every build ends with, and ``leakguard merge``.
+
+An index is a pure function of its shards (in the order the sources were given), the
+public sets applied and the public code allowed: the same shards always merge into the
+same bytes, whether they were all fingerprinted just now, kept from earlier builds, made
+on a Dask cluster, or built in separate index directories and merged afterwards. With
+several sources, each file is listed under its source's name (``payments/src/app.py``);
+with one, under its path in the source. ``stats["sources"]`` lists the sources in file-id
+order with their file counts, commits and labels, so a finding can name its repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from leakguard.errors import ConfigError, IncompatibleIndexError, IndexFormatError, InputError
+from leakguard.index.shard import Shard, existing_shards, load_shard, save_shard
+from leakguard.index.store import Index
+from leakguard.options import FingerprintParams
+
+Labels = Mapping[str, Mapping[str, str]]
+
+
+def index_from_shards(
+    shards: Sequence[Shard],
+    params: FingerprintParams,
+    key: bytes = b"",
+    *,
+    public: bool = True,
+    allowed: Sequence[str | Path] = (),
+    labels: Labels | None = None,
+) -> Index:
+    """Merge shards into an index; apply the shipped public sets (``public``), then ``allowed`` public code.
+
+    ``labels`` maps a source's name to its labels (team, sensitivity...), recorded with it.
+    Raises InputError when no file of any shard can be indexed.
+    """
+    several = len(shards) > 1
+    files = [
+        replace(f, relative=f"{shard.source.name}/{f.relative}") if several else f
+        for shard in shards
+        for f in shard.files
+    ]
+    if not any(f.skipped is None for f in files):
+        where = ", ".join(shard.source.root for shard in shards) or "no path"
+        found = f"{len(files)} files, all skipped (binary, too large or unreadable)" if files else "no source files"
+        raise InputError(f"nothing to index in {where}: {found}")
+    index = Index.from_fingerprints(files, params, key)
+    labels = labels or {}
+    index.stats["sources"] = [
+        {
+            "name": shard.source.name,
+            "files": sum(f.skipped is None for f in shard.files),
+            "commit": shard.source.commit,
+            "modified_files": len(shard.source.dirty),
+            "labels": dict(sorted(labels.get(shard.source.name, {}).items())),
+        }
+        for shard in shards
+    ]
+    if public:
+        from leakguard.index.background import default_sets
+
+        sets, skipped = default_sets(params)
+        for public_set in sets:
+            index = index.without(public_set)
+        if skipped:
+            index.stats["public_skipped"] = skipped
+    if allowed:
+        from leakguard.index.public import public_code
+
+        for item in allowed:
+            index = index.without(public_code(item, params, key))
+    return index
+
+
+def shards_of(directories: Sequence[str | Path]) -> tuple[list[Shard], FingerprintParams]:
+    """Every shard of the given index directories, in order; their parameters must agree."""
+    params: FingerprintParams | None = None
+    shards: list[Shard] = []
+    names: dict[str, Path] = {}
+    for directory in (Path(d) for d in directories):
+        paths = existing_shards(directory)
+        if not paths:
+            raise IndexFormatError(
+                f"{directory} holds no shards (an index built before shards were kept, or not an index): "
+                "build it again with 'leakguard index'"
+            )
+        for path in paths:
+            found = _params_of(path)
+            if params is None:
+                params = found
+            elif found != params:
+                raise IncompatibleIndexError(
+                    f"{path} was built with other parameters than {paths[0]}: {found.to_json()} vs {params.to_json()}"
+                )
+            shard = load_shard(path, params)
+            if shard.source.name in names:
+                raise InputError(
+                    f"two shards are named {shard.source.name!r} ({names[shard.source.name]} and {directory}): "
+                    "index one of the sources from a folder of another name"
+                )
+            names[shard.source.name] = directory
+            shards.append(shard)
+    if params is None:
+        raise InputError("no index directories given")
+    return shards, params
+
+
+def merge_directories(
+    directories: Sequence[str | Path], out: str | Path, key: bytes = b"", *, public: bool = True
+) -> Index:
+    """``leakguard merge``: one index at ``out`` from the shards of several index directories.
+
+    The shards are copied to ``out`` too, so it can be updated by ``leakguard index`` later."""
+    shards, params = shards_of(directories)
+    index = index_from_shards(shards, params, key, public=public, labels=_labels_of(directories))
+    for shard in shards:
+        save_shard(Path(out), shard, params)
+    index.save(out)
+    return index
+
+
+def _params_of(path: Path) -> FingerprintParams:
+    from leakguard.index.format import read_container
+
+    header = read_container(path.parent, filename=path.name).header
+    try:
+        return FingerprintParams.from_json(header["params"])
+    except (KeyError, TypeError, ValueError, ConfigError) as exc:
+        raise IndexFormatError(f"{path} has no valid parameters") from exc
+
+
+def _labels_of(directories: Sequence[str | Path]) -> dict[str, dict[str, str]]:
+    """The labels each directory's index recorded for its sources."""
+    labels: dict[str, dict[str, str]] = {}
+    for directory in directories:
+        try:
+            stats = _stats(Path(directory))
+        except IndexFormatError:
+            continue
+        for source in stats.get("sources", []):
+            if isinstance(source, dict) and source.get("labels"):
+                labels[str(source["name"])] = dict(source["labels"])
+    return labels
+
+
+def _stats(directory: Path) -> dict[str, Any]:
+    from leakguard.index.format import read_container
+
+    stats = read_container(directory).header.get("stats", {})
+    return stats if isinstance(stats, dict) else {}

@@ -1,0 +1,186 @@
+"""Building an index incrementally: re-fingerprint only the files that changed since the last build.
+
+``leakguard index SRC... --out DIR`` keeps, beside ``DIR/index.lgx``, one shard per source
+(:mod:`leakguard.index.shard`): every file's fingerprints and content digest, and the git
+commit the source was at. A later run with the same ``--out`` reads the shards and, for
+each source:
+
+1. walks the files to index, as a full build does (:func:`leakguard.index.walk.iter_source_files`);
+2. takes as unchanged, without reading them, the files git tracks that ``git diff`` between
+   the recorded commit and the working tree does not name (nor named as modified when the
+   shard was written); every other file already in the shard is read and its digest compared;
+3. fingerprints the new and changed files (locally or on Dask), drops the removed ones;
+4. writes the shards that changed, then merges every shard into ``index.lgx``
+   (:func:`leakguard.index.merge.index_from_shards`).
+
+Merging is a pure function of the shards, and a shard's content does not depend on how it
+was reached, so the index is byte-identical to a full build of the same sources
+(``tests/index/test_update.py`` checks it). Shards of sources no longer given are removed.
+Without git (or when the recorded commit is gone), every known file is read and compared
+by digest: reading is far cheaper than fingerprinting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from leakguard.errors import IndexFormatError
+from leakguard.index.build import FileFingerprints, Progress, file_digest, fingerprint_files
+from leakguard.index.shard import (
+    Shard,
+    SourceState,
+    existing_shards,
+    load_shard,
+    save_shard,
+    shard_path,
+)
+from leakguard.index.walk import SourceFile, iter_source_files, root_names
+from leakguard.index.worktree import WorkTrees
+from leakguard.options import FingerprintParams
+
+
+@dataclass(frozen=True)
+class Source:
+    """A repository root (or a single file) to index, and the name its files are listed under."""
+
+    name: str
+    root: Path
+
+
+@dataclass
+class UpdateReport:
+    """What an incremental build did, in files."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    #: files read only to compare their digest with the shard's
+    compared: int = 0
+    full: bool = True
+
+
+def sources_for(paths: Sequence[str | Path]) -> list[Source]:
+    """One Source per path, named by its folder (or file) name, made unique with ``-2``, ``-3``..."""
+    roots = [Path(path).resolve() for path in paths]
+    return [Source(name, root) for name, root in zip(root_names(roots), roots, strict=True)]
+
+
+def read_shards(directory: Path, params: FingerprintParams) -> dict[str, Shard]:
+    """The usable shards of an earlier build in ``directory`` (none when made with other parameters)."""
+    shards: dict[str, Shard] = {}
+    for path in existing_shards(directory):
+        try:
+            shard = load_shard(path, params)
+        except IndexFormatError:
+            continue  # damaged, or other parameters: that source is built again in full
+        shards[shard.source.name] = shard
+    return shards
+
+
+def update_shards(
+    sources: Sequence[Source],
+    params: FingerprintParams,
+    key: bytes = b"",
+    previous: dict[str, Shard] | None = None,
+    jobs: int = 0,
+    progress: Progress | None = None,
+    scheduler: Any = None,
+) -> tuple[list[Shard], UpdateReport]:
+    """Each source's shard, reusing what ``previous`` holds for files that did not change."""
+    previous = previous or {}
+    report = UpdateReport(full=not previous)
+    trees = WorkTrees()
+    plans: list[tuple[SourceState, list[SourceFile], dict[int, FileFingerprints]]] = []
+    todo: list[SourceFile] = []
+    for source in sources:
+        files = list(iter_source_files([source.root]))
+        state = _state(source, trees)
+        old = previous.get(source.name)
+        known = {f.relative: f for f in old.files} if old else {}
+        trusted = _unchanged_by_git(source, old.source, trees) if old else None
+        reused: dict[int, FileFingerprints] = {}
+        for i, file in enumerate(files):
+            before = known.get(file.relative)
+            if before is None:
+                report.added += 1
+            elif trusted is not None and file.relative in trusted:
+                reused[i] = before
+                report.unchanged += 1
+                continue
+            else:
+                report.compared += 1
+                if _digest(file.path) == before.digest:
+                    reused[i] = before
+                    report.unchanged += 1
+                    continue
+                report.changed += 1
+            todo.append(file)
+        if old:
+            report.removed += len(set(known) - {f.relative for f in files})
+        plans.append((state, files, reused))
+    given = {source.name for source in sources}
+    report.removed += sum(len(shard.files) for name, shard in previous.items() if name not in given)
+    if scheduler is not None:
+        from leakguard.index.cluster import fingerprint_on_dask
+
+        made = fingerprint_on_dask(todo, params, key, scheduler, progress)
+    else:
+        made = fingerprint_files(todo, params, key, jobs, progress)
+    fresh = iter(made)
+    shards: list[Shard] = []
+    for state, files, reused in plans:
+        fingerprints = [reused[i] if i in reused else next(fresh) for i in range(len(files))]
+        shards.append(Shard(state, fingerprints))
+    return shards, report
+
+
+def save_shards(
+    directory: Path, shards: Sequence[Shard], params: FingerprintParams, previous: dict[str, Shard]
+) -> None:
+    """Write the shards that differ from ``previous``; remove those of sources no longer built."""
+    for shard in shards:
+        before = previous.get(shard.source.name)
+        if before is None or before.source != shard.source or not _same_files(before.files, shard.files):
+            save_shard(directory, shard, params)
+    names = {shard.source.name for shard in shards}
+    for path in existing_shards(directory):
+        if path.stem not in names:
+            path.unlink(missing_ok=True)
+    for shard in shards:  # a damaged shard skipped by read_shards is rewritten above; this checks it is there
+        if not shard_path(directory, shard.source.name).is_file():
+            save_shard(directory, shard, params)
+
+
+def _same_files(a: Sequence[FileFingerprints], b: Sequence[FileFingerprints]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return file_digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _state(source: Source, trees: WorkTrees) -> SourceState:
+    """The source's git commit and the tracked files that differ from it, when it is in a work tree."""
+    commit = trees.commit(source.root)
+    dirty = trees.changed(source.root, commit) if commit else None
+    if commit is None or dirty is None:
+        return SourceState(source.name, str(source.root))
+    return SourceState(source.name, str(source.root), commit, tuple(dirty))
+
+
+def _unchanged_by_git(source: Source, recorded: SourceState, trees: WorkTrees) -> set[str] | None:
+    """Files of the source git tracks and reports unchanged since ``recorded`` was taken, or None."""
+    if recorded.commit is None or recorded.root != str(source.root):
+        return None
+    changed = trees.changed(source.root, recorded.commit)
+    tracked = trees.tracked(source.root)
+    if changed is None or tracked is None:
+        return None  # not a work tree any more, or the commit is gone: compare digests
+    return set(tracked) - set(changed) - set(recorded.dirty)
