@@ -104,18 +104,20 @@ def update_index(
     to ignore what an earlier build left (see :mod:`leakguard.index.update`). The index
     written is the one a full build of the same arguments writes, byte for byte.
     """
+    from leakguard.index.lock import writing
     from leakguard.index.merge import index_from_shards
     from leakguard.index.update import read_shards, save_shards, sources_for, update_shards
 
     directory = Path(out)
     params = FingerprintParams(k=k, window=window, key_id=key_id(key))
-    previous = {} if full else read_shards(directory, params)
-    shards, report = update_shards(
-        sources_for(list(paths)), params, key, previous, jobs=jobs, progress=progress, scheduler=scheduler
-    )
-    index = index_from_shards(shards, params, key, public=public, allowed=list(allowed), labels=labels)
-    save_shards(directory, shards, params, previous)
-    return IndexUpdate(index, report, index.save(directory))
+    with writing(directory):
+        previous = {} if full else read_shards(directory, params)
+        shards, report = update_shards(
+            sources_for(list(paths)), params, key, previous, jobs=jobs, progress=progress, scheduler=scheduler
+        )
+        index = index_from_shards(shards, params, key, public=public, allowed=list(allowed), labels=labels)
+        save_shards(directory, shards, params, previous)
+        return IndexUpdate(index, report, index.save(directory))
 
 
 def load_index(

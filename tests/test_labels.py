@@ -80,3 +80,16 @@ def test_label_configuration_is_checked(tmp_path: Path) -> None:
         parse_config({"warn_labels": ["secret"]}, where)
     with pytest.raises(ConfigError, match="labels must be a table"):
         parse_config({"labels": ["pay"]}, where)
+
+
+def test_labels_for_a_source_not_indexed_are_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leakguard.cli import main
+
+    shutil.copytree(EXAMPLES / "acme" / "payments", tmp_path / "pay")
+    (tmp_path / "leakguard.toml").write_text('[labels]\npayments = { team = "x" }\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["index", "pay", "--out", "idx"]) == 0
+    err = capsys.readouterr().err
+    assert "labels for 'payments'" in err and "(sources: pay)" in err

@@ -99,6 +99,13 @@ def index_command(
             f"into {done.path}: {stats['fingerprints']} fingerprints, {stats['units']} units",
             err=True,
         )
+        named = {source["name"] for source in stats["sources"]}
+        for unknown in sorted(set(config.labels) - named):
+            click.echo(
+                f"warning: labels for {unknown!r} in {config.source}, but no source of that name was indexed "
+                f"(sources: {', '.join(sorted(named))})",
+                err=True,
+            )
         if not report.full:
             click.echo(
                 f"updated: {report.added} added, {report.changed} changed, {report.removed} removed, "

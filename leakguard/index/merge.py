@@ -115,11 +115,14 @@ def merge_directories(
     """``leakguard merge``: one index at ``out`` from the shards of several index directories.
 
     The shards are copied to ``out`` too, so it can be updated by ``leakguard index`` later."""
+    from leakguard.index.lock import writing
+
     shards, params = shards_of(directories)
     index = index_from_shards(shards, params, key, public=public, labels=_labels_of(directories))
-    for shard in shards:
-        save_shard(Path(out), shard, params)
-    index.save(out)
+    with writing(Path(out)):
+        for shard in shards:
+            save_shard(Path(out), shard, params)
+        index.save(out)
     return index
 
 

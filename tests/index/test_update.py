@@ -151,3 +151,15 @@ def test_nothing_left_to_index_is_an_error_and_keeps_the_old_index(tmp_path: Pat
     with pytest.raises(InputError, match="nothing to index"):
         update_index([repo], out, jobs=1)
     assert (out / "index.lgx").read_bytes() == before
+
+
+def test_a_second_writer_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    from leakguard.errors import InputError
+    from leakguard.index.lock import writing
+
+    repo = _repo(tmp_path / "repo", files=1)
+    out = tmp_path / "out"
+    with writing(out), pytest.raises(InputError, match=r"being written by leakguard \(pid \d+\)"):
+        update_index([repo], out, jobs=1)
+    update_index([repo], out, jobs=1)  # released when the holder is done
+    assert (out / "index.lgx").is_file()
