@@ -45,6 +45,7 @@ import ecosystems  # noqa: E402
 from results import command_line, publish  # noqa: E402
 
 WORK = HERE / ".work" / "company"
+PARTS = ("incremental", "dask", "large")
 ENGINES = (
     ("local, 1 process", "local1_s"),
     ("local, 2 processes", "local2_s"),
@@ -311,6 +312,11 @@ def main() -> int:
     parser.add_argument("--mb", type=float, default=500.0)
     parser.add_argument("--dask-mb", type=float, default=60.0)
     parser.add_argument("--fingerprints", default="10000000,100000000")
+    parser.add_argument(
+        "--parts",
+        default="incremental,dask,large",
+        help="parts to run; the others are taken from the last full run's figures (.work/company/report.json)",
+    )
     args = parser.parse_args()
     if not ecosystems.packages("indexed"):
         print("company: no ecosystem packages (python benchmarks/ecosystems.py fetch); skipped", file=sys.stderr)
@@ -322,14 +328,24 @@ def main() -> int:
         return 0
     mb, dask_mb, sizes = (3.0, 2.0, [300_000]) if args.smoke else (args.mb, args.dask_mb, [])
     sizes = sizes or [int(n) for n in args.fingerprints.split(",")]
-    roots = prepare(mb)
-    report = {
-        "incremental": part_incremental(roots),
-        "dask": part_dask(roots, dask_mb),
-        "large": part_large(sizes, 200 if args.smoke else 1000),
-    }
+    parts = set(args.parts.split(","))
+    saved = WORK / ("report-smoke.json" if args.smoke else "report.json")
+    report: dict[str, Any] = json.loads(saved.read_text()) if saved.exists() and parts != set(PARTS) else {}
+    missing = set(PARTS) - parts - set(report)
+    if missing:
+        raise SystemExit(f"company: no saved figures for {', '.join(sorted(missing))}: run those parts too")
+    roots = prepare(mb) if parts & {"incremental", "dask"} else []
+    if "incremental" in parts:
+        report["incremental"] = part_incremental(roots)
+    if "dask" in parts:
+        report["dask"] = part_dask(roots, dask_mb)
+    if "large" in parts:
+        report["large"] = part_large(sizes, 200 if args.smoke else 1000)
+    saved.write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1), file=sys.stderr)
     command = command_line("company.py", args.smoke, args.write)
+    if parts != set(PARTS):
+        command += f" --parts {args.parts}` (the other parts: the previous run of `python benchmarks/company.py --write"
     text = f"Command: `{command}` ({time.strftime('%Y-%m-%d')}, 2 cores)\n\n{table(report)}"
     publish("company", "A company's whole code: incremental builds, Dask, large indexes", text, args.write)
     ok = report["incremental"]["identical"] and report["dask"]["identical"]

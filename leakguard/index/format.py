@@ -117,11 +117,12 @@ def write_container(
     os.replace(out.name, target)
     if manifest:
         readable = {key: value for key, value in full_header.items() if key != "sections"}
-        _write_text_atomic(directory / MANIFEST_FILE, json.dumps(readable, indent=2, sort_keys=True) + "\n")
+        write_text_atomic(directory / MANIFEST_FILE, json.dumps(readable, indent=2, sort_keys=True) + "\n")
     return target
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a small text file the way an index is written: beside it, synced, renamed over it."""
     import tempfile
 
     with tempfile.NamedTemporaryFile(

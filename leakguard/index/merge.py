@@ -12,12 +12,12 @@ order with their file counts, commits and labels, so a finding can name its repo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from leakguard.errors import ConfigError, IncompatibleIndexError, IndexFormatError, InputError
-from leakguard.index.shard import Shard, existing_shards, load_shard, save_shard
+from leakguard.index.public import PublicSet
+from leakguard.index.shard import Shard, SourceState, existing_shards, load_shard, load_states, save_shard, save_states
 from leakguard.index.store import Index
 from leakguard.options import FingerprintParams
 
@@ -39,16 +39,25 @@ def index_from_shards(
     Raises InputError when no file of any shard can be indexed.
     """
     several = len(shards) > 1
-    files = [
-        replace(f, relative=f"{shard.source.name}/{f.relative}") if several else f
-        for shard in shards
-        for f in shard.files
-    ]
+    files = [f for shard in shards for f in shard.files]
+    paths = [f"{shard.source.name}/{f.relative}" if several else f.relative for shard in shards for f in shard.files]
     if not any(f.skipped is None for f in files):
         where = ", ".join(shard.source.root for shard in shards) or "no path"
         found = f"{len(files)} files, all skipped (binary, too large or unreadable)" if files else "no source files"
         raise InputError(f"nothing to index in {where}: {found}")
-    index = Index.from_fingerprints(files, params, key)
+    sets: list[PublicSet] = []
+    skipped: list[str] = []
+    if public:
+        from leakguard.index.background import default_sets
+
+        sets, skipped = default_sets(params)
+    # Exact sets take postings out as the tables are built; the others mark what is left.
+    index = Index.from_fingerprints(files, params, key, exact=[s for s in sets if s.kind == "exact"], paths=paths)
+    for public_set in sets:
+        if public_set.kind != "exact":
+            index = index.without(public_set)
+    if skipped:
+        index.stats["public_skipped"] = skipped
     labels = labels or {}
     index.stats["sources"] = [
         {
@@ -60,14 +69,6 @@ def index_from_shards(
         }
         for shard in shards
     ]
-    if public:
-        from leakguard.index.background import default_sets
-
-        sets, skipped = default_sets(params)
-        for public_set in sets:
-            index = index.without(public_set)
-        if skipped:
-            index.stats["public_skipped"] = skipped
     if allowed:
         from leakguard.index.public import public_code
 
@@ -80,9 +81,11 @@ def shards_of(directories: Sequence[str | Path]) -> tuple[list[Shard], Fingerpri
     """Every shard of the given index directories, in order; their parameters must agree."""
     params: FingerprintParams | None = None
     shards: list[Shard] = []
+    states: dict[str, SourceState] = {}
     names: dict[str, Path] = {}
     for directory in (Path(d) for d in directories):
         paths = existing_shards(directory)
+        states = load_states(directory)
         if not paths:
             raise IndexFormatError(
                 f"{directory} holds no shards (an index built before shards were kept, or not an index): "
@@ -97,6 +100,9 @@ def shards_of(directories: Sequence[str | Path]) -> tuple[list[Shard], Fingerpri
                     f"{path} was built with other parameters than {paths[0]}: {found.to_json()} vs {params.to_json()}"
                 )
             shard = load_shard(path, params)
+            state = states.get(shard.source.name)
+            if state is not None and state.root == shard.source.root:
+                shard.source = state
             if shard.source.name in names:
                 raise InputError(
                     f"two shards are named {shard.source.name!r} ({names[shard.source.name]} and {directory}): "
@@ -122,6 +128,7 @@ def merge_directories(
     with writing(Path(out)):
         for shard in shards:
             save_shard(Path(out), shard, params)
+        save_states(Path(out), [shard.source for shard in shards])
         index.save(out)
     return index
 

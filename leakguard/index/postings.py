@@ -64,8 +64,9 @@ def pack_postings(loc: npt.NDArray[Any], spans: npt.NDArray[Any], lines: int) ->
     a whole 32-bit word past the last row."""
     bits = span_bits(lines)
     width = posting_bytes(lines)
-    clamped = np.minimum(np.asarray(spans, dtype=np.int64), 2**bits - 1)
-    values = ((np.asarray(loc, dtype=np.int64) << bits) | clamped).astype("<u4")
+    # In 32 bits throughout: a packed posting fits (an index holds fewer than 2**28 lines).
+    clamped = np.minimum(np.asarray(spans), 2**bits - 1).astype("<u4")
+    values = (np.asarray(loc).astype("<u4") << np.uint32(bits)) | clamped
     rows = values.view(np.uint8).reshape(-1, 4)[:, :width]
     packed: npt.NDArray[np.uint8] = np.concatenate((rows.ravel(), np.zeros(4 - width, np.uint8)))
     return packed

@@ -2,9 +2,10 @@
 
 A shard holds, for every file of one source (a repository root), exactly what
 :func:`leakguard.index.build.fingerprint_text` produced for it (hashes, lines, tags, line
-hashes, MinHash units), plus the file's content digest, and what the source was when it
-was read (its git commit and the files that differed from that commit). It holds no
-source text, like an index. An index (``index.lgx``) is the merge of its shards in the
+hashes, MinHash units), plus the file's content digest. What each source was when it was
+last read (its git commit, and the files that differed from that commit) is kept apart,
+in ``shards/sources.json``, so that a new commit does not rewrite every shard of a
+monorepo. It holds no source text, like an index. An index (``index.lgx``) is the merge of its shards in the
 order the sources were given; merging is a pure function of the shards, so an index
 merged from shards kept up to date is the index a full build writes (byte for byte).
 
@@ -13,7 +14,7 @@ File ``shards/<name>.lgs`` beside ``index.lgx``, in the index's container format
 
     kind      "leakguard-shard"
     params    the fingerprint parameters (as in an index)
-    source    {"name", "root", "commit" (or null), "dirty": [paths differing from it]}
+    source    {"name", "root"}
     files     [[relative path, xxh3-64 digest of the bytes (hex), language or null,
                lines, tokens, skip reason or null], ...] in walk order
 
@@ -25,6 +26,7 @@ Sections (per-file values concatenated in file order, with a count per file):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,7 @@ from leakguard.options import FingerprintParams
 
 SHARD_DIR = "shards"
 SHARD_SUFFIX = ".lgs"
+STATES_FILE = "sources.json"
 KIND = "leakguard-shard"
 
 
@@ -95,7 +98,7 @@ def save_shard(directory: Path, shard: Shard, params: FingerprintParams) -> Path
     header = {
         "kind": KIND,
         "params": params.to_json(),
-        "source": shard.source.to_json(),
+        "source": {"name": shard.source.name, "root": shard.source.root},
         "files": [[f.relative, f.digest, f.language, f.lines, f.tokens, f.skipped] for f in files],
     }
     target = shard_path(directory, shard.source.name)
@@ -112,7 +115,7 @@ def load_shard(path: Path, params: FingerprintParams) -> Shard:
         raise IndexFormatError(f"{path} was built with other parameters")
     a = container.arrays
     try:
-        source = SourceState.from_json(header["source"])
+        source = SourceState(str(header["source"]["name"]), str(header["source"]["root"]))
         listed = header["files"]
         counts = [np.asarray(a[name], dtype=np.int64) for name in ("fingerprints", "line_counts", "unit_counts")]
         if not all(c.shape[0] == len(listed) for c in counts):
@@ -125,6 +128,7 @@ def load_shard(path: Path, params: FingerprintParams) -> Shard:
         ):
             raise ValueError("section lengths differ from the file counts")
         files: list[FileFingerprints] = []
+        # Views into the mapped file, not copies (the mapping lives as long as they do).
         for i, (relative, digest, language, lines, tokens, skipped) in enumerate(listed):
             f0, f1 = int(ends[0][i]), int(ends[0][i + 1])
             l0, l1 = int(ends[1][i]), int(ends[1][i + 1])
@@ -135,14 +139,14 @@ def load_shard(path: Path, params: FingerprintParams) -> Shard:
                     language=language,
                     lines=int(lines),
                     tokens=int(tokens),
-                    hashes=np.array(a["hashes"][f0:f1], dtype=np.uint64),
-                    start_lines=np.array(a["start_lines"][f0:f1], dtype=np.uint32),
-                    spans=np.array(a["spans"][f0:f1], dtype=np.uint8),
-                    tags=np.array(a["tags"][f0:f1], dtype=np.uint16),
-                    unit_lines=np.array(a["unit_lines"][u0:u1], dtype=np.uint32),
-                    unit_tokens=np.array(a["unit_tokens"][u0:u1], dtype=np.uint32),
-                    signatures=np.array(a["signatures"][u0:u1], dtype=np.uint32) if u1 > u0 else None,
-                    line_hashes=np.array(a["line_hashes"][l0:l1], dtype=np.uint16),
+                    hashes=np.asarray(a["hashes"][f0:f1], dtype=np.uint64),
+                    start_lines=np.asarray(a["start_lines"][f0:f1], dtype=np.uint32),
+                    spans=np.asarray(a["spans"][f0:f1], dtype=np.uint8),
+                    tags=np.asarray(a["tags"][f0:f1], dtype=np.uint16),
+                    unit_lines=np.asarray(a["unit_lines"][u0:u1], dtype=np.uint32),
+                    unit_tokens=np.asarray(a["unit_tokens"][u0:u1], dtype=np.uint32),
+                    signatures=np.asarray(a["signatures"][u0:u1], dtype=np.uint32) if u1 > u0 else None,
+                    line_hashes=np.asarray(a["line_hashes"][l0:l1], dtype=np.uint16),
                     skipped=skipped,
                     digest=str(digest),
                 )
@@ -150,6 +154,23 @@ def load_shard(path: Path, params: FingerprintParams) -> Shard:
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexFormatError(f"{path} is a damaged shard ({exc}): rebuild with 'leakguard index --full'") from exc
     return Shard(source, files)
+
+
+def save_states(directory: Path, states: Sequence[SourceState]) -> None:
+    """Write ``shards/sources.json``: each source's commit and modified files, by name (atomically)."""
+    from leakguard.index.format import write_text_atomic
+
+    data = {state.name: state.to_json() for state in states}
+    write_text_atomic(directory / SHARD_DIR / STATES_FILE, json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def load_states(directory: Path) -> dict[str, SourceState]:
+    """The states :func:`save_states` wrote (none when the file is missing or unreadable)."""
+    try:
+        data = json.loads((directory / SHARD_DIR / STATES_FILE).read_text(encoding="utf-8"))
+        return {str(name): SourceState.from_json(state) for name, state in data.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # without them every known file is compared by digest: slower, never wrong
 
 
 def existing_shards(directory: Path) -> list[Path]:

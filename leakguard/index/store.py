@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard import _core
-from leakguard.arrays import member
+from leakguard.arrays import member_sorted
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.minhash import b_bit, make_permutations
 from leakguard.index.format import read_container, write_container
@@ -49,7 +49,7 @@ from leakguard.index.postings import (
     posting_words,
     unpack_postings,
 )
-from leakguard.index.public import PublicSet, check_set, pair_keys
+from leakguard.index.public import PublicSet, check_set
 from leakguard.index.table import bucket_bits, directory_bits, prefixes, table_prefixes
 from leakguard.normalise.alphabet import ID, NUM, STR, Alphabet, key_id
 from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
@@ -160,8 +160,24 @@ class Index:
     # -- construction -------------------------------------------------------------------
 
     @classmethod
-    def from_fingerprints(cls, files: Sequence[FileFingerprints], params: FingerprintParams, key: bytes = b"") -> Index:
-        """Merge per-file fingerprints into sorted tables (skipped files are counted, not kept)."""
+    def from_fingerprints(
+        cls,
+        files: Sequence[FileFingerprints],
+        params: FingerprintParams,
+        key: bytes = b"",
+        exact: Sequence[PublicSet] = (),
+        paths: Sequence[str] | None = None,
+    ) -> Index:
+        """Merge per-file fingerprints into sorted tables (skipped files are counted, not kept).
+
+        ``exact`` public sets are applied on the way, as :meth:`without` would apply them
+        afterwards (the same postings go), without building the tables twice. ``paths``
+        names the files in the index (default: each file's ``relative``).
+        """
+        names = [f.relative for f in files] if paths is None else list(paths)
+        if len(names) != len(files):
+            raise ValueError("one path per file")
+        kept_names = [name for f, name in zip(files, names, strict=True) if f.skipped is None]
         kept = [f for f in files if f.skipped is None]
         n_files = len(kept)
         line_counts = np.asarray([f.lines for f in kept], dtype=np.int64)
@@ -183,25 +199,38 @@ class Index:
         tags = np.concatenate([f.tags for f in kept]) if kept else np.empty(0, np.uint16)
         # Postings of one hash are ordered by tag, so the scan side can pick out the exact
         # copies among the postings of a hash too common to be evidence on its own.
-        order = np.lexsort((loc, tags, hashes))
+        order = _core.posting_order(hashes, tags, loc)  # numpy.lexsort((loc, tags, hashes)), faster
         hashes = hashes[order]
         distinct = int(np.count_nonzero(hashes[1:] != hashes[:-1])) + 1 if hashes.shape[0] else 0
         bits = bucket_bits(distinct)
         keys = prefixes(hashes, bits)
-        if distinct and int(np.count_nonzero(keys[1:] != keys[:-1])) + 1 != distinct:
-            # Two distinct hashes share a prefix (rare: the table then holds them as one
-            # fingerprint). Keep that prefix's postings in tag order.
-            order = order[np.lexsort((loc[order], tags[order], keys))]  # keys stay sorted
+        _order_shared_prefixes(order, hashes, keys, tags, loc)
+        stats: dict[str, Any] = {}
+        if exact:
+            tagged = _tagged(keys, tags[order])
+            keep = np.ones(order.shape[0], dtype=bool)
+            removed = 0
+            for public in exact:
+                check_set(public, params)
+                if public.kind != "exact":
+                    raise ValueError(f"from_fingerprints applies exact sets only, not {public.kind!r}")
+                drop = member_sorted(tagged, _tagged(prefixes(public.hashes, bits), public.tags)) & keep
+                removed += int(np.count_nonzero(drop))
+                keep &= ~drop
+                stats = _applied(stats, public)
+            stats["public_removed"] = removed
+            order, keys = order[keep], keys[keep]
         packed = pack_postings(loc[order], spans[order], int(line_base[-1]))
         arrays = posting_tables(keys, bits, packed, tags[order], file_ids[order])
         arrays.update({
             "line_base": line_base.astype(np.uint32),
-            "paths": np.frombuffer("\n".join(f.relative for f in kept).encode("utf-8"), dtype=np.uint8),
+            "paths": np.frombuffer("\n".join(kept_names).encode("utf-8"), dtype=np.uint8),
             "file_tokens": np.asarray([f.tokens for f in kept], dtype=np.uint32),
         })  # fmt: skip
         arrays.update(pack_line_hashes(np.concatenate([f.line_hashes for f in kept]) if kept else np.empty(0)))
         arrays.update(_minhash_tables(kept, params))
         stats = {
+            **stats,
             "files": n_files,
             "skipped_files": len(files) - n_files,
             "lines": int(line_base[-1]),
@@ -237,21 +266,23 @@ class Index:
         counts = offsets[1:] - offsets[:-1]
         public_keys = prefixes(public.hashes, bits)
         if public.kind == "idiom":
-            common = member(unique_keys, public_keys)
+            common = member_sorted(unique_keys, public_keys)
             arrays.update(pack_df(np.where(common, PUBLIC_DF, full_df(a))))
             stats["public_marked"] = int(stats.get("public_marked", 0)) + int(counts[common].sum())
         else:
             keys = np.repeat(unique_keys, counts)
             tags = np.asarray(a["post_tag"])
-            drop = member(pair_keys(keys, tags), pair_keys(public_keys, public.tags))
+            # (prefix, tag) as one order-preserving value: the postings' are sorted already,
+            # which makes the search cache-friendly (prefixes have at most 48 bits).
+            drop = member_sorted(_tagged(keys, tags), _tagged(public_keys, public.tags))
             keep = ~drop
             loc, spans = unpack_postings(posting_values(self._post_words, self.n_lines)[keep], self.n_lines)
             packed = pack_postings(loc, spans, self.n_lines)
-            file_ids, _ = self.file_and_line(loc)
+            file_ids = self._file_of_line()[loc]
             # The same bucket bits: residues cannot be recomputed for other bits without the hashes.
             arrays.update(posting_tables(keys[keep], bits, packed, tags[keep], file_ids))
             marked = unique_keys[full_df(a) == PUBLIC_DF]  # idiom sets applied before stay applied
-            arrays.update(pack_df(np.where(member(table_prefixes(arrays), marked), PUBLIC_DF, full_df(arrays))))
+            arrays.update(pack_df(np.where(member_sorted(table_prefixes(arrays), marked), PUBLIC_DF, full_df(arrays))))
             stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
         stats["unique_fingerprints"] = int(arrays["residues"].shape[0])
         stats["fingerprints"] = int(arrays["post_tag"].shape[0])
@@ -315,6 +346,11 @@ class Index:
         base = self.arrays["line_base"]
         return file_line_hashes(self.arrays, int(base[file]), int(base[file + 1]))
 
+    def _file_of_line(self) -> npt.NDArray[np.int64]:
+        """The file id of every global line (a table: one gather instead of a bisection per posting)."""
+        base = np.asarray(self.arrays["line_base"], dtype=np.int64)
+        return np.repeat(np.arange(base.shape[0] - 1, dtype=np.int64), np.diff(base))
+
     def file_and_line(self, loc: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Split global line numbers into (file id, 1-based line in that file)."""
         base = self.arrays["line_base"].astype(np.int64)
@@ -366,6 +402,34 @@ class Index:
         from leakguard.scanner import scan_text
 
         return scan_text(self, text, policy)
+
+
+def _order_shared_prefixes(
+    order: npt.NDArray[np.int64],
+    hashes: npt.NDArray[np.uint64],
+    keys: npt.NDArray[np.uint64],
+    tags: npt.NDArray[np.uint16],
+    loc: npt.NDArray[np.int64],
+) -> None:
+    """Put back in (tag, line) order, in place, the postings of each prefix that several
+    distinct hashes share (the table holds them as one fingerprint). ``order`` sorts the
+    postings by (hash, tag, line); ``hashes`` and ``keys`` are in that order. A few hundred
+    prefixes in an index of ten million hashes: each is sorted on its own."""
+    shared = np.flatnonzero((hashes[1:] != hashes[:-1]) & (keys[1:] == keys[:-1]))
+    if not shared.size:
+        return
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    ends = np.append(starts[1:], keys.shape[0])
+    for run in np.unique(np.searchsorted(starts, shared, side="right") - 1):
+        first, last = int(starts[run]), int(ends[run])
+        part = order[first:last]
+        order[first:last] = part[np.lexsort((loc[part], tags[part]))]
+
+
+def _tagged(keys: npt.NDArray[np.uint64], tags: npt.NDArray[np.uint16]) -> npt.NDArray[np.uint64]:
+    """One value per (hash prefix, tag) pair that sorts as the pairs do (prefixes have at most 48 bits)."""
+    out: npt.NDArray[np.uint64] = (keys << np.uint64(16)) | tags.astype(np.uint64)
+    return out
 
 
 def _language_counts(files: Sequence[FileFingerprints]) -> dict[str, int]:

@@ -34,7 +34,9 @@ from leakguard.index.shard import (
     SourceState,
     existing_shards,
     load_shard,
+    load_states,
     save_shard,
+    save_states,
     shard_path,
 )
 from leakguard.index.walk import SourceFile, iter_source_files, root_names
@@ -70,13 +72,18 @@ def sources_for(paths: Sequence[str | Path]) -> list[Source]:
 
 
 def read_shards(directory: Path, params: FingerprintParams) -> dict[str, Shard]:
-    """The usable shards of an earlier build in ``directory`` (none when made with other parameters)."""
+    """The usable shards of an earlier build in ``directory`` (none when made with other parameters),
+    with the state each source was read in."""
+    states = load_states(directory)
     shards: dict[str, Shard] = {}
     for path in existing_shards(directory):
         try:
             shard = load_shard(path, params)
         except IndexFormatError:
             continue  # damaged, or other parameters: that source is built again in full
+        state = states.get(shard.source.name)
+        if state is not None and state.root == shard.source.root:
+            shard.source = state
         shards[shard.source.name] = shard
     return shards
 
@@ -141,10 +148,14 @@ def update_shards(
 def save_shards(
     directory: Path, shards: Sequence[Shard], params: FingerprintParams, previous: dict[str, Shard]
 ) -> None:
-    """Write the shards that differ from ``previous``; remove those of sources no longer built."""
+    """Write the shards whose files differ from ``previous``, then every source's state; remove
+    the shards of sources no longer built.
+
+    The states are written last: should a crash come between, the states are older than
+    the shards, and the next update compares a few more files than it needs to."""
     for shard in shards:
         before = previous.get(shard.source.name)
-        if before is None or before.source != shard.source or not _same_files(before.files, shard.files):
+        if before is None or before.source.root != shard.source.root or not _same_files(before.files, shard.files):
             save_shard(directory, shard, params)
     names = {shard.source.name for shard in shards}
     for path in existing_shards(directory):
@@ -153,6 +164,7 @@ def save_shards(
     for shard in shards:  # a damaged shard skipped by read_shards is rewritten above; this checks it is there
         if not shard_path(directory, shard.source.name).is_file():
             save_shard(directory, shard, params)
+    save_states(directory, [shard.source for shard in shards])
 
 
 def _same_files(a: Sequence[FileFingerprints], b: Sequence[FileFingerprints]) -> bool:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 SKIPPED_DIRS = frozenset(
     {
@@ -152,40 +153,52 @@ def iter_source_files(roots: list[Path]) -> Iterator[SourceFile]:
     With one root, names are relative to it; with several, each name starts with its
     root's name (:func:`root_names`) so that two roots cannot produce the same name.
     """
-    from pathspec import GitIgnoreSpec
-
     for root, name in zip(roots, root_names(roots), strict=True):
         root = root.resolve()
         prefix = f"{name}/" if len(roots) > 1 else ""
         if root.is_file():
             yield SourceFile(root, prefix + root.name)
-            continue
-        specs: list[tuple[Path, GitIgnoreSpec]] = []
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            here = Path(dirpath)
-            specs = [(base, spec) for base, spec in specs if here == base or base in here.parents]
-            ignore_file = here / ".gitignore"
-            if ignore_file.is_file() and not ignore_file.is_symlink():
-                lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-                specs.append((here, GitIgnoreSpec.from_lines(lines)))
-            dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if d not in SKIPPED_DIRS and not _ignored(here / d, True, specs) and not (here / d).is_symlink()
-            )
-            for name in sorted(filenames):
-                path = here / name
-                if path.is_symlink() or not _wanted_name(name) or _ignored(path, False, specs):
-                    continue
-                yield SourceFile(path, prefix + path.relative_to(root).as_posix())
+        else:
+            yield from _walk(str(root), prefix)
 
 
-def _ignored(path: Path, is_dir: bool, specs: Sequence[tuple[Path, object]]) -> bool:
-    for base, spec in specs:
-        relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-        if spec.match_file(relative):  # type: ignore[attr-defined]  # pathspec is untyped here
-            return True
-    return False
+def _walk(root: str, prefix: str) -> Iterator[SourceFile]:
+    """Files under ``root`` depth first, as ``os.walk`` would give them: each folder's files
+    (sorted), then its subfolders (sorted). Strings and ``os.scandir``, whose entries know
+    whether they are links or folders without a system call each: a monorepo of 50,000
+    files is walked on every incremental build."""
+    from pathspec import GitIgnoreSpec
+
+    stack: list[tuple[str, str, list[tuple[str, GitIgnoreSpec]]]] = [(root, "", [])]
+    while stack:
+        folder, relative, inherited = stack.pop()
+        specs = list(inherited)
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue  # unreadable folder: nothing in it can be indexed
+        names = {entry.name: entry for entry in entries}
+        ignore = names.get(".gitignore")
+        if ignore is not None and ignore.is_file(follow_symlinks=False):
+            with open(ignore.path, encoding="utf-8", errors="replace") as handle:
+                specs.append((relative, GitIgnoreSpec.from_lines(handle.read().splitlines())))
+        folders = []
+        for entry in entries:
+            path = f"{relative}{entry.name}"
+            if entry.is_symlink():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in SKIPPED_DIRS and not _ignored(path + "/", specs):
+                    folders.append((entry.path, path + "/", specs))
+            elif _wanted_name(entry.name) and not _ignored(path, specs):
+                yield SourceFile(Path(entry.path), prefix + path)
+        stack.extend(reversed(folders))
+
+
+def _ignored(path: str, specs: Sequence[tuple[str, Any]]) -> bool:
+    """Whether a ``.gitignore`` on the way ignores ``path`` (relative to the root; folders end in ``/``)."""
+    return any(spec.match_file(path[len(base) :]) for base, spec in specs)
 
 
 def _wanted_name(name: str) -> bool:

@@ -163,3 +163,21 @@ def test_a_second_writer_is_refused_with_a_clear_message(tmp_path: Path) -> None
         update_index([repo], out, jobs=1)
     update_index([repo], out, jobs=1)  # released when the holder is done
     assert (out / "index.lgx").is_file()
+
+
+def test_a_new_commit_rewrites_only_the_shards_whose_files_changed(tmp_path: Path) -> None:
+    mono = tmp_path / "mono"
+    one, two = _repo(mono / "one", files=1), _repo(mono / "two", files=1)
+    _git(mono, "init", "-q")
+    _git(mono, "add", ".")
+    _git(mono, "commit", "-q", "-m", "one")
+    out = tmp_path / "out"
+    update_index([one, two], out, jobs=1)
+    before = {p.name: p.stat().st_ino for p in existing_shards(out)}
+    (one / "mod0.py").write_text(PROGRAM.format(n=12))
+    _git(mono, "commit", "-q", "-am", "two")
+    report = update_index([one, two], out, jobs=1).report
+    assert (report.changed, report.compared) == (1, 1)
+    after = {p.name: p.stat().st_ino for p in existing_shards(out)}
+    assert after["two.lgs"] == before["two.lgs"] and after["one.lgs"] != before["one.lgs"]
+    _same_as_full(tmp_path, [one, two], out)

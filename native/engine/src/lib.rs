@@ -14,6 +14,8 @@
 //! 9. [`near`]: partial matches confirmed by MinHash (edited copies);
 //! 10. [`span`]: a finding's tokens and lines, grown as far as the index vouches.
 //!
+//! On the index side, [`order`] sorts the postings of a merge.
+//!
 //! Everything here is safe Rust that cannot panic on any input: offsets past a text are
 //! clamped, empty inputs give empty outputs. The Python module (`leakguard._core`) is a
 //! thin layer over these functions.
@@ -34,6 +36,7 @@ pub mod lex;
 pub mod lookup;
 pub mod mix;
 pub mod near;
+pub mod order;
 pub mod regions;
 pub mod runs;
 pub mod sections;

@@ -14,6 +14,7 @@ use leakguard_engine::kgram;
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
 use leakguard_engine::near::{near_matches as near, Partial, Units};
+use leakguard_engine::order::posting_order as engine_order;
 use leakguard_engine::regions::{find_regions, Kind};
 use leakguard_engine::sections::Sections;
 use leakguard_engine::span::{
@@ -498,6 +499,28 @@ fn line_hashes<'py>(
     Ok(run(py, values.len(), || hash_lines(values, line, n_lines, skip)).into_pyarray(py))
 }
 
+/// Positions of postings in (key, tag, line) order, ties in input order: what
+/// `numpy.lexsort((lines, tags, keys))` gives, about four times as fast (index side).
+#[pyfunction]
+fn posting_order<'py>(
+    py: Python<'py>,
+    keys: PyReadonlyArray1<'py, u64>,
+    tags: PyReadonlyArray1<'py, u16>,
+    lines: PyReadonlyArray1<'py, i64>,
+) -> PyResult<Array<'py, i64>> {
+    let (keys, tags, lines) = (
+        slice(&keys, "keys")?,
+        slice(&tags, "tags")?,
+        slice(&lines, "lines")?,
+    );
+    if keys.len() != tags.len() || keys.len() != lines.len() {
+        return Err(PyValueError::new_err(
+            "keys, tags and lines must have the same length",
+        ));
+    }
+    Ok(run(py, keys.len(), || engine_order(keys, tags, lines)).into_pyarray(py))
+}
+
 /// Per-line views of one token stream, made once for the findings of a scan: each
 /// finding's copy is grown over the lines the index vouches for by `copy_bounds`.
 #[pyclass(frozen, module = "leakguard._core")]
@@ -670,6 +693,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(symbol, m)?)?;
     m.add_function(wrap_pyfunction!(specials, m)?)?;
     m.add_function(wrap_pyfunction!(line_hashes, m)?)?;
+    m.add_function(wrap_pyfunction!(posting_order, m)?)?;
     m.add_function(wrap_pyfunction!(fold_unicode, m)?)?;
     m.add_function(wrap_pyfunction!(near_matches, m)?)?;
     m.add_function(wrap_pyfunction!(chain_hits, m)?)?;
