@@ -345,7 +345,8 @@ def main() -> int:
     print(json.dumps(report, indent=1), file=sys.stderr)
     command = command_line("company.py", args.smoke, args.write)
     if parts != set(PARTS):
-        command += f" --parts {args.parts}` (the other parts: the previous run of `python benchmarks/company.py --write"
+        whole = command_line("company.py", args.smoke, True)
+        command += f" --parts {args.parts}`; the other parts from the last full run, `{whole}"
     text = f"Command: `{command}` ({time.strftime('%Y-%m-%d')}, 2 cores)\n\n{table(report)}"
     publish("company", "A company's whole code: incremental builds, Dask, large indexes", text, args.write)
     ok = report["incremental"]["identical"] and report["dask"]["identical"]
