@@ -22,6 +22,7 @@ from leakguard.errors import (
     IndexFormatError,
     InputError,
     LeakguardError,
+    WriteError,
 )
 from leakguard.index.store import Index
 from leakguard.options import FingerprintParams, ScanPolicy
@@ -45,6 +46,7 @@ __all__ = [
     "ScanPolicy",
     "ScanResult",
     "Scanner",
+    "WriteError",
     "__version__",
     "build_index",
     "load_baseline",

@@ -25,3 +25,8 @@ class IncompatibleIndexError(LeakguardError):
 
 class ConfigError(LeakguardError):
     """A configuration value or option is invalid."""
+
+
+class WriteError(LeakguardError):
+    """An index, shard or baseline could not be written (disk full, read-only, no permission);
+    the previous file, if any, is left as it was."""

@@ -13,11 +13,17 @@ Endpoints (JSON in, the CLI's JSON out):
 A body may also be sent as ``text/plain``: the whole body is the text. Bodies over the
 size limit get 413 before they are read in full; with a token set, requests without
 ``Authorization: Bearer <token>`` get 401. Errors are ``{"error": "..."}``.
+
+A text that cannot be scanned (an internal error, the time budget spent: see
+:mod:`leakguard.failsafe`) gets 503 with ``{"error", "is_leak": true, "failed": true}``: a
+client that only reads ``is_leak`` blocks it. With ``--fail-open`` it gets 200 with
+``{"is_leak": false, "failed": true, "error"}`` (and for ``/v1/redact`` the text unchanged).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hmac
 import json
 import os
@@ -34,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 
 from leakguard.api import Scanner
 from leakguard.errors import LeakguardError
+from leakguard.failsafe import Failsafe, ScanFailed, attempt_async
 
 if TYPE_CHECKING:
     import uvicorn
@@ -51,7 +58,12 @@ class _Rejected(Exception):
 
 
 def create_app(
-    scanner: Scanner, *, max_bytes: int = DEFAULT_MAX_BYTES, token: str | None = None, threads: int | None = None
+    scanner: Scanner,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    token: str | None = None,
+    threads: int | None = None,
+    failsafe: Failsafe | None = None,
 ) -> FastAPI:
     """The service as an ASGI app, serving ``scanner``.
 
@@ -60,6 +72,7 @@ def create_app(
         max_bytes: largest request body accepted; larger ones get 413.
         token: when set, every request but ``/healthz`` needs ``Authorization: Bearer <token>``.
         threads: size of the thread pool scans run in (default: the server's, 40).
+        failsafe: what a text that cannot be scanned gets (default: fail closed, no time budget).
     """
     from leakguard import __version__
 
@@ -92,16 +105,33 @@ def create_app(
             "cache": {"hits": cache.hits, "misses": cache.misses, "entries": cache.entries, "chars": cache.chars},
         }
 
-    @app.post("/v1/scan")
-    async def scan(request: Request) -> dict[str, object]:
+    failing = failsafe or Failsafe()
+
+    def failed(exc: ScanFailed, text: str | None) -> JSONResponse:
+        message = failing.explain(str(exc), "this text")
+        if failing.fail_open:
+            body: dict[str, object] = {"is_leak": False, "score": 0.0, "findings": [], "failed": True, "error": message}
+            return JSONResponse(body if text is None else {**body, "text": text}, status_code=200)
+        return JSONResponse({"error": message, "is_leak": True, "failed": True}, status_code=503)
+
+    @app.post("/v1/scan", response_model=None)
+    async def scan(request: Request) -> dict[str, object] | JSONResponse:
         text, _ = await _read(request, max_bytes, token)
-        result = await run_in_threadpool(scanner.scan, text)
+        try:
+            result = await attempt_async(functools.partial(scanner.scan, text), failing, run_in_threadpool)
+        except ScanFailed as exc:
+            return failed(exc, None)
         return result.to_json()
 
-    @app.post("/v1/redact")
-    async def redact(request: Request) -> dict[str, object]:
+    @app.post("/v1/redact", response_model=None)
+    async def redact(request: Request) -> dict[str, object] | JSONResponse:
         text, template = await _read(request, max_bytes, token)
-        redaction = await run_in_threadpool(scanner.redact, text, template)
+        try:
+            redaction = await attempt_async(
+                functools.partial(scanner.redact, text, template), failing, run_in_threadpool
+            )
+        except ScanFailed as exc:
+            return failed(exc, text)
         return {**redaction.result.to_json(), "text": redaction.text}
 
     return app
@@ -140,7 +170,15 @@ async def _read(request: Request, max_bytes: int, token: str | None) -> tuple[st
 
 
 def serve(
-    scanner: Scanner, host: str, port: int, *, max_bytes: int, token: str | None, threads: int, workers: int = 1
+    scanner: Scanner,
+    host: str,
+    port: int,
+    *,
+    max_bytes: int,
+    token: str | None,
+    threads: int,
+    workers: int = 1,
+    failsafe: Failsafe | None = None,
 ) -> None:
     """Run the service with uvicorn until interrupted (the ``leakguard serve`` command).
 
@@ -152,7 +190,7 @@ def serve(
     """
     import uvicorn
 
-    app = create_app(scanner, max_bytes=max_bytes, token=token, threads=threads)
+    app = create_app(scanner, max_bytes=max_bytes, token=token, threads=threads, failsafe=failsafe)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     try:
         if workers == 1:

@@ -151,3 +151,25 @@ def test_real_pre_commit_refuses_a_leak_and_accepts_clean_code(
     assert "leak.py:1-" in checked.stdout and "clean.py" not in checked.stdout
     files = subprocess.run([*pre_commit_run[:2], "--files", "clean.py"], cwd=repo, env=env, capture_output=True)
     assert files.returncode == 0, files.stdout
+
+
+def test_the_hook_refuses_a_commit_it_cannot_scan_unless_told_to_fail_open(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leakguard.cli import main
+
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("LEAKGUARD_FAIL_OPEN", raising=False)
+    (repo / "new.py").write_text("\n".join(LEDGER[45:55]) + "\n")
+    git(repo, "add", "new.py")
+    corrupt = tmp_path / "corrupt-index"
+    corrupt.mkdir()
+    (corrupt / "index.lgx").write_bytes(b"LEAKGRD\x00" + b"\xff" * 100)
+    for index in (str(tmp_path / "missing"), str(corrupt)):
+        assert main(["hook", "--index", index]) == 2
+        err = capsys.readouterr().err
+        assert "could not scan the staged changes" in err and "commit refused" in err and "FAIL_OPEN" in err
+        assert main(["hook", "--index", index, "--fail-open"]) == 0
+        assert "let through unscanned (fail-open)" in capsys.readouterr().err
+    monkeypatch.setenv("LEAKGUARD_FAIL_OPEN", "1")
+    assert main(["hook", "--index", str(corrupt)]) == 0

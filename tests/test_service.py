@@ -159,3 +159,43 @@ def test_workers_serve_one_port_and_stop_with_the_service(demo_index_dir: Path, 
         process.terminate()
         assert process.wait(timeout=10) == 0
     assert not any(Path(f"/proc/{pid}").exists() for pid in children), "a worker outlived the service"
+
+
+class _Failing:
+    """A scanner stand-in whose scans break (or hang) the way a real one could."""
+
+    def __init__(self, real: leakguard.Scanner, mode: str) -> None:
+        self._real, self._mode = real, mode
+        self.index, self.cache_stats = real.index, real.cache_stats
+
+    def _fail(self) -> None:
+        if self._mode == "hang":
+            time.sleep(3)
+        raise RuntimeError("engine fault")
+
+    def scan(self, text: str) -> leakguard.ScanResult:
+        self._fail()
+        return self._real.scan(text)
+
+    def redact(self, text: str, template: str | None = None) -> leakguard.Redaction:
+        self._fail()
+        return self._real.redact(text, template)
+
+
+@pytest.mark.parametrize("mode", ["error", "hang"])
+def test_a_text_that_cannot_be_scanned_is_refused_unless_failing_open(demo_index: leakguard.Index, mode: str) -> None:
+    from leakguard.failsafe import Failsafe
+    from leakguard.service import create_app
+
+    failing = _Failing(leakguard.Scanner(demo_index), mode)
+    closed = TestClient(create_app(failing, failsafe=Failsafe(time_budget=0.5)))  # type: ignore[arg-type]
+    answer = closed.post("/v1/scan", json={"text": "def f(): return 1"})
+    assert answer.status_code == 503
+    body = answer.json()
+    assert body["is_leak"] is True and body["failed"] is True
+    assert ("engine fault" if mode == "error" else "time budget of 0.5 s") in body["error"]
+    assert closed.post("/v1/redact", json={"text": "x = 1"}).status_code == 503
+    opened = TestClient(create_app(failing, failsafe=Failsafe(fail_open=True, time_budget=0.5)))  # type: ignore[arg-type]
+    answer = opened.post("/v1/redact", json={"text": "x = 1"})
+    assert answer.status_code == 200
+    assert answer.json()["is_leak"] is False and answer.json()["failed"] is True and answer.json()["text"] == "x = 1"

@@ -19,12 +19,20 @@ if TYPE_CHECKING:
 @cli.command("hook")
 @click.argument("filenames", nargs=-1, type=click.Path())
 @index_options
+@click.option(
+    "--fail-open",
+    is_flag=True,
+    default=None,
+    help="Let the commit through, with a warning, when the staged changes cannot be scanned "
+    "(or LEAKGUARD_FAIL_OPEN=1); by default it is refused.",
+)
 def hook_command(
     filenames: tuple[str, ...],
     index_dir: str | None,
     key_file: str | None,
     threshold: float | None,
     baseline: str | None,
+    fail_open: bool | None,
 ) -> None:
     """Pre-commit hook: refuse a commit whose added lines copy indexed code. Exit 1 on a leak.
 
@@ -32,9 +40,23 @@ def hook_command(
     that has no staged change is scanned whole: 'pre-commit run --all-files' (or --files)
     checks what is committed. A line with the comment marker "leakguard: allow" accepts a
     finding that touches it; so does an entry of the --baseline file.
+
+    When the changes cannot be scanned (no index, a corrupt one, an internal error) the
+    commit is refused, exit 2, with the reason; --fail-open lets it through with a warning.
     """
-    scanner = resolve_settings(index_dir, key_file, threshold, baseline).scanner
-    findings = _staged_findings(scanner, filenames)
+    from leakguard.failsafe import Failsafe, ScanFailed, attempt
+
+    failsafe = Failsafe.resolve(fail_open)
+    try:
+        findings = attempt(
+            lambda: _staged_findings(_scanner(index_dir, key_file, threshold, baseline), filenames), failsafe
+        )
+    except ScanFailed as exc:
+        message = failsafe.explain(str(exc), "the staged changes")
+        if not failsafe.fail_open:
+            raise ScanFailed(message.replace("blocked", "commit refused", 1)) from exc
+        click.echo(f"leakguard: warning: {message}", err=True)
+        return
     for item in findings:
         source = item.finding
         click.echo(
@@ -44,6 +66,10 @@ def hook_command(
         )
     if findings:
         raise LeakFound
+
+
+def _scanner(index_dir: str | None, key_file: str | None, threshold: float | None, baseline: str | None) -> Scanner:
+    return resolve_settings(index_dir, key_file, threshold, baseline).scanner
 
 
 def _staged_findings(scanner: Scanner, filenames: tuple[str, ...]) -> list[StagedFinding]:

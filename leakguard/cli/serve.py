@@ -48,6 +48,19 @@ from leakguard.errors import ConfigError
     type=click.IntRange(min=0),
     help="Characters of recently scanned text whose results are kept (a chat resends its history); 0 keeps none.",
 )
+@click.option(
+    "--fail-open",
+    is_flag=True,
+    default=None,
+    help="Answer 200 with is_leak false (and failed: true) when a text cannot be scanned, instead of 503 "
+    "with is_leak true (or LEAKGUARD_FAIL_OPEN=1).",
+)
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds a scan may take before the text counts as not scannable (or LEAKGUARD_TIME_BUDGET).",
+)
 def serve_command(
     index_dir: str | None,
     key_file: str | None,
@@ -61,6 +74,8 @@ def serve_command(
     threads: int,
     workers: int,
     cache_chars: int,
+    fail_open: bool | None,
+    time_budget: float | None,
 ) -> None:
     """Serve POST /v1/scan, POST /v1/redact and GET /healthz over HTTP (needs leakguard[serve]).
 
@@ -85,9 +100,21 @@ def serve_command(
             "(pass --token-file or set LEAKGUARD_TOKEN)",
             err=True,
         )
+    from leakguard.failsafe import Failsafe
+
+    failsafe = Failsafe.resolve(fail_open, time_budget)
     scanner = resolve_settings(index_dir, key_file, threshold, baseline, cache_chars).scanner
     click.echo(f"leakguard: serving {scanner.index.n_files} indexed files on http://{host}:{port}", err=True)
-    serve(scanner, host, port, max_bytes=max_bytes, token=token or None, threads=threads, workers=workers)
+    serve(
+        scanner,
+        host,
+        port,
+        max_bytes=max_bytes,
+        token=token or None,
+        threads=threads,
+        workers=workers,
+        failsafe=failsafe,
+    )
 
 
 def _is_loopback(host: str) -> bool:

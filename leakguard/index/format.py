@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from leakguard.errors import IndexFormatError
+from leakguard.errors import IndexFormatError, WriteError
 
 MAGIC = b"LEAKGRD\x00"
 FORMAT_VERSION = 5
@@ -48,6 +48,8 @@ PUBLIC_SET_VERSIONS = (3, 4, 5)
 SHARED_MODE = 0o644
 INDEX_FILE = "index.lgx"
 MANIFEST_FILE = "manifest.json"
+#: Files being written start with this (``.leakguard-…tmp``), and are renamed when whole.
+TEMP_PREFIX = ".leakguard-"
 _ALIGN = 64
 _PREAMBLE = struct.Struct("<8sII")
 #: Bytes of sections, smallest first, whose checksums every open checks (about 0.1 ms).
@@ -75,7 +77,6 @@ def write_container(
     manifest: bool = True,
 ) -> Path:
     """Atomically write ``filename`` (and, when ``manifest``, a readable ``manifest.json``) into directory."""
-    directory.mkdir(parents=True, exist_ok=True)
     table: dict[str, dict[str, Any]] = {}
     offset = 0
     blobs: list[tuple[int, bytes]] = []
@@ -98,23 +99,29 @@ def write_container(
     target = directory / filename
     import tempfile  # writers only: opening an index (a cold CLI scan) does without it
 
-    with tempfile.NamedTemporaryFile("wb", dir=directory, prefix=".index-", suffix=".tmp", delete=False) as out:
-        try:
-            out.write(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes)))
-            out.write(header_bytes)
-            out.write(b"\x00" * (start - _PREAMBLE.size - len(header_bytes)))
-            for position, data in blobs:
-                out.seek(start + position)
-                out.write(data)
-            out.truncate(start + offset)
-            out.flush()
-            os.fsync(out.fileno())
-        except BaseException:
-            out.close()
-            os.unlink(out.name)
-            raise
-    os.chmod(out.name, SHARED_MODE)
-    os.replace(out.name, target)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=directory, prefix=TEMP_PREFIX, suffix=".tmp", delete=False) as out:
+            try:
+                out.write(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes)))
+                out.write(header_bytes)
+                out.write(b"\x00" * (start - _PREAMBLE.size - len(header_bytes)))
+                for position, data in blobs:
+                    out.seek(start + position)
+                    out.write(data)
+                out.truncate(start + offset)
+                out.flush()
+                os.fsync(out.fileno())
+            except BaseException:
+                out.close()
+                os.unlink(out.name)
+                raise
+        os.chmod(out.name, SHARED_MODE)
+        os.replace(out.name, target)
+    except OSError as exc:
+        raise WriteError(
+            f"cannot write {target}: {exc.strerror or exc}; the previous {filename}, if any, is unchanged"
+        ) from exc
     if manifest:
         readable = {key: value for key, value in full_header.items() if key != "sections"}
         write_text_atomic(directory / MANIFEST_FILE, json.dumps(readable, indent=2, sort_keys=True) + "\n")
@@ -125,14 +132,37 @@ def write_text_atomic(path: Path, text: str) -> None:
     """Write a small text file the way an index is written: beside it, synced, renamed over it."""
     import tempfile
 
-    with tempfile.NamedTemporaryFile(
-        "w", dir=path.parent, prefix=".manifest-", suffix=".tmp", delete=False, encoding="utf-8"
-    ) as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(out.name, SHARED_MODE)
-    os.replace(out.name, path)
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, prefix=TEMP_PREFIX, suffix=".tmp", delete=False, encoding="utf-8"
+        ) as out:
+            try:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+            except BaseException:
+                out.close()
+                os.unlink(out.name)
+                raise
+        os.chmod(out.name, SHARED_MODE)
+        os.replace(out.name, path)
+    except OSError as exc:
+        raise WriteError(
+            f"cannot write {path}: {exc.strerror or exc}; the previous file, if any, is unchanged"
+        ) from exc
+
+
+def remove_stale_temporaries(directory: Path) -> int:
+    """Remove the temporary files a writer killed mid-write left in ``directory`` (only while
+    holding its write lock, so no live writer's file goes); how many there were."""
+    removed = 0
+    for stale in directory.glob(f"{TEMP_PREFIX}*.tmp") if directory.is_dir() else ():
+        try:
+            stale.unlink()
+            removed += 1
+        except OSError:
+            pass  # gone already, or not ours to remove: harmless
+    return removed
 
 
 def _xxh64(array: npt.NDArray[Any]) -> str:

@@ -14,12 +14,13 @@ On systems without ``fcntl`` (Windows) no lock is taken.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from leakguard.errors import InputError
+from leakguard.errors import InputError, WriteError
 
 LOCK_FILE = ".lock"
 
@@ -32,9 +33,13 @@ def writing(directory: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    created = not directory.exists()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise WriteError(f"cannot write to {directory}: {exc.strerror or exc}") from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -46,6 +51,18 @@ def writing(directory: Path) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"leakguard (pid {os.getpid()})\n".encode(), 0)
+        from leakguard.index.format import remove_stale_temporaries
+
+        # What a writer killed mid-write left behind (no other writer can be at work now).
+        remove_stale_temporaries(directory)
+        remove_stale_temporaries(directory / "shards")
         yield
+    except BaseException:
+        if created:  # a failed first build leaves no directory behind, as if it had not run
+            path.unlink(missing_ok=True)
+            for folder in (directory / "shards", directory):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only when empty: nothing written is ever removed
+        raise
     finally:
         os.close(fd)  # releases the lock

@@ -12,15 +12,25 @@ the proxy imports it by its dotted path and passes the other ``litellm_params`` 
           index: /etc/leakguard/acme-index   # else LEAKGUARD_INDEX, else [tool.leakguard]
           on_leak: block            # or "redact": send the prompt on with the code cut out
           threshold: 20             # optional, as `leakguard scan --threshold`
+          on_error: block           # or "allow" (fail open); else LEAKGUARD_FAIL_OPEN
+          time_budget: 2            # seconds a scan may take; else LEAKGUARD_TIME_BUDGET, else no limit
 
 A blocked request gets HTTP 400 whose detail names the indexed files and lines (never the
 code); the proxy records it as a guardrail intervention. The index is loaded once, when
 the proxy starts, and scans run in a worker thread so they never stall the event loop.
+
+When a request cannot be scanned (an internal error, the time budget spent) it is
+blocked with HTTP 503 and a message saying why (:mod:`leakguard.failsafe`); with
+``on_error: allow`` it is sent on and a warning logged. An index that cannot be loaded
+stops the proxy from starting, unless ``on_error: allow``: then every request is sent on,
+each with a warning.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import HTTPException
@@ -28,13 +38,16 @@ from litellm.integrations.custom_guardrail import CustomGuardrail
 from litellm.types.utils import GenericGuardrailAPIInputs
 
 from leakguard.api import Scanner
-from leakguard.errors import ConfigError
+from leakguard.errors import ConfigError, LeakguardError
+from leakguard.failsafe import Failsafe, ScanFailed, attempt_async
 from leakguard.result import ScanResult
 
 if TYPE_CHECKING:
     from litellm.litellm_core_utils.litellm_logging import Logging as LiteLLMLoggingObj
 
 ACTIONS = ("block", "redact")
+ON_ERROR = ("block", "allow")
+log = logging.getLogger("leakguard")
 
 
 class LeakguardGuardrail(CustomGuardrail):
@@ -47,14 +60,27 @@ class LeakguardGuardrail(CustomGuardrail):
         threshold: float | None = None,
         baseline: str | None = None,
         scanner: Scanner | None = None,
+        on_error: str | None = None,
+        time_budget: float | None = None,
         **kwargs: Any,
     ) -> None:
         """Load the index (or take a ready ``scanner``); the other keyword arguments are LiteLLM's."""
         if on_leak not in ACTIONS:
             raise ConfigError(f"leakguard guardrail: on_leak must be one of {', '.join(ACTIONS)}, not {on_leak!r}")
+        if on_error is not None and on_error not in ON_ERROR:
+            raise ConfigError(f"leakguard guardrail: on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
+        fail_open = None if on_error is None else on_error == "allow"
+        self.failsafe = Failsafe.resolve(fail_open, float(time_budget) if time_budget is not None else None)
+        self.unavailable: str | None = None
         if scanner is None:
             threshold = float(threshold) if threshold is not None else None
-            scanner = Scanner.open(index, threshold=threshold, baseline=baseline)
+            try:
+                scanner = Scanner.open(index, threshold=threshold, baseline=baseline)
+            except LeakguardError as exc:
+                if not self.failsafe.fail_open:
+                    raise
+                self.unavailable = f"the index could not be loaded: {exc}"
+                log.error("leakguard: %s; every request is sent on unscanned (on_error: allow)", self.unavailable)
         self.scanner = scanner
         self.on_leak = on_leak
         super().__init__(**kwargs)
@@ -70,9 +96,19 @@ class LeakguardGuardrail(CustomGuardrail):
         texts = inputs.get("texts") or []
         if input_type != "request" or not texts:
             return inputs
-        results: list[ScanResult] = await asyncio.gather(
-            *(asyncio.to_thread(self.scanner.scan, text) for text in texts)
-        )
+        try:
+            if self.scanner is None:
+                raise ScanFailed(self.unavailable or "no index")
+            scanner = self.scanner
+            results: list[ScanResult] = await asyncio.gather(
+                *(attempt_async(functools.partial(scanner.scan, text), self.failsafe) for text in texts)
+            )
+        except ScanFailed as exc:
+            message = self.failsafe.explain(str(exc), "this request")
+            if self.failsafe.fail_open:
+                log.warning("%s", message)
+                return inputs
+            raise HTTPException(status_code=503, detail={"error": message, "leakguard": {"failed": True}}) from exc
         if not any(result.is_leak for result in results):
             return inputs
         if self.on_leak == "block":

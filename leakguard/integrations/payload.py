@@ -79,13 +79,14 @@ def _replace(value: object, pointer: str, replacements: dict[str, str]) -> objec
 def guard_body(scanner: Scanner, body: bytes, content_type: str = "", redact: bool = False) -> BodyVerdict:
     """Scan one request body; with ``redact``, also build the body with every finding cut out.
 
-    JSON bodies (by content type, or by shape) are scanned string by string; other UTF-8
-    bodies as one text. Bodies that are not UTF-8 cannot carry pasted source and pass.
+    JSON bodies (by content type, or by shape) are scanned string by string; other bodies as
+    one text. Bytes that are not UTF-8 are read as replacement characters: code sent in
+    another encoding (Latin-1, UTF-16 with its NULs) still shows its ASCII tokens, and no
+    body passes unscanned because it is not UTF-8.
     """
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return BodyVerdict(False)
+    text = body.decode("utf-8", errors="replace")
+    if "\x00" in text:  # UTF-16 and the like: the characters are there, one NUL apart
+        text = text.replace("\x00", "")
     document: object = None
     is_json = "json" in content_type.lower() or text.lstrip()[:1] in ("{", "[")
     if is_json:

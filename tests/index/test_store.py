@@ -117,7 +117,7 @@ def test_interrupted_write_keeps_the_old_index(
         raise OSError("disk full")
 
     monkeypatch.setattr(index_format.os, "fsync", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(leakguard.WriteError, match=r"disk full; the previous index\.lgx, if any, is unchanged"):
         demo_index.save(tmp_path)
     assert (tmp_path / "index.lgx").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

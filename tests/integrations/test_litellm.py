@@ -121,3 +121,28 @@ def test_real_proxy_blocks_a_leak_redacts_on_request_and_passes_clean_prompts(
     assert redacted.status_code == 200, redacted.text
     sent = upstream.texts()[-1]
     assert "def split_fee" not in sent and "payments/ledger.py" in sent and sent.startswith(LEAK[:40])
+
+
+class _Broken:
+    def scan(self, text: str) -> leakguard.ScanResult:
+        raise RuntimeError("engine fault")
+
+
+def test_a_request_that_cannot_be_scanned_is_refused_with_503_unless_on_error_allow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LEAKGUARD_FAIL_OPEN", raising=False)
+    closed = LeakguardGuardrail(scanner=_Broken(), guardrail_name="lg", event_hook="pre_call")  # type: ignore[arg-type]
+    with pytest.raises(HTTPException) as raised:
+        asyncio.run(closed.apply_guardrail({"texts": [CLEAN]}, {}, "request"))
+    assert raised.value.status_code == 503
+    assert "engine fault" in raised.value.detail["error"] and "fails closed" in raised.value.detail["error"]
+    opened = LeakguardGuardrail(scanner=_Broken(), on_error="allow", guardrail_name="lg")  # type: ignore[arg-type]
+    assert asyncio.run(opened.apply_guardrail({"texts": [CLEAN]}, {}, "request")) == {"texts": [CLEAN]}
+    # An index that cannot be loaded: the proxy does not start, unless on_error is allow.
+    with pytest.raises(leakguard.LeakguardError):
+        LeakguardGuardrail(index=str(tmp_path / "missing"), guardrail_name="lg")
+    degraded = LeakguardGuardrail(index=str(tmp_path / "missing"), on_error="allow", guardrail_name="lg")
+    assert asyncio.run(degraded.apply_guardrail({"texts": [LEAK]}, {}, "request")) == {"texts": [LEAK]}
+    with pytest.raises(leakguard.ConfigError, match="on_error"):
+        LeakguardGuardrail(scanner=_Broken(), on_error="ignore")  # type: ignore[arg-type]

@@ -40,7 +40,7 @@ def upstream() -> Iterator[Upstream]:
         yield server
 
 
-def _proxy(tmp_path: Path, index: Path, action: str) -> Iterator[str]:
+def _proxy(tmp_path: Path, index: Path, action: str, *extra: str) -> Iterator[str]:
     port = free_port()
     command = [
         _mitmdump(),
@@ -51,6 +51,7 @@ def _proxy(tmp_path: Path, index: Path, action: str) -> Iterator[str]:
         "--set", f"leakguard_index={index}",
         "--set", f"leakguard_action={action}",
         "--set", "leakguard_hosts=127.0.0.1",
+        *extra,
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -85,3 +86,28 @@ def test_mitmdump_redacts_and_sends_the_rest_on(tmp_path: Path, demo_index_dir: 
         assert answer.status_code == 200
         (sent,) = upstream.texts()
         assert "def split_fee" not in sent and "payments/ledger.py" in sent and sent.startswith(LEAK[:40])
+
+
+def test_mitmdump_refuses_what_it_cannot_scan_unless_on_error_allow(tmp_path: Path, upstream: Upstream) -> None:
+    missing = tmp_path / "no-index"
+    for proxy in _proxy(tmp_path, missing, "block"):
+        refused = _chat(proxy, upstream, CLEAN)
+        assert refused.status_code == 503 and upstream.bodies == []
+        error = refused.json()["error"]
+        assert error["type"] == "leakguard_unavailable" and "index could not be loaded" in error["message"]
+    for proxy in _proxy(tmp_path, missing, "block", "--set", "leakguard_on_error=allow"):
+        assert _chat(proxy, upstream, CLEAN).status_code == 200 and upstream.texts() == [CLEAN]
+
+
+def test_mitmdump_refuses_a_body_whose_encoding_it_cannot_undo(
+    tmp_path: Path, demo_index_dir: Path, upstream: Upstream
+) -> None:
+    for proxy in _proxy(tmp_path, demo_index_dir, "block"):
+        with httpx.Client(proxy=proxy, trust_env=False, timeout=30) as client:
+            answer = client.post(
+                f"http://127.0.0.1:{upstream.port}/v1/chat/completions",
+                content=b"\x28\xb5\x2f\xfd not really zstd" + LEAK.encode(),
+                headers={"Content-Encoding": "x-custom", "Content-Type": "application/json"},
+            )
+        assert answer.status_code == 503 and "Content-Encoding 'x-custom'" in answer.json()["error"]["message"]
+        assert upstream.bodies == []
