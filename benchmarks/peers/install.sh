@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install the JavaScript peer (Dolos) beside its runner; the Python peers come with
+# Install the JavaScript peer (Dolos) and the minifier the evasion benchmark uses (terser); the Python peers come with
 # `pip install -e '.[bench]'`. Safe to rerun.
 set -euo pipefail
 cd "$(dirname "$0")"
-[ -d node_modules/@dodona/dolos-lib ] || npm install --silent --no-audit --no-fund >/dev/null
+[ -d node_modules/@dodona/dolos-lib ] && [ -d node_modules/terser ] || npm install --silent --no-audit --no-fund >/dev/null

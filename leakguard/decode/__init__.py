@@ -1,4 +1,5 @@
-"""Seeing through the wrappings code hides in: Unicode tricks, HTML, string escapes, line prefixes.
+"""Seeing through the wrappings code hides in: Unicode tricks, HTML, string escapes, base64 and
+hex, line prefixes.
 
 :func:`views` returns the text itself plus, when any wrapping is recognised, decoded views
 of it. Each decoded view maps every character back to the original text, so findings and
@@ -9,6 +10,7 @@ only the lines around what decoding changed: the rest reads as the original does
 
 from __future__ import annotations
 
+from leakguard.decode.encodings import decode_encodings
 from leakguard.decode.escapes import decode_escapes
 from leakguard.decode.markup import decode_markup
 from leakguard.decode.prefixes import diff_sides, strip_line_prefixes
@@ -26,7 +28,7 @@ def views(text: str) -> list[View]:
     """The original text and its decoded views (at most three in all)."""
     original = View(text)
     current = original
-    for stage in (decode_unicode, decode_markup, decode_escapes):
+    for stage in (decode_unicode, decode_markup, decode_escapes, decode_encodings):
         decoded = stage(current)
         if decoded is not None:
             current = decoded

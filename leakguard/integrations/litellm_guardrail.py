@@ -28,7 +28,6 @@ each with a warning.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from typing import TYPE_CHECKING, Any, Literal
@@ -40,6 +39,7 @@ from litellm.types.utils import GenericGuardrailAPIInputs
 from leakguard.api import Scanner
 from leakguard.errors import ConfigError, LeakguardError
 from leakguard.failsafe import Failsafe, ScanFailed, attempt_async
+from leakguard.integrations.payload import scan_pieces
 from leakguard.result import ScanResult
 
 if TYPE_CHECKING:
@@ -100,8 +100,10 @@ class LeakguardGuardrail(CustomGuardrail):
             if self.scanner is None:
                 raise ScanFailed(self.unavailable or "no index")
             scanner = self.scanner
-            results: list[ScanResult] = await asyncio.gather(
-                *(attempt_async(functools.partial(scanner.scan, text), self.failsafe) for text in texts)
+            # The texts one by one, then together: a copy split over the messages of a chat.
+            speakers = _speakers(texts, request_data)
+            results: list[ScanResult] = await attempt_async(
+                functools.partial(scan_pieces, scanner, list(texts), speakers), self.failsafe
             )
         except ScanFailed as exc:
             message = self.failsafe.explain(str(exc), "this request")
@@ -116,6 +118,21 @@ class LeakguardGuardrail(CustomGuardrail):
         pairs = zip(texts, results, strict=True)
         inputs["texts"] = [result.redacted() if result.is_leak else text for text, result in pairs]
         return inputs
+
+
+def _speakers(texts: list[str], request_data: dict[str, Any]) -> list[str]:
+    """Who wrote each text, from the request's ``messages`` (a text not found there: "")."""
+    roles: dict[str, str] = {}
+    for message in request_data.get("messages") or []:
+        if not isinstance(message, dict) or not isinstance(message.get("role"), str):
+            continue
+        content = message.get("content")
+        parts = [content] if isinstance(content, str) else content if isinstance(content, list) else []
+        for part in parts:
+            text = part.get("text") if isinstance(part, dict) else part
+            if isinstance(text, str):
+                roles.setdefault(text, message["role"])
+    return [roles.get(text, "") for text in texts]
 
 
 def blocked_detail(results: list[ScanResult]) -> dict[str, object]:

@@ -5,18 +5,27 @@ content blocks, Gemini ``contents[].parts[].text``, tool results, system prompts
 JSON body is walked and every string in it is scanned on its own: a string is where a
 pasted file ends up, and JSON escapes are undone by the parser. Other text bodies are
 scanned whole. Redaction rewrites only the strings that carried findings.
+
+A chat client sends the whole conversation with every request, so the strings each
+speaker (a message's ``role``) wrote in one body are also scanned as one text
+(:func:`scan_pieces`): a file pasted in parts over several messages is found once the
+parts meet, and each part is reported and redacted in the string that holds it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 from leakguard.api import Scanner
-from leakguard.result import Finding
+from leakguard.result import Finding, ScanResult, blocks
 
-#: Strings shorter than this cannot hold a k-gram worth reporting; not worth a scan.
+#: What separates the pieces of a conversation read as one text (a paragraph break: a
+#: copy split mid-line over two messages still reads as consecutive tokens).
+JOINT = "\n\n"
+
+#: Strings shorter than this, of one word, are names and ids, not pasted text: not scanned.
 MIN_CHARS = 40
 
 
@@ -76,6 +85,72 @@ def _replace(value: object, pointer: str, replacements: dict[str, str]) -> objec
     return value
 
 
+def _spaced(piece: str) -> bool:
+    return any(char.isspace() for char in piece.strip()) or piece[:1].isspace()
+
+
+def scan_pieces(scanner: Scanner, pieces: Sequence[str], speakers: Sequence[str] | None = None) -> list[ScanResult]:
+    """Each piece's scan, with what scanning the pieces of each speaker as one text adds to it.
+
+    ``speakers`` names who wrote each piece (a chat message's role); the pieces of one
+    speaker are read together, in order, so the replies between a user's messages do not
+    cut a copy the user split over them. Without ``speakers`` all pieces are one speaker's.
+    A finding of a joined text is cut at the pieces' edges; each part that overlaps none of
+    the piece's own findings is added to it (offsets and text lines in the piece). The
+    pieces alone are scanned first, so the scanner's cache answers the history a chat
+    resends; each joined text is scanned once more per request.
+    """
+    results = [scanner.scan(piece) for piece in pieces]
+    speakers = speakers if speakers is not None else [""] * len(pieces)
+    for speaker in dict.fromkeys(speakers):
+        members = [i for i, who in enumerate(speakers) if who == speaker]
+        if len(members) > 1:
+            _add_joined(scanner, pieces, results, members)
+    return results
+
+
+def _add_joined(scanner: Scanner, pieces: Sequence[str], results: list[ScanResult], members: list[int]) -> None:
+    """Scan ``pieces[members]`` as one text; add to each member's result the parts found in it."""
+    bounds: list[tuple[int, int]] = []
+    position = 0
+    for i in members:
+        bounds.append((position, position + len(pieces[i])))
+        position += len(pieces[i]) + len(JOINT)
+    together = scanner.scan(JOINT.join(pieces[i] for i in members))
+    if not together.findings:
+        return
+    for i, (start, end) in zip(members, bounds, strict=True):
+        piece, result = pieces[i], results[i]
+        added = []
+        for finding in together.findings:
+            low, high = max(finding.start, start) - start, min(finding.end, end) - start
+            if low < high and not any(f.start < high and low < f.end for f in result.findings):
+                first = piece.count("\n", 0, low) + 1
+                last = first + piece.count("\n", low, max(low, high - 1))
+                added.append(replace(finding, start=low, end=high, text_start_line=first, text_end_line=last))
+        if added:
+            findings = sorted([*result.findings, *added], key=lambda f: f.start)
+            best = max(result.score, max(f.score for f in added))
+            results[i] = replace(result, is_leak=blocks(findings), score=best, findings=findings, text=piece)
+
+
+def _speaker(document: object, pointer: str) -> str:
+    """The ``role`` of the nearest object holding the string at ``pointer`` (a chat message's:
+    OpenAI and Anthropic ``messages[]``, Gemini ``contents[]``); "" when there is none."""
+    role = ""
+    node = document
+    for step in pointer.split("/")[1:]:
+        if isinstance(node, dict):
+            if isinstance(node.get("role"), str):
+                role = node["role"]
+            node = node.get(step.replace("~1", "/").replace("~0", "~"))
+        elif isinstance(node, list) and step.isdigit() and int(step) < len(node):
+            node = node[int(step)]
+        else:
+            break
+    return role
+
+
 def guard_body(scanner: Scanner, body: bytes, content_type: str = "", redact: bool = False) -> BodyVerdict:
     """Scan one request body; with ``redact``, also build the body with every finding cut out.
 
@@ -95,12 +170,14 @@ def guard_body(scanner: Scanner, body: bytes, content_type: str = "", redact: bo
         except json.JSONDecodeError:
             is_json = False
     pieces = [(p, s) for p, s in _strings(document, "")] if is_json else [("", text)]
+    # Role and model names, ids, content types: one word each, not text anyone pasted. A
+    # short line of code ("    )") is kept: read with its neighbours, it is part of a copy.
+    pieces = [(pointer, piece) for pointer, piece in pieces if len(piece) >= MIN_CHARS or _spaced(piece)]
     findings: list[tuple[str, Finding]] = []
     replacements: dict[str, str] = {}
-    for pointer, piece in pieces:
-        if len(piece) < MIN_CHARS:
-            continue
-        result = scanner.scan(piece)
+    speakers = [_speaker(document, pointer) for pointer, _ in pieces] if is_json else None
+    scanned = scan_pieces(scanner, [piece for _, piece in pieces], speakers)
+    for (pointer, _), result in zip(pieces, scanned, strict=True):
         if result.is_leak:
             findings += [(pointer, finding) for finding in result.findings]
             if redact:

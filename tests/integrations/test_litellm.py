@@ -146,3 +146,17 @@ def test_a_request_that_cannot_be_scanned_is_refused_with_503_unless_on_error_al
     assert asyncio.run(degraded.apply_guardrail({"texts": [LEAK]}, {}, "request")) == {"texts": [LEAK]}
     with pytest.raises(leakguard.ConfigError, match="on_error"):
         LeakguardGuardrail(scanner=_Broken(), on_error="ignore")  # type: ignore[arg-type]
+
+
+def test_a_copy_split_over_the_users_messages_is_blocked(demo_index: leakguard.Index) -> None:
+    lines = (EXAMPLES / "acme" / "payments" / "ledger.py").read_text().splitlines()[45:75]
+    parts = [line for line in lines if line.strip()]
+    reply = "Thanks, please send the next part of it."
+    messages = [
+        m for part in parts for m in ({"role": "user", "content": part}, {"role": "assistant", "content": reply})
+    ]
+    texts = [m["content"] for m in messages]
+    guard = LeakguardGuardrail(scanner=leakguard.Scanner(demo_index), guardrail_name="lg", event_hook="pre_call")
+    with pytest.raises(HTTPException) as raised:
+        asyncio.run(guard.apply_guardrail({"texts": texts}, {"messages": messages}, "request"))
+    assert raised.value.status_code == 400 and "payments/ledger.py" in raised.value.detail["error"]
