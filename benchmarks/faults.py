@@ -9,6 +9,11 @@
 * ``damage``: the demo index truncated at 60 points, with one bit flipped at 8 places in
   every section, with its magic number, version, header or header length damaged, and with
   bytes appended; each must be refused with a ``IndexFormatError`` naming the fault.
+* ``attack``: a dictionary attack (:mod:`leakguard.index.attack`) on the same sources
+  indexed without and with a key, by someone holding the index file and not the key:
+  guesses are every window of three lines of other standard-library packages (common code
+  of the language), then of the indexed sources themselves (an attacker who guessed
+  right: the upper bound); the lines really recovered are counted.
 
     python benchmarks/faults.py --write      # about 6 minutes
     python benchmarks/faults.py --smoke      # 5 kills of each kind (CI)
@@ -124,6 +129,32 @@ def damage(work: Path) -> dict[str, object]:
     return {"cases": len(cases), "refused": refused, **{f"refused_{k}": v for k, v in kinds.items()}}
 
 
+def attack(work: Path) -> dict[str, object]:
+    import leakguard
+    from leakguard.index.attack import dictionary_attack, recovered
+
+    sources = work / "src"
+    plain, keyed = work / "attack-plain", work / "attack-keyed"
+    leakguard.build_index([sources], public=False).save(plain)
+    leakguard.build_index([sources], public=False, key=os.urandom(32)).save(keyed)
+
+    def windows(root: Path) -> list[str]:
+        out = []
+        for path in sorted(root.rglob("*.py")):
+            lines = path.read_text(errors="replace").splitlines()
+            out += ["\n".join(lines[i : i + 3]) for i in range(0, max(1, len(lines) - 2), 2)]
+        return out
+
+    public = [w for name in ("xml", "urllib", "unittest", "importlib") for w in windows(STDLIB / name)]
+    own = windows(sources)
+    lines = sum(1 for p in sources.rglob("*.py") for line in p.read_text(errors="replace").splitlines() if line.strip())
+    result: dict[str, object] = {"lines": lines, "public_guesses": len(public), "own_guesses": len(own)}
+    for label, index in (("plain", plain), ("keyed", keyed)):
+        for kind, guesses in (("public", public), ("own", own)):
+            result[f"{label}_{kind}"] = len(recovered(dictionary_attack(index, guesses), sources))
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="5 kills of each kind (CI)")
@@ -135,6 +166,7 @@ def main() -> int:
         work = Path(folder)
         killed = kills(work, runs, random.Random(25))
         damaged = damage(work)
+        attacked = attack(work)
     lines = [
         f"Command: `{command_line('faults.py', args.smoke, args.write)}` ({time.strftime('%Y-%m-%d')}, 2 cores)",
         "",
@@ -154,13 +186,24 @@ def main() -> int:
         f"| truncated at 60 points | 60 | {damaged['refused_truncated']} |",
         f"| one bit flipped, 8 places in each section | {damaged['cases'] - 66} | {damaged['refused_flipped']} |",
         f"| magic, version, header, header length, bytes appended, empty | 6 | {damaged['refused_header']} |",
+        "",
+        f"Dictionary attack on the same sources ({attacked['lines']:,} lines of code) by someone holding the "
+        "index file, not the key: lines of the indexed code really recovered.",
+        "",
+        "| guesses (windows of three lines) | without a key | with a key |",
+        "|---|---|---|",
+        f"| other standard-library packages ({attacked['public_guesses']:,}: common code of the language) | "
+        f"{attacked['plain_public']:,} | {attacked['keyed_public']:,} |",
+        f"| the indexed sources themselves ({attacked['own_guesses']:,}: an attacker who guessed right) | "
+        f"{attacked['plain_own']:,} | {attacked['keyed_own']:,} |",
     ]
-    publish("faults", "Faults: killed writers and damaged indexes", "\n".join(lines), args.write)
+    publish("faults", "Faults, damaged indexes and a dictionary attack", "\n".join(lines), args.write)
     ok = (
         killed["build_loadable"] == killed["build_runs"]
         and killed["update_loadable"] == killed["update_runs"]
         and killed["repaired_identical"]
         and damaged["refused"] == damaged["cases"]
+        and attacked["keyed_public"] == attacked["keyed_own"] == 0
     )
     return 0 if ok else 1
 

@@ -13,6 +13,7 @@ from leakguard.cache import DEFAULT_CACHE_CHARS, CacheStats, ResultCache
 from leakguard.config import Config, find_config
 from leakguard.errors import ConfigError
 from leakguard.index.store import Index
+from leakguard.keys import environment_key, resolve_key
 from leakguard.normalise.alphabet import key_id
 from leakguard.options import DEFAULT_PARAMS, FingerprintParams, ScanPolicy
 from leakguard.result import ScanResult
@@ -21,16 +22,7 @@ if TYPE_CHECKING:  # building pulls in tree-sitter and a process pool: scanning 
     from leakguard.index.build import Progress
     from leakguard.index.update import UpdateReport
 
-KEY_ENV = "LEAKGUARD_KEY"
 INDEX_ENV = "LEAKGUARD_INDEX"
-
-
-def read_key_file(path: str | Path) -> bytes:
-    """The secret key kept in a file (surrounding whitespace, such as a final newline, dropped)."""
-    try:
-        return Path(path).read_bytes().strip()
-    except OSError as exc:
-        raise ConfigError(f"cannot read key file {path}: {exc.strerror or exc}") from exc
 
 
 def build_index(
@@ -125,17 +117,18 @@ def load_index(
 ) -> Index:
     """Open an index saved by :meth:`Index.save` (memory-mapped: cheap for any size).
 
-    ``key`` defaults to the ``LEAKGUARD_KEY`` environment variable. ``verify`` also checks
-    every section's checksum, which reads the whole file.
+    ``key`` defaults to ``LEAKGUARD_KEY``, else what ``LEAKGUARD_KEY_COMMAND`` prints (see
+    :mod:`leakguard.keys`). ``verify`` also checks every section's checksum, which reads the
+    whole file.
 
     Several index directories (a list, or one string joined by ``os.pathsep``, as in
     ``LEAKGUARD_INDEX=payments-index:web-index``) are opened together: their shards are
     merged in memory into the index ``leakguard merge`` would write (with the shipped public
-    sets applied). Opening then costs the merge (about a second per 10 million
+    sets applied). Opening then costs the merge (about 4 seconds per 10 million
     fingerprints, see benchmarks/RESULTS.md); scanning costs what it costs on one index.
     """
     if key is None:
-        key = os.environ.get(KEY_ENV, "").encode()
+        key = environment_key() or b""
     several = directory.split(os.pathsep) if isinstance(directory, str) else directory
     if isinstance(several, str | Path) or len(several) == 1:
         return Index.load(several if isinstance(several, str | Path) else several[0], key=key, verify=verify)
@@ -213,8 +206,8 @@ class Scanner:
         index_dir = index_dir or os.environ.get(INDEX_ENV) or config.index
         if not index_dir:
             raise ConfigError(f"no index: pass --index, set {INDEX_ENV}, or set index in [tool.leakguard]")
-        if key is None and config.key_file:
-            key = read_key_file(config.key_file)
+        if key is None:
+            key = resolve_key(None, config.key_file, config.key_command)
         baseline = (baseline or config.baseline) if use_baseline else None
         if baseline and not Path(baseline).is_file():
             raise ConfigError(

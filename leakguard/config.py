@@ -39,6 +39,7 @@ class Config:
 
     index: str | None = None
     key_file: str | None = None
+    key_command: str | None = None
     baseline: str | None = None
     allow: tuple[str, ...] = ()
     threshold: float | None = None
@@ -93,6 +94,10 @@ def parse_config(table: dict[str, Any], path: Path) -> Config:
             if not isinstance(table[name], str):
                 raise ConfigError(f"{path}: {name} must be a path string")
             values[name] = str((path.parent / table[name]).resolve())
+    if "key_command" in table:
+        if not isinstance(table["key_command"], str) or not table["key_command"].strip():
+            raise ConfigError(f"{path}: key_command must be a command line (a string)")
+        values["key_command"] = table["key_command"]
     if "allow" in table:
         allow = table["allow"]
         if not isinstance(allow, list) or not all(isinstance(item, str) for item in allow):

@@ -7,7 +7,6 @@ file (:mod:`leakguard.config`), then defaults; they are resolved once per comman
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,17 +28,17 @@ class LeakFound(Exception):
 
 def read_key(key_file: str | None) -> bytes | None:
     """The key in ``key_file``, or None when no file is given."""
-    from leakguard.api import read_key_file
+    from leakguard.keys import read_key_file
 
     return None if key_file is None else read_key_file(key_file)
 
 
 def key_or_environment(key_file: str | None) -> bytes:
-    """The key in ``key_file``, else ``LEAKGUARD_KEY``, else no key (for commands that build)."""
-    from leakguard.api import KEY_ENV
+    """The key for commands that build: ``key_file``, the environment, the configuration, else no key."""
+    from leakguard.keys import resolve_key
 
-    key = read_key(key_file)
-    return key if key is not None else os.environ.get(KEY_ENV, "").encode()
+    config = find_config(Path.cwd())
+    return resolve_key(key_file, config.key_file, config.key_command) or b""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from leakguard.result import Finding, ScanResult, blocks
 #: What separates the pieces of a conversation read as one text (a paragraph break: a
 #: copy split mid-line over two messages still reads as consecutive tokens).
 JOINT = "\n\n"
+#: Characters of each speaker's latest pieces read as one text (a request's extra scan).
+JOINED_CHARS = 32_768
 
 #: Strings shorter than this, of one word, are names and ids, not pasted text: not scanned.
 MIN_CHARS = 40
@@ -104,8 +106,18 @@ def scan_pieces(scanner: Scanner, pieces: Sequence[str], speakers: Sequence[str]
     speakers = speakers if speakers is not None else [""] * len(pieces)
     for speaker in dict.fromkeys(speakers):
         members = [i for i, who in enumerate(speakers) if who == speaker]
-        if len(members) > 1:
-            _add_joined(scanner, pieces, results, members)
+        # The latest pieces, up to JOINED_CHARS: a chat's request costs a bounded scan more,
+        # however long the conversation has grown (its older turns were read with the
+        # requests that brought them).
+        total = 0
+        recent: list[int] = []
+        for i in reversed(members):
+            total += len(pieces[i]) + len(JOINT)
+            if total > JOINED_CHARS and recent:
+                break
+            recent.append(i)
+        if len(recent) > 1:
+            _add_joined(scanner, pieces, results, recent[::-1])
     return results
 
 
