@@ -2,7 +2,7 @@
 
 ``ZGVmIHNwbGl0X2ZlZShncm9zcywg...`` is code to anyone who decodes it, and a prompt can ask
 the model to decode it. This decoder finds blocks of base64 (standard or URL-safe,
-wrapped over lines or not, 48 characters at least) and of hex (64 digits at least), and
+wrapped over lines or not, 48 characters at least, the first line 40) and of hex (64 digits at least), and
 reads a block decoded when what it decodes to is UTF-8 text: printable, with spaces or
 line breaks. Images, keys, hashes, JWT signatures and compressed data decode to bytes
 that are not text, and are left alone. Every character of a decoded block maps to the
@@ -17,13 +17,17 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterator
 
+from leakguard import _core
 from leakguard.decode.view import View
 
 #: Characters of the largest block decoded (a few hundred KB of code; larger is not a prompt).
 MAX_BLOCK = 1 << 20
 # Each starts only where its run starts (the look-behind) and takes the run whole: linear.
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{16,}(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/_-]{4,})*={0,2}")
+# A block's first line has 40 characters at least (encoders wrap at 64 or 76): shorter runs
+# are names and paths, and a prompt has many.
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{40,}(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/_-]{4,})*={0,2}")
 _HEX = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64,}(?![0-9a-fA-F])")
 _LETTER = re.compile(r"[A-Za-z]{3}")
 
@@ -77,12 +81,33 @@ def _from_hex(block: str) -> str:
     return text if text is not None else block
 
 
+class _AtRuns:
+    """Matches of a block pattern tried only where a long enough run starts (found natively)."""
+
+    def __init__(self, pattern: re.Pattern[str], runs: list[tuple[int, int]], anchored: bool) -> None:
+        self.pattern, self.runs, self.anchored = pattern, runs, anchored
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        past = 0
+        for start, end in self.runs:
+            if start < past:
+                continue  # inside a block already matched (a wrapped block's later lines)
+            match = self.pattern.match(text, start) if self.anchored else self.pattern.search(text, start, end)
+            if match is not None:
+                past = match.end()
+                yield match
+
+
 def decode_encodings(view: View) -> View | None:
     """A view with readable base64 and hex blocks decoded; None when there is none."""
     if len(view.text) < 48:
         return None
-    decoded = view.substitute(_BASE64, lambda match: _from_base64(match.group())) if _BASE64.search(view.text) else None
+    runs = _core.encoded_runs(view.text, 40)  # nearly every text has none: told at memory speed
+    if not runs:
+        return None
+    decoded = view.substitute(_AtRuns(_BASE64, runs, True), lambda match: _from_base64(match.group()))
     current = decoded or view
-    if _HEX.search(current.text):
-        decoded = current.substitute(_HEX, lambda match: _from_hex(match.group())) or decoded
+    hex_runs = runs if decoded is None else _core.encoded_runs(current.text, 64)
+    if hex_runs:
+        decoded = current.substitute(_AtRuns(_HEX, hex_runs, False), lambda match: _from_hex(match.group())) or decoded
     return decoded

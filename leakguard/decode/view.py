@@ -9,8 +9,9 @@ those.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,12 @@ import numpy.typing as npt
 from leakguard.arrays import codepoints
 
 I64 = npt.NDArray[np.int64]
+
+
+class Finder(Protocol):
+    """What :meth:`View.substitute` needs of a pattern: its matches in a text, in order."""
+
+    def finditer(self, string: str) -> Iterator[re.Match[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,7 @@ class View:
             return start, end
         return int(self.starts[start]), int(self.ends[end - 1])
 
-    def substitute(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> View | None:
+    def substitute(self, pattern: Finder, replace: Callable[[re.Match[str]], str]) -> View | None:
         """A new view with each match of ``pattern`` replaced; None when nothing changed.
 
         Every character of a replacement maps to the whole original range of its match;

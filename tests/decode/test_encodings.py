@@ -7,6 +7,8 @@ import time
 
 import pytest
 from conftest import EXAMPLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import leakguard
 from leakguard.decode import views
@@ -58,3 +60,33 @@ def test_hostile_runs_stay_linear() -> None:
         started = time.perf_counter()
         decode_encodings(View(text))
         assert time.perf_counter() - started < 20  # a quadratic pattern would take hours here
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["def f(x):", "return x", "é", "token=", "\n", " ", "==", "\t"]),
+            st.binary(min_size=20, max_size=120).map(lambda b: base64.b64encode(b).decode()),
+            st.text(alphabet="abcdef0123456789", min_size=30, max_size=140),
+            st.sampled_from([ENCODED["base64, wrapped at 76"], ENCODED["hex"][:300], CODE[:200]]),
+        ),
+        max_size=12,
+    )
+)
+def test_runs_found_natively_give_what_the_patterns_give_alone(parts: list[str]) -> None:
+    from leakguard.decode.encodings import _BASE64, _HEX, _from_base64, _from_hex
+
+    text = "".join(parts)
+    view = View(text)
+    expected = view.substitute(_BASE64, lambda m: _from_base64(m.group()))
+    current = expected or view
+    expected = current.substitute(_HEX, lambda m: _from_hex(m.group())) or expected
+    got = decode_encodings(view) if len(text) >= 48 else None
+    if len(text) < 48:
+        return
+    assert (got is None) == (expected is None)
+    if got is not None and expected is not None:
+        assert got.text == expected.text
+        assert got.starts is not None and expected.starts is not None
+        assert got.starts.tolist() == expected.starts.tolist()

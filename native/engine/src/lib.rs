@@ -14,7 +14,8 @@
 //! 9. [`near`]: partial matches confirmed by MinHash (edited copies);
 //! 10. [`span`]: a finding's tokens and lines, grown as far as the index vouches.
 //!
-//! On the index side, [`order`] sorts the postings of a merge.
+//! On the index side, [`order`] sorts the postings of a merge. [`encoded`] tells the
+//! Python decoders whether a text may hold a base64 or hex block.
 //!
 //! Everything here is safe Rust that cannot panic on any input: offsets past a text are
 //! clamped, empty inputs give empty outputs. The Python module (`leakguard._core`) is a
@@ -27,6 +28,7 @@ pub mod alphabet;
 pub mod chain;
 pub mod code;
 pub mod column;
+pub mod encoded;
 pub mod fold;
 mod fold_tables;
 pub mod fragments;

@@ -8,6 +8,7 @@
 use leakguard_engine::alphabet::Alphabet as EngineAlphabet;
 use leakguard_engine::chain::{chain_hits as chain, ChainRules};
 use leakguard_engine::column::Column;
+use leakguard_engine::encoded::encoded_runs as engine_runs;
 use leakguard_engine::fold::fold;
 use leakguard_engine::hits::Hits;
 use leakguard_engine::kgram;
@@ -24,6 +25,7 @@ use leakguard_engine::spelling::spelling_hash;
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 type Array<'py, T> = Bound<'py, PyArray1<T>>;
 
@@ -521,6 +523,14 @@ fn posting_order<'py>(
     Ok(run(py, keys.len(), || engine_order(keys, tags, lines)).into_pyarray(py))
 }
 
+/// The (start, end) character offsets of the runs of at least `min_len` base64 characters
+/// in `text`: where the decoder of encoded blocks runs its expressions.
+#[pyfunction]
+fn encoded_runs(text: &Bound<'_, PyString>, min_len: usize) -> Vec<(usize, usize)> {
+    // Lossy: a lone surrogate (which no run holds) becomes one U+FFFD, offsets unchanged.
+    engine_runs(&text.to_string_lossy(), min_len)
+}
+
 /// Per-line views of one token stream, made once for the findings of a scan: each
 /// finding's copy is grown over the lines the index vouches for by `copy_bounds`.
 #[pyclass(frozen, module = "leakguard._core")]
@@ -694,6 +704,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(specials, m)?)?;
     m.add_function(wrap_pyfunction!(line_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(posting_order, m)?)?;
+    m.add_function(wrap_pyfunction!(encoded_runs, m)?)?;
     m.add_function(wrap_pyfunction!(fold_unicode, m)?)?;
     m.add_function(wrap_pyfunction!(near_matches, m)?)?;
     m.add_function(wrap_pyfunction!(chain_hits, m)?)?;
