@@ -8,7 +8,8 @@
   fresh full build gives (byte for byte).
 * ``damage``: the demo index truncated at 60 points, with one bit flipped at 8 places in
   every section, with its magic number, version, header or header length damaged, and with
-  bytes appended; each must be refused with a ``IndexFormatError`` naming the fault.
+  bytes appended (``tests/damage.py``, which the fault tests use too); each must be refused
+  with a ``IndexFormatError`` naming the fault.
 * ``attack``: a dictionary attack (:mod:`leakguard.index.attack`) on the same sources
   indexed without and with a key, by someone holding the index file and not the key:
   guesses are every window of three lines of other standard-library packages (common code
@@ -35,6 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from results import command_line, publish  # noqa: E402
 
@@ -89,31 +91,12 @@ def kills(work: Path, runs: int, rng: random.Random) -> dict[str, object]:
 
 
 def damage(work: Path) -> dict[str, object]:
-    import leakguard
-    from leakguard.index.format import read_container
+    from damage import damaged_copies
 
-    demo = ROOT / "fingerprints" / "demo"
-    source = (demo / "index.lgx").read_bytes()
-    container = read_container(demo)
-    start = len(source) - sum(a.nbytes + (-a.nbytes) % 64 for a in container.arrays.values())
-    cases: dict[str, bytes] = {
-        "empty": b"",
-        "magic": b"NOTMAGIC" + source[8:],
-        "version": source[:8] + (99).to_bytes(4, "little") + source[12:],
-        "header": source[:20] + b"\xff\xfe" + source[22:],
-        "header length": source[:12] + (10**9).to_bytes(4, "little") + source[16:],
-        "appended": source + b"\0" * 64,
-    }
-    for cut in sorted({int(i * len(source) / 60) for i in range(60)}):
-        cases[f"truncated {cut}"] = source[:cut]
-    for name, entry in sorted(container.header["sections"].items()):
-        size = container.arrays[name].nbytes
-        for k in range(8 if size else 0):
-            at = start + int(entry["offset"]) + (size * k) // 8
-            flipped = bytearray(source)
-            flipped[at] ^= 1 << (k % 8)
-            cases[f"flip {name} {k}"] = bytes(flipped)
-    refused, kinds = 0, {"truncated": 0, "flipped": 0, "header": 0}
+    import leakguard
+
+    cases = damaged_copies(ROOT / "fingerprints" / "demo", cuts=60, flips=8)
+    refused, kinds = 0, {"truncated": 0, "flip": 0, "header": 0}
     for n, (label, data) in enumerate(cases.items()):
         directory = work / f"damaged-{n}"
         directory.mkdir()
@@ -122,11 +105,12 @@ def damage(work: Path) -> dict[str, object]:
             leakguard.load_index(directory, verify=True)
         except leakguard.IndexFormatError:
             refused += 1
-            kind = "truncated" if label.startswith("truncated") else "flipped" if label.startswith("flip") else "header"
-            kinds[kind] += 1
+            kinds[label.split(maxsplit=1)[0].rstrip(":")] += 1
         else:
             print(f"damage not refused: {label}", file=sys.stderr)
-    return {"cases": len(cases), "refused": refused, **{f"refused_{k}": v for k, v in kinds.items()}}
+    counts = {kind: sum(label.startswith(kind) for label in cases) for kind in kinds}
+    return {"cases": len(cases), "refused": refused, **{f"refused_{k}": v for k, v in kinds.items()},
+            **{f"cases_{k}": v for k, v in counts.items()}}  # fmt: skip
 
 
 def attack(work: Path) -> dict[str, object]:
@@ -183,9 +167,11 @@ def main() -> int:
         "",
         "| damaged index (the demo index) | cases | refused with IndexFormatError |",
         "|---|---|---|",
-        f"| truncated at 60 points | 60 | {damaged['refused_truncated']} |",
-        f"| one bit flipped, 8 places in each section | {damaged['cases'] - 66} | {damaged['refused_flipped']} |",
-        f"| magic, version, header, header length, bytes appended, empty | 6 | {damaged['refused_header']} |",
+        f"| truncated at 60 points (and where the sections start) | {damaged['cases_truncated']} | "
+        f"{damaged['refused_truncated']} |",
+        f"| one bit flipped, 8 places in each section | {damaged['cases_flip']} | {damaged['refused_flip']} |",
+        f"| magic, version, header, header length, bytes appended, empty | {damaged['cases_header']} | "
+        f"{damaged['refused_header']} |",
         "",
         f"Dictionary attack on the same sources ({attacked['lines']:,} lines of code) by someone holding the "
         "index file, not the key: lines of the indexed code really recovered.",

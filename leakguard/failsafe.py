@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from leakguard.errors import ConfigError, LeakguardError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 FAIL_OPEN_ENV = "LEAKGUARD_FAIL_OPEN"
 TIME_BUDGET_ENV = "LEAKGUARD_TIME_BUDGET"
@@ -71,12 +72,13 @@ class Failsafe:
                 raise ConfigError(f"{TIME_BUDGET_ENV} must be a number of seconds") from exc
         return cls(fail_open, time_budget or None)
 
-    def explain(self, reason: str, what: str) -> str:
-        """The message a guard gives: what happened to ``what``, why, and how to change that."""
+    def explain(self, reason: str, what: str, refused: str = "blocked") -> str:
+        """The message a guard gives: what happened to ``what`` (``refused`` when it fails
+        closed), why, and how to change that."""
         if self.fail_open:
             return f"leakguard could not scan {what} ({reason}); let through unscanned (fail-open)"
         return (
-            f"leakguard could not scan {what} ({reason}); blocked, as it fails closed "
+            f"leakguard could not scan {what} ({reason}); {refused}, as it fails closed "
             f"(set {FAIL_OPEN_ENV}=1, or the front end's fail-open option, to let text through instead)"
         )
 
@@ -88,8 +90,21 @@ _pool: ThreadPoolExecutor | None = None
 def _executor() -> ThreadPoolExecutor:
     global _pool
     if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor  # only with a budget: the hook starts without it
+
         _pool = ThreadPoolExecutor(max_workers=4 * (os.cpu_count() or 1), thread_name_prefix="leakguard-scan")
     return _pool
+
+
+def _failed(exc: Exception) -> ScanFailed:
+    """The one ScanFailed an error while scanning becomes."""
+    if isinstance(exc, LeakguardError):
+        return ScanFailed(str(exc))
+    return ScanFailed(f"internal error: {type(exc).__name__}: {exc}")  # a bug: the guard must still decide
+
+
+def _spent(failsafe: Failsafe) -> ScanFailed:
+    return ScanFailed(f"the time budget of {failsafe.time_budget:g} s was spent")
 
 
 def attempt(scan: Callable[[], T], failsafe: Failsafe) -> T:
@@ -97,18 +112,18 @@ def attempt(scan: Callable[[], T], failsafe: Failsafe) -> T:
     try:
         if failsafe.time_budget is None:
             return scan()
+        from concurrent.futures import TimeoutError as FutureTimeout
+
         future = _executor().submit(scan)
         try:
             return future.result(timeout=failsafe.time_budget)
         except FutureTimeout:
             future.cancel()
-            raise ScanFailed(f"the time budget of {failsafe.time_budget:g} s was spent") from None
+            raise _spent(failsafe) from None
     except ScanFailed:
         raise
-    except LeakguardError as exc:
-        raise ScanFailed(str(exc)) from exc
-    except Exception as exc:  # a bug: the guard must still decide, and say what happened
-        raise ScanFailed(f"internal error: {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:
+        raise _failed(exc) from exc
 
 
 async def attempt_async(
@@ -127,10 +142,8 @@ async def attempt_async(
         try:
             return await asyncio.wait_for(loop.run_in_executor(_executor(), scan), failsafe.time_budget)
         except asyncio.TimeoutError:
-            raise ScanFailed(f"the time budget of {failsafe.time_budget:g} s was spent") from None
+            raise _spent(failsafe) from None
     except ScanFailed:
         raise
-    except LeakguardError as exc:
-        raise ScanFailed(str(exc)) from exc
     except Exception as exc:
-        raise ScanFailed(f"internal error: {type(exc).__name__}: {exc}") from exc
+        raise _failed(exc) from exc

@@ -13,7 +13,6 @@ then the configuration's ``key_file``, then its ``key_command``.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 from leakguard.errors import ConfigError
@@ -37,6 +36,8 @@ def read_key_file(path: str | Path) -> bytes:
 
 def run_key_command(command: str) -> bytes:
     """The key a command prints (through the shell); ConfigError naming why when it fails."""
+    import subprocess  # only when a command is configured: a cold scan does without it
+
     try:
         done = subprocess.run(command, shell=True, capture_output=True, timeout=COMMAND_TIMEOUT, check=False)
     except subprocess.TimeoutExpired as exc:

@@ -52,9 +52,9 @@ def hook_command(
             lambda: _staged_findings(_scanner(index_dir, key_file, threshold, baseline), filenames), failsafe
         )
     except ScanFailed as exc:
-        message = failsafe.explain(str(exc), "the staged changes")
+        message = failsafe.explain(str(exc), "the staged changes", refused="commit refused")
         if not failsafe.fail_open:
-            raise ScanFailed(message.replace("blocked", "commit refused", 1)) from exc
+            raise ScanFailed(message) from exc
         click.echo(f"leakguard: warning: {message}", err=True)
         return
     for item in findings:

@@ -139,7 +139,7 @@ def fingerprint_data(relative: str, data: bytes, params: FingerprintParams, key:
     if reason is None:
         result = fingerprint_text(relative, data.decode("utf-8", errors="replace"), params, key)
     else:
-        result = _skipped(relative, reason)
+        result = skipped_file(relative, reason)
     result.digest = file_digest(data)
     return result
 
@@ -149,11 +149,11 @@ def fingerprint_file(source: SourceFile, params: FingerprintParams, key: bytes =
     try:
         data = source.path.read_bytes()
     except OSError as exc:
-        return _skipped(source.relative, f"unreadable: {exc.strerror or exc}")
+        return skipped_file(source.relative, f"unreadable: {exc.strerror or exc}")
     return fingerprint_data(source.relative, data, params, key)
 
 
-def _skipped(relative: str, reason: str) -> FileFingerprints:
+def skipped_file(relative: str, reason: str) -> FileFingerprints:
     return FileFingerprints(
         relative,
         None,
@@ -196,7 +196,7 @@ def fingerprint_files(
             if progress:
                 progress(done, total, source.relative)
         return results
-    batches = _batches([_size(source.path) for source in files], jobs)
+    batches = batches_by_size([file_size(source.path) for source in files], jobs)
     slots: list[FileFingerprints | None] = [None] * total
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         done = 0
@@ -211,14 +211,14 @@ def fingerprint_files(
     return [fingerprints for fingerprints in slots if fingerprints is not None]
 
 
-def _size(path: Path) -> int:
+def file_size(path: Path) -> int:
     try:
         return path.stat().st_size
     except OSError:
         return 0  # fingerprint_file reports why it cannot read the file
 
 
-def _batches(sizes: list[int], jobs: int) -> list[list[int]]:
+def batches_by_size(sizes: list[int], jobs: int) -> list[list[int]]:
     """File indexes in batches for the worker pool, largest files first.
 
     Batches amortise process round-trips. Sent largest first (longest processing time

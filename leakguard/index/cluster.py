@@ -3,7 +3,7 @@
 The client walks the sources and reads each file's bytes (cheap beside fingerprinting,
 which is tree-sitter parsing and hashing); the workers fingerprint them and send back
 hashes, never text. Workers therefore need leakguard installed, but no access to the
-sources. Batches are the local engine's (:func:`leakguard.index.build._batches`, largest
+sources. Batches are the local engine's (:func:`leakguard.index.build.batches_by_size`, largest
 files first) and at most a few per worker are in flight, so the client holds the bytes of
 a few batches at a time, whatever the size of the sources. The result is the list a local
 build makes, in the same order: a Dask build writes the same index.
@@ -20,10 +20,10 @@ from leakguard.errors import ConfigError
 from leakguard.index.build import (
     FileFingerprints,
     Progress,
-    _batches,
-    _size,
-    _skipped,
+    batches_by_size,
+    file_size,
     fingerprint_data,
+    skipped_file,
 )
 from leakguard.index.walk import SourceFile
 from leakguard.options import FingerprintParams
@@ -48,7 +48,7 @@ def fingerprint_on_dask(
     client = scheduler if isinstance(scheduler, dask.Client) else _connect(dask.Client, scheduler)
     try:
         threads = max(1, sum(client.nthreads().values()))
-        batches = _batches([_size(source.path) for source in files], threads)
+        batches = batches_by_size([file_size(source.path) for source in files], threads)
         pending = iter(batches)
         slots: list[FileFingerprints | None] = [None] * len(files)
         futures = dask.as_completed()
@@ -102,7 +102,7 @@ def _work(
 ) -> tuple[list[int], list[FileFingerprints]]:
     """On a worker: fingerprint one batch (an error string stands for a file the client could not read)."""
     results = [
-        fingerprint_data(relative, data, params, key) if isinstance(data, bytes) else _skipped(relative, data)
+        fingerprint_data(relative, data, params, key) if isinstance(data, bytes) else skipped_file(relative, data)
         for relative, data in items
     ]
     return batch, results

@@ -29,9 +29,10 @@ import json
 import mmap
 import os
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -97,47 +98,37 @@ def write_container(
     start = _PREAMBLE.size + len(header_bytes)
     start += _pad(start)
     target = directory / filename
-    import tempfile  # writers only: opening an index (a cold CLI scan) does without it
+
+    def write(out: IO[bytes]) -> None:
+        out.write(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes)))
+        out.write(header_bytes)
+        out.write(b"\x00" * (start - _PREAMBLE.size - len(header_bytes)))
+        for position, data in blobs:
+            out.seek(start + position)
+            out.write(data)
+        out.truncate(start + offset)
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=directory, prefix=TEMP_PREFIX, suffix=".tmp", delete=False) as out:
-            try:
-                out.write(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes)))
-                out.write(header_bytes)
-                out.write(b"\x00" * (start - _PREAMBLE.size - len(header_bytes)))
-                for position, data in blobs:
-                    out.seek(start + position)
-                    out.write(data)
-                out.truncate(start + offset)
-                out.flush()
-                os.fsync(out.fileno())
-            except BaseException:
-                out.close()
-                os.unlink(out.name)
-                raise
-        os.chmod(out.name, SHARED_MODE)
-        os.replace(out.name, target)
     except OSError as exc:
-        raise WriteError(
-            f"cannot write {target}: {exc.strerror or exc}; the previous {filename}, if any, is unchanged"
-        ) from exc
+        raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    write_atomic(target, write)
     if manifest:
         readable = {key: value for key, value in full_header.items() if key != "sections"}
         write_text_atomic(directory / MANIFEST_FILE, json.dumps(readable, indent=2, sort_keys=True) + "\n")
     return target
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a small text file the way an index is written: beside it, synced, renamed over it."""
-    import tempfile
+def write_atomic(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write ``path`` by ``write`` under a temporary name beside it, sync it, then rename it
+    over ``path``: readers see the old file or the new one, never half. WriteError (the old
+    file left as it was) when the disk is full, read-only or not ours."""
+    import tempfile  # writers only: opening an index (a cold CLI scan) does without it
 
     try:
-        with tempfile.NamedTemporaryFile(
-            "w", dir=path.parent, prefix=TEMP_PREFIX, suffix=".tmp", delete=False, encoding="utf-8"
-        ) as out:
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=TEMP_PREFIX, suffix=".tmp", delete=False) as out:
             try:
-                out.write(text)
+                write(out)
                 out.flush()
                 os.fsync(out.fileno())
             except BaseException:
@@ -147,9 +138,14 @@ def write_text_atomic(path: Path, text: str) -> None:
         os.chmod(out.name, SHARED_MODE)
         os.replace(out.name, path)
     except OSError as exc:
-        raise WriteError(
-            f"cannot write {path}: {exc.strerror or exc}; the previous file, if any, is unchanged"
-        ) from exc
+        reason = exc.strerror or str(exc)
+        raise WriteError(f"cannot write {path}: {reason}; the previous {path.name}, if any, is unchanged") from exc
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a small text file the way an index is written (:func:`write_atomic`)."""
+    data = text.encode("utf-8")
+    write_atomic(path, lambda out: out.write(data))
 
 
 def remove_stale_temporaries(directory: Path) -> int:

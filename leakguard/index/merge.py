@@ -15,9 +15,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from leakguard.errors import ConfigError, IncompatibleIndexError, IndexFormatError, InputError
+from leakguard.errors import IncompatibleIndexError, IndexFormatError, InputError
 from leakguard.index.public import PublicSet
-from leakguard.index.shard import Shard, SourceState, existing_shards, load_shard, load_states, save_shard, save_states
+from leakguard.index.shard import (
+    Shard,
+    SourceState,
+    existing_shards,
+    load_shard,
+    load_states,
+    save_shard,
+    save_states,
+    shard_params,
+)
 from leakguard.index.store import Index
 from leakguard.options import FingerprintParams
 
@@ -92,17 +101,14 @@ def shards_of(directories: Sequence[str | Path]) -> tuple[list[Shard], Fingerpri
                 "build it again with 'leakguard index'"
             )
         for path in paths:
-            found = _params_of(path)
+            found = shard_params(path)
             if params is None:
                 params = found
             elif found != params:
                 raise IncompatibleIndexError(
                     f"{path} was built with other parameters than {paths[0]}: {found.to_json()} vs {params.to_json()}"
                 )
-            shard = load_shard(path, params)
-            state = states.get(shard.source.name)
-            if state is not None and state.root == shard.source.root:
-                shard.source = state
+            shard = load_shard(path, params, states)
             if shard.source.name in names:
                 raise InputError(
                     f"two shards are named {shard.source.name!r} ({names[shard.source.name]} and {directory}): "
@@ -131,16 +137,6 @@ def merge_directories(
         save_states(Path(out), [shard.source for shard in shards])
         index.save(out)
     return index
-
-
-def _params_of(path: Path) -> FingerprintParams:
-    from leakguard.index.format import read_container
-
-    header = read_container(path.parent, filename=path.name).header
-    try:
-        return FingerprintParams.from_json(header["params"])
-    except (KeyError, TypeError, ValueError, ConfigError) as exc:
-        raise IndexFormatError(f"{path} has no valid parameters") from exc
 
 
 def _labels_of(directories: Sequence[str | Path]) -> dict[str, dict[str, str]]:

@@ -105,8 +105,22 @@ def save_shard(directory: Path, shard: Shard, params: FingerprintParams) -> Path
     return write_container(target.parent, header, arrays, filename=target.name, manifest=False)
 
 
-def load_shard(path: Path, params: FingerprintParams) -> Shard:
-    """Read a shard written with ``params``; IndexFormatError if it is damaged or was made otherwise."""
+def shard_params(path: Path) -> FingerprintParams:
+    """The parameters a shard was written with (its header only; the data is not checked)."""
+    from leakguard.errors import ConfigError
+
+    header = read_container(path.parent, filename=path.name).header
+    try:
+        return FingerprintParams.from_json(header["params"])
+    except (KeyError, TypeError, ValueError, ConfigError) as exc:
+        raise IndexFormatError(f"{path} has no valid parameters") from exc
+
+
+def load_shard(path: Path, params: FingerprintParams, states: dict[str, SourceState] | None = None) -> Shard:
+    """Read a shard written with ``params``; IndexFormatError if it is damaged or was made otherwise.
+
+    ``states`` (from :func:`load_states`) gives the source its recorded commit, when it was
+    recorded for the same root."""
     container = read_container(path.parent, filename=path.name, verify=True)
     header = container.header
     if header.get("kind") != KIND:
@@ -153,7 +167,8 @@ def load_shard(path: Path, params: FingerprintParams) -> Shard:
             )
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexFormatError(f"{path} is a damaged shard ({exc}): rebuild with 'leakguard index --full'") from exc
-    return Shard(source, files)
+    state = (states or {}).get(source.name)
+    return Shard(state if state is not None and state.root == source.root else source, files)
 
 
 def save_states(directory: Path, states: Sequence[SourceState]) -> None:

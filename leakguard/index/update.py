@@ -78,12 +78,9 @@ def read_shards(directory: Path, params: FingerprintParams) -> dict[str, Shard]:
     shards: dict[str, Shard] = {}
     for path in existing_shards(directory):
         try:
-            shard = load_shard(path, params)
+            shard = load_shard(path, params, states)
         except IndexFormatError:
             continue  # damaged, or other parameters: that source is built again in full
-        state = states.get(shard.source.name)
-        if state is not None and state.root == shard.source.root:
-            shard.source = state
         shards[shard.source.name] = shard
     return shards
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import leakguard
-from leakguard.index.build import _batches
+from leakguard.index.build import batches_by_size
 
 PACKAGE = Path(leakguard.__file__).parent
 
@@ -23,8 +23,8 @@ def test_two_workers_build_the_same_index_as_one() -> None:
 
 
 @given(st.lists(st.integers(0, 10_000), max_size=300), st.integers(1, 4))
-def test_batches_hold_every_file_once_largest_first(sizes: list[int], jobs: int) -> None:
-    batches = _batches(sizes, jobs)
+def testbatches_by_size_hold_every_file_once_largest_first(sizes: list[int], jobs: int) -> None:
+    batches = batches_by_size(sizes, jobs)
     flat = [i for batch in batches for i in batch]
     assert sorted(flat) == list(range(len(sizes)))
     assert [sizes[i] for i in flat] == sorted(sizes, reverse=True)

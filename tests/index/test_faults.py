@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
+from damage import damaged_copies
 
 import leakguard
 from leakguard.api import update_index
 from leakguard.errors import IndexFormatError, WriteError
-from leakguard.index.format import read_container
 
 #: Enough source for a build to take a second or two, so a kill can land anywhere in it.
 STDLIB = Path(os.__file__).parent
@@ -83,36 +83,8 @@ def test_a_full_disk_or_a_read_only_target_leaves_the_previous_index(
     leakguard.load_index(out, verify=True)
 
 
-def _damaged(tmp_path: Path, source: bytes, name: str, change: bytes) -> Path:
-    directory = tmp_path / name
-    directory.mkdir()
-    (directory / "index.lgx").write_bytes(change if change else source)
-    return directory
-
-
 def test_every_damaged_index_is_refused_with_a_clear_error(tmp_path: Path, demo_index_dir: Path) -> None:
-    source = (demo_index_dir / "index.lgx").read_bytes()
-    container = read_container(demo_index_dir)
-    start = len(source) - sum(a.nbytes + (-a.nbytes) % 64 for a in container.arrays.values())
-    cases: dict[str, bytes] = {
-        "empty": b"",
-        "magic": b"NOTMAGIC" + source[8:],
-        "newer version": source[:8] + (99).to_bytes(4, "little") + source[12:],
-        "header": source[:20] + b"\xff\xfe" + source[22:],
-        "header length": source[:12] + (10**9).to_bytes(4, "little") + source[16:],
-        "appended": source + b"\0" * 64,
-    }
-    for cut in (16, 100, start, start + 64, len(source) // 2, len(source) - 1):
-        cases[f"truncated at {cut}"] = source[:cut]
-    sections = read_container(demo_index_dir).header["sections"]
-    for name, entry in sorted(sections.items()):
-        size = container.arrays[name].nbytes
-        if size == 0:
-            continue
-        at = start + int(entry["offset"]) + size // 2
-        flipped = bytearray(source)
-        flipped[at] ^= 0x10
-        cases[f"bit flipped in {name}"] = bytes(flipped)
+    cases = damaged_copies(demo_index_dir, cuts=6, flips=1)
     refused = 0
     for label, data in cases.items():
         directory = tmp_path / label.replace(" ", "-")
