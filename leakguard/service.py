@@ -48,6 +48,17 @@ if TYPE_CHECKING:
 DEFAULT_MAX_BYTES = 1 << 20
 
 
+class _JSON(JSONResponse):
+    """JSON answers, with any lone surrogate a request sent (escaped, in its JSON) sent back
+    escaped: UTF-8 cannot carry it raw, and FastAPI's own response would fail with a 500."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 class _Rejected(Exception):
     """A request that gets an error status instead of a scan."""
 
@@ -82,16 +93,23 @@ def create_app(
             anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         yield
 
-    app = FastAPI(title="leakguard", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan)
+    app = FastAPI(
+        title="leakguard",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        default_response_class=_JSON,
+    )
 
     @app.exception_handler(_Rejected)
-    async def rejected(_: Request, exc: Exception) -> JSONResponse:
+    async def rejected(_: Request, exc: Exception) -> _JSON:
         assert isinstance(exc, _Rejected)
-        return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=exc.headers)
+        return _JSON({"error": str(exc)}, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(LeakguardError)
-    async def unusable(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, status_code=422)
+    async def unusable(_: Request, exc: Exception) -> _JSON:
+        return _JSON({"error": str(exc)}, status_code=422)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
@@ -107,15 +125,15 @@ def create_app(
 
     failing = failsafe or Failsafe()
 
-    def failed(exc: ScanFailed, text: str | None) -> JSONResponse:
+    def failed(exc: ScanFailed, text: str | None) -> _JSON:
         message = failing.explain(str(exc), "this text")
         if failing.fail_open:
             body: dict[str, object] = {"is_leak": False, "score": 0.0, "findings": [], "failed": True, "error": message}
-            return JSONResponse(body if text is None else {**body, "text": text}, status_code=200)
-        return JSONResponse({"error": message, "is_leak": True, "failed": True}, status_code=503)
+            return _JSON(body if text is None else {**body, "text": text}, status_code=200)
+        return _JSON({"error": message, "is_leak": True, "failed": True}, status_code=503)
 
     @app.post("/v1/scan", response_model=None)
-    async def scan(request: Request) -> dict[str, object] | JSONResponse:
+    async def scan(request: Request) -> dict[str, object] | _JSON:
         text, _ = await _read(request, max_bytes, token)
         try:
             result = await attempt_async(functools.partial(scanner.scan, text), failing, run_in_threadpool)
@@ -124,7 +142,7 @@ def create_app(
         return result.to_json()
 
     @app.post("/v1/redact", response_model=None)
-    async def redact(request: Request) -> dict[str, object] | JSONResponse:
+    async def redact(request: Request) -> dict[str, object] | _JSON:
         text, template = await _read(request, max_bytes, token)
         try:
             redaction = await attempt_async(
@@ -159,8 +177,8 @@ async def _read(request: Request, max_bytes: int, token: str | None) -> tuple[st
         return raw, None
     try:
         payload = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise _Rejected(400, f"body is not JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # nested past the parser's limit, a huge integer
+        raise _Rejected(400, f"body is not JSON Python can read: {exc}") from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
         raise _Rejected(422, 'expected a JSON object with a string "text"')
     template = payload.get("template")

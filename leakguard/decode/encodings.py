@@ -92,9 +92,14 @@ class _AtRuns:
         for start, end in self.runs:
             if start < past:
                 continue  # inside a block already matched (a wrapped block's later lines)
-            match = self.pattern.match(text, start) if self.anchored else self.pattern.search(text, start, end)
-            if match is not None:
-                past = match.end()
+            if self.anchored:
+                match = self.pattern.match(text, start)
+                if match is not None:
+                    past = match.end()
+                    yield match
+                continue
+            while (match := self.pattern.search(text, max(start, past), end)) is not None:
+                past = match.end()  # a run of letters and digits may hold several hex blocks
                 yield match
 
 

@@ -3,31 +3,29 @@
 ``{"prompt": "def f(x):\\n    return x\\n"}`` holds code whose newlines and quotes are
 escapes. This decoder turns ``\\n``, ``\\t``, ``\\r``, ``\\"``, ``\\'``, ``\\\\``, ``\\/``
 and ``\\uXXXX`` (surrogate pairs included) back into characters, and runs a second time
-when the text was escaped twice (JSON inside a JSON string).
+when the text was escaped twice (JSON inside a JSON string). The decoding is the engine's
+(``native/engine/src/escapes.rs``): escape-dense text has an escape every few characters.
 """
 
 from __future__ import annotations
 
 import re
 
+from leakguard import _core
+from leakguard.arrays import codepoints
 from leakguard.decode.view import View
 
-_ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[nrt\"'\\/])")
-_SIMPLE = {"n": "\n", "r": "", "t": "\t", '"': '"', "'": "'", "\\": "\\", "/": "/"}
 # What escaped code looks like: an escaped line break with more text after it, or an
 # escaped tab. A "\n" closing an ordinary string literal in code ("...\n") is no hint.
 _HINT = re.compile(r"\\n(?=[^\"'\\])|\\t")
 
 
-def _unescape(match: re.Match[str]) -> str:
-    body = match.group()[1:]
-    if body[0] in "uU":
-        if len(body) > 5:  # a surrogate pair, both halves
-            high, low = int(body[1:5], 16), int(body[7:11], 16)
-            return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
-        code = int(body[1:5], 16)
-        return chr(code) if not 0xD800 <= code <= 0xDFFF else ""
-    return _SIMPLE[body]
+def _unescape(view: View) -> View | None:
+    found = _core.unescape(codepoints(view.text))
+    if found is None:
+        return None
+    decoded, starts, ends = found
+    return view.compose(decoded.tobytes().decode("utf-32-le", "surrogatepass"), starts, ends)
 
 
 def _escaped_lines(text: str, positions: list[int]) -> list[tuple[int, int]]:
@@ -65,8 +63,8 @@ def decode_escapes(view: View) -> View | None:
         if not lines:
             return None
         view = view.select(lines)
-    once = view.substitute(_ESCAPE, _unescape)
+    once = _unescape(view)
     if once is None:
         return None
-    twice = once.substitute(_ESCAPE, _unescape) if len(_HINT.findall(once.text)) >= 3 else None
+    twice = _unescape(once) if len(_HINT.findall(once.text)) >= 3 else None
     return twice or once

@@ -48,36 +48,45 @@ class View:
         """A new view with each match of ``pattern`` replaced; None when nothing changed.
 
         Every character of a replacement maps to the whole original range of its match;
-        characters outside matches keep their own range.
+        characters outside matches keep their own range. The maps are built in one go from
+        the matches' spans, not match by match: escape-dense text has a match every few
+        characters.
         """
         text = self.text
-        pieces: list[str] = []
-        local_starts: list[I64] = []
-        local_ends: list[I64] = []
-        position = 0
+        spans: list[int] = []
+        replacements: list[str] = []
         for match in pattern.finditer(text):
-            begin, finish = match.span()
             replacement = replace(match)
-            if replacement == match.group():
-                continue
-            if begin > position:
-                pieces.append(text[position:begin])
-                local_starts.append(np.arange(position, begin, dtype=np.int64))
-                local_ends.append(np.arange(position + 1, begin + 1, dtype=np.int64))
-            if replacement:
-                pieces.append(replacement)
-                local_starts.append(np.full(len(replacement), begin, dtype=np.int64))
-                local_ends.append(np.full(len(replacement), max(finish, begin + 1), dtype=np.int64))
-            position = finish
-        if not pieces and position == 0:
+            if replacement != match.group():
+                spans += match.span()
+                replacements.append(replacement)
+        if not replacements:
             return None
-        if position < len(text):
-            pieces.append(text[position:])
-            local_starts.append(np.arange(position, len(text), dtype=np.int64))
-            local_ends.append(np.arange(position + 1, len(text) + 1, dtype=np.int64))
-        starts = np.concatenate(local_starts) if local_starts else np.empty(0, np.int64)
-        ends = np.concatenate(local_ends) if local_ends else np.empty(0, np.int64)
-        return self.compose("".join(pieces), starts, ends)
+        begins = np.array(spans[0::2], dtype=np.int64)
+        finishes = np.array(spans[1::2], dtype=np.int64)
+        kept_from = np.concatenate(([0], finishes))  # text kept before each match, and after the last
+        kept_to = np.concatenate((begins, [len(text)]))
+        pieces = [text[0 : spans[0]]]
+        for i, replacement in enumerate(replacements):
+            pieces += (replacement, text[spans[2 * i + 1] : spans[2 * i + 2] if 2 * i + 2 < len(spans) else len(text)])
+        # Segments alternate: kept text (one original character each), a replacement (all
+        # of its characters map to the match).
+        count = len(replacements)
+        lengths = np.empty(2 * count + 1, dtype=np.int64)
+        lengths[0::2] = kept_to - kept_from
+        lengths[1::2] = [len(replacement) for replacement in replacements]
+        first_start = np.empty_like(lengths)
+        first_start[0::2] = kept_from
+        first_start[1::2] = begins
+        first_end = np.empty_like(lengths)
+        first_end[0::2] = kept_from + 1
+        first_end[1::2] = np.maximum(finishes, begins + 1)
+        step = np.zeros_like(lengths)
+        step[0::2] = 1
+        segment = np.repeat(np.arange(lengths.shape[0]), lengths)
+        offset = np.arange(segment.shape[0], dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        moved = step[segment] * offset
+        return self.compose("".join(pieces), first_start[segment] + moved, first_end[segment] + moved)
 
     def select(self, ranges: list[tuple[int, int]]) -> View:
         """A view of only the given sorted, disjoint ranges, each ended by a line break.
@@ -85,20 +94,19 @@ class View:
         Used to decode a few lines of a long text (one JSON record in a log) without
         scanning the rest twice. Each added line break maps to the end of its range.
         """
-        pieces: list[str] = []
-        local_starts: list[I64] = []
-        local_ends: list[I64] = []
-        for begin, finish in ranges:
-            pieces.append(self.text[begin:finish] + "\n")
-            local_starts.append(np.arange(begin, finish + 1, dtype=np.int64))
-            local_ends.append(np.append(np.arange(begin + 1, finish + 1, dtype=np.int64), max(finish, begin + 1)))
-        starts = (
-            np.minimum(np.concatenate(local_starts), max(0, len(self.text) - 1))
-            if local_starts
-            else np.empty(0, np.int64)
-        )
-        ends = np.concatenate(local_ends) if local_ends else np.empty(0, np.int64)
-        return self.compose("".join(pieces), starts, ends)
+        if not ranges:
+            return self.compose("", np.empty(0, np.int64), np.empty(0, np.int64))
+        bounds = np.array(ranges, dtype=np.int64)
+        begins, finishes = bounds[:, 0], bounds[:, 1]
+        lengths = finishes - begins + 1  # each range and its line break
+        offset = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        starts = np.repeat(begins, lengths) + offset
+        ends = starts + 1
+        breaks = np.cumsum(lengths) - 1
+        ends[breaks] = np.maximum(finishes, begins + 1)
+        starts = np.minimum(starts, max(0, len(self.text) - 1))
+        text = "\n".join(self.text[begin:finish] for begin, finish in ranges) + "\n"
+        return self.compose(text, starts, ends)
 
     def around_changes(self, original: str, context_lines: int) -> View:
         """Only the lines of this view that differ from ``original`` (the text it was
@@ -143,19 +151,17 @@ class View:
         """A new view without the given sorted, disjoint ``[start, end)`` ranges."""
         if not ranges:
             return None
-        pattern_free: list[str] = []
-        local_starts: list[I64] = []
-        position = 0
-        for begin, finish in ranges:
-            if begin > position:
-                pattern_free.append(self.text[position:begin])
-                local_starts.append(np.arange(position, begin, dtype=np.int64))
-            position = max(position, finish)
-        if position < len(self.text):
-            pattern_free.append(self.text[position:])
-            local_starts.append(np.arange(position, len(self.text), dtype=np.int64))
-        starts = np.concatenate(local_starts) if local_starts else np.empty(0, np.int64)
-        return self.compose("".join(pattern_free), starts, starts + 1)
+        bounds = np.array(ranges, dtype=np.int64)
+        # What is kept: from the end of the text deleted before (overlaps merged) to the
+        # start of the next range deleted, and after the last one.
+        reach = np.maximum.accumulate(bounds[:, 1])
+        kept_from = np.concatenate(([0], reach))
+        kept_to = np.concatenate((bounds[:, 0], [len(self.text)]))
+        lengths = np.maximum(kept_to - kept_from, 0)
+        offset = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        starts = np.repeat(kept_from, lengths) + offset
+        text = "".join(self.text[a:b] for a, b in zip(kept_from.tolist(), kept_to.tolist(), strict=True) if b > a)
+        return self.compose(text, starts, starts + 1)
 
     def compose(self, text: str, starts: I64, ends: I64) -> View:
         """A view of ``text`` whose characters came from this view's ``[starts[i], ends[i])``."""

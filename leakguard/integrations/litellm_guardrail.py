@@ -123,7 +123,8 @@ class LeakguardGuardrail(CustomGuardrail):
 def _speakers(texts: list[str], request_data: dict[str, Any]) -> list[str]:
     """Who wrote each text, from the request's ``messages`` (a text not found there: "")."""
     roles: dict[str, str] = {}
-    for message in request_data.get("messages") or []:
+    messages = request_data.get("messages")
+    for message in messages if isinstance(messages, list) else []:
         if not isinstance(message, dict) or not isinstance(message.get("role"), str):
             continue
         content = message.get("content")

@@ -15,8 +15,9 @@ parts meet, and each part is reported and redacted in the string that holds it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from leakguard.api import Scanner
 from leakguard.result import Finding, ScanResult, blocks
@@ -26,6 +27,8 @@ from leakguard.result import Finding, ScanResult, blocks
 JOINT = "\n\n"
 #: Characters of each speaker's latest pieces read as one text (a request's extra scan).
 JOINED_CHARS = 32_768
+
+_NOT_JSON = object()
 
 #: Strings shorter than this, of one word, are names and ids, not pasted text: not scanned.
 MIN_CHARS = 40
@@ -65,26 +68,54 @@ def _child(pointer: str, key: object) -> str:
     return f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
 
 
-def _strings(value: object, pointer: str) -> Iterator[tuple[str, str]]:
-    """Every string in a JSON value with its JSON pointer (RFC 6901)."""
-    if isinstance(value, str):
-        yield pointer, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, _child(pointer, key))
-    elif isinstance(value, list):
-        for number, item in enumerate(value):
-            yield from _strings(item, _child(pointer, number))
+def _strings(document: object) -> list[tuple[str, str]]:
+    """Every string in a JSON value with its JSON pointer (RFC 6901), in document order.
+
+    Walked with a stack, not recursion: a body nested as deep as the parser allows must not
+    exhaust Python's stack here.
+    """
+    out: list[tuple[str, str]] = []
+    stack: list[tuple[str, object]] = [("", document)]
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, str):
+            out.append((pointer, value))
+        elif isinstance(value, dict):
+            stack.extend((_child(pointer, key), item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((_child(pointer, n), value[n]) for n in range(len(value) - 1, -1, -1))
+    return out
 
 
-def _replace(value: object, pointer: str, replacements: dict[str, str]) -> object:
-    if isinstance(value, str):
-        return replacements.get(pointer, value)
-    if isinstance(value, dict):
-        return {key: _replace(item, _child(pointer, key), replacements) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_replace(item, _child(pointer, n), replacements) for n, item in enumerate(value)]
-    return value
+def _replace(document: object, replacements: dict[str, str]) -> object:
+    """``document`` with the strings at the pointers of ``replacements`` replaced (in place:
+    the document is the caller's own parse of the body)."""
+    for pointer, text in replacements.items():
+        if not pointer:
+            return text
+        steps = [step.replace("~1", "/").replace("~0", "~") for step in pointer.split("/")[1:]]
+        node: Any = document
+        for step in steps[:-1]:
+            node = node[int(step)] if isinstance(node, list) else node[step]
+        node[int(steps[-1]) if isinstance(node, list) else steps[-1]] = text
+    return document
+
+
+def _parse(text: str) -> object:
+    """The JSON document in ``text``, or ``_NOT_JSON`` when it is not one Python can hold
+    (not JSON, nested deeper than the parser's limit, an integer past the conversion limit)."""
+    try:
+        document: object = json.loads(text)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        return _NOT_JSON
+    return document
+
+
+def _dumps(document: object) -> bytes:
+    try:
+        return json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate the body sent escaped: keep it escaped
+        return json.dumps(document).encode("ascii")
 
 
 def _spaced(piece: str) -> bool:
@@ -174,14 +205,11 @@ def guard_body(scanner: Scanner, body: bytes, content_type: str = "", redact: bo
     text = body.decode("utf-8", errors="replace")
     if "\x00" in text:  # UTF-16 and the like: the characters are there, one NUL apart
         text = text.replace("\x00", "")
-    document: object = None
-    is_json = "json" in content_type.lower() or text.lstrip()[:1] in ("{", "[")
-    if is_json:
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError:
-            is_json = False
-    pieces = [(p, s) for p, s in _strings(document, "")] if is_json else [("", text)]
+    document: object = _NOT_JSON
+    if "json" in content_type.lower() or text.lstrip()[:1] in ("{", "["):
+        document = _parse(text)
+    is_json = document is not _NOT_JSON
+    pieces = _strings(document) if is_json else [("", text)]
     # Role and model names, ids, content types: one word each, not text anyone pasted. A
     # short line of code ("    )") is kept: read with its neighbours, it is part of a copy.
     pieces = [(pointer, piece) for pointer, piece in pieces if len(piece) >= MIN_CHARS or _spaced(piece)]
@@ -198,8 +226,5 @@ def guard_body(scanner: Scanner, body: bytes, content_type: str = "", redact: bo
         return BodyVerdict(False)
     if not redact:
         return BodyVerdict(True, findings)
-    if is_json:
-        new_body = json.dumps(_replace(document, "", replacements), ensure_ascii=False).encode("utf-8")
-    else:
-        new_body = replacements[""].encode("utf-8")
+    new_body = _dumps(_replace(document, replacements)) if is_json else replacements[""].encode("utf-8")
     return BodyVerdict(True, findings, new_body)

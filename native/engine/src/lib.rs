@@ -29,6 +29,7 @@ pub mod chain;
 pub mod code;
 pub mod column;
 pub mod encoded;
+pub mod escapes;
 pub mod fold;
 mod fold_tables;
 pub mod fragments;

@@ -9,6 +9,7 @@ use leakguard_engine::alphabet::Alphabet as EngineAlphabet;
 use leakguard_engine::chain::{chain_hits as chain, ChainRules};
 use leakguard_engine::column::Column;
 use leakguard_engine::encoded::encoded_runs as engine_runs;
+use leakguard_engine::escapes::unescape as engine_unescape;
 use leakguard_engine::fold::fold;
 use leakguard_engine::hits::Hits;
 use leakguard_engine::kgram;
@@ -486,6 +487,28 @@ fn fold_unicode<'py>(
         .map(|(out, source)| (out.into_pyarray(py), source.into_pyarray(py))))
 }
 
+/// Decoded code points, and each one's original range (starts, ends).
+type Decoded<'py> = (Array<'py, u32>, Array<'py, i64>, Array<'py, i64>);
+
+/// One pass of string-escape decoding (`native/engine/src/escapes.rs`): the decoded code
+/// points and each one's original range `starts[i]..ends[i]`, or None without escapes.
+#[pyfunction]
+fn unescape<'py>(
+    py: Python<'py>,
+    cps: PyReadonlyArray1<'py, u32>,
+) -> PyResult<Option<Decoded<'py>>> {
+    let cps = slice(&cps, "cps")?;
+    Ok(
+        run(py, cps.len(), || engine_unescape(cps)).map(|(out, starts, ends)| {
+            (
+                out.into_pyarray(py),
+                starts.into_pyarray(py),
+                ends.into_pyarray(py),
+            )
+        }),
+    )
+}
+
 /// The 16-bit hash of each line's abstract tokens (uint16, one per line `1..=n_lines`; 0
 /// for lines without tokens), tokens valued `skip` left out.
 #[pyfunction]
@@ -706,6 +729,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(posting_order, m)?)?;
     m.add_function(wrap_pyfunction!(encoded_runs, m)?)?;
     m.add_function(wrap_pyfunction!(fold_unicode, m)?)?;
+    m.add_function(wrap_pyfunction!(unescape, m)?)?;
     m.add_function(wrap_pyfunction!(near_matches, m)?)?;
     m.add_function(wrap_pyfunction!(chain_hits, m)?)?;
     m.add_function(wrap_pyfunction!(spelling, m)?)?;
