@@ -35,6 +35,7 @@ def build_index(
     progress: Progress | None = None,
     public: bool = True,
     scheduler: object = None,
+    hash_paths: bool = False,
 ) -> Index:
     """Fingerprint every indexable file under ``paths`` into a new in-memory Index.
 
@@ -53,6 +54,8 @@ def build_index(
             what could not be (a keyed index needs sets made with its key).
         scheduler: fingerprint on this Dask cluster (an address or a ``distributed.Client``)
             instead of local processes; needs ``leakguard[dask]``.
+        hash_paths: store each file's path hashed (with ``key``, when given), so that the
+            index does not tell what the files are called (:mod:`leakguard.index.pathnames`).
 
     Raises InputError when nothing under ``paths`` can be indexed (an empty directory, a
     path with only binary files): an empty index would find nothing, silently.
@@ -62,7 +65,7 @@ def build_index(
 
     params = FingerprintParams(k=k, window=window, key_id=key_id(key))
     shards, _ = update_shards(sources_for(list(paths)), params, key, jobs=jobs, progress=progress, scheduler=scheduler)
-    return index_from_shards(shards, params, key, public=public)
+    return index_from_shards(shards, params, key, public=public, hash_paths=hash_paths)
 
 
 @dataclass(frozen=True)
@@ -88,26 +91,31 @@ def update_index(
     labels: Mapping[str, Mapping[str, str]] | None = None,
     full: bool = False,
     scheduler: object = None,
+    hash_paths: bool | None = None,
 ) -> IndexUpdate:
     """Build the index of ``paths`` at ``out``, redoing only what changed since the last build there.
 
     Arguments as for :func:`build_index`, plus: ``allowed`` public code (folders or public
     sets) to leave out; ``labels`` by source name (the folder name of each path); ``full``
-    to ignore what an earlier build left (see :mod:`leakguard.index.update`). The index
+    to ignore what an earlier build left (see :mod:`leakguard.index.update`); ``hash_paths``
+    None keeps what the index at ``out`` does (readable paths for a new one). The index
     written is the one a full build of the same arguments writes, byte for byte.
     """
     from leakguard.index.lock import writing
-    from leakguard.index.merge import index_from_shards
+    from leakguard.index.merge import hashes_paths, index_from_shards
     from leakguard.index.update import read_shards, save_shards, sources_for, update_shards
 
     directory = Path(out)
     params = FingerprintParams(k=k, window=window, key_id=key_id(key))
     with writing(directory):
+        hashed = hashes_paths(directory) if hash_paths is None else hash_paths
         previous = {} if full else read_shards(directory, params)
         shards, report = update_shards(
             sources_for(list(paths)), params, key, previous, jobs=jobs, progress=progress, scheduler=scheduler
         )
-        index = index_from_shards(shards, params, key, public=public, allowed=list(allowed), labels=labels)
+        index = index_from_shards(
+            shards, params, key, public=public, allowed=list(allowed), labels=labels, hash_paths=hashed
+        )
         save_shards(directory, shards, params, previous)
         return IndexUpdate(index, report, index.save(directory))
 
@@ -132,10 +140,10 @@ def load_index(
     several = directory.split(os.pathsep) if isinstance(directory, str) else directory
     if isinstance(several, str | Path) or len(several) == 1:
         return Index.load(several if isinstance(several, str | Path) else several[0], key=key, verify=verify)
-    from leakguard.index.merge import index_from_shards, shards_of
+    from leakguard.index.merge import hashes_paths, index_from_shards, shards_of
 
     shards, params = shards_of(several)
-    return index_from_shards(shards, params, key)
+    return index_from_shards(shards, params, key, hash_paths=any(hashes_paths(d) for d in several))
 
 
 def scan(text: str, index: Index, policy: ScanPolicy | None = None) -> ScanResult:

@@ -46,6 +46,13 @@ from leakguard.options import DEFAULT_PARAMS
     help="Fingerprint in local processes, or on a Dask cluster (needs leakguard[dask] and --scheduler).",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+@click.option(
+    "--hash-paths/--readable-paths",
+    "hash_paths",
+    default=None,
+    help="Store file paths hashed (keyed with --key-file), so the index does not tell them; "
+    "'leakguard resolve' reads them back from --out/shards. Default: as the index at --out does.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 def index_command(
     paths: tuple[str, ...],
@@ -59,6 +66,7 @@ def index_command(
     full: bool,
     engine: str,
     scheduler: str | None,
+    hash_paths: bool | None,
     quiet: bool,
 ) -> None:
     """Fingerprint the repositories at PATHS into an index at --out (no source text is stored).
@@ -91,6 +99,7 @@ def index_command(
             labels=config.labels,
             full=full,
             scheduler=scheduler if engine == "dask" else None,
+            hash_paths=hash_paths,
         )
     if not quiet:
         stats, report = done.index.stats, done.report
@@ -121,19 +130,60 @@ def index_command(
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write the index to.")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Secret key the indexes were built with.")
 @click.option("--no-public", is_flag=True, help="Do not apply the shipped public sets.")
+@click.option(
+    "--hash-paths/--readable-paths",
+    "hash_paths",
+    default=None,
+    help="Store file paths hashed. Default: hashed when any of INDEXES stores them hashed.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No summary.")
-def merge_command(indexes: tuple[str, ...], out: str, key_file: str | None, no_public: bool, quiet: bool) -> None:
+def merge_command(
+    indexes: tuple[str, ...], out: str, key_file: str | None, no_public: bool, hash_paths: bool | None, quiet: bool
+) -> None:
     """Merge the index directories INDEXES (their shards) into one index at --out.
 
     The result is the index one build of all their repositories would write; the
     repositories must have different folder names."""
     from leakguard.index.merge import merge_directories
 
-    index = merge_directories(indexes, out, key_or_environment(key_file), public=not no_public)
+    key = key_or_environment(key_file)
+    index = merge_directories(indexes, out, key, public=not no_public, hash_paths=hash_paths)
     if not quiet:
         stats = index.stats
         names = ", ".join(source["name"] for source in stats["sources"])
         click.echo(f"merged {names} into {out}: {stats['files']} files, {stats['fingerprints']} fingerprints", err=True)
+
+
+@cli.command("resolve")
+@click.argument("names", nargs=-1, required=True)
+@click.option(
+    "--index",
+    "index_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="The build directory of the index (its shards/ folder holds the paths).",
+)
+@click.option("--key-file", type=click.Path(dir_okay=False), help="Secret key the index was built with.")
+def resolve_command(names: tuple[str, ...], index_dir: str, key_file: str | None) -> None:
+    """Turn hashed file names of findings (source/~hash) back into paths: one 'NAME<TAB>PATH'
+    line each. NAMES '-' reads names from standard input, one a line.
+
+    Needs the shards an index build keeps (--out/shards/, never shipped) and its key. A name
+    no indexed file has is reported on standard error, and the exit status is 2."""
+    from leakguard.errors import InputError
+    from leakguard.index.merge import shards_of
+    from leakguard.index.pathnames import resolve
+
+    wanted = [line.strip() for name in names for line in (sys.stdin if name == "-" else [name]) if line.strip()]
+    shards, _ = shards_of([index_dir])
+    found = resolve(wanted, shards, key_or_environment(key_file))
+    for name in wanted:
+        if name in found:
+            click.echo(f"{name}\t{found[name]}")
+        else:
+            click.echo(f"leakguard: {name}: no file of {index_dir} has this name", err=True)
+    if len(found) < len(set(wanted)):
+        raise InputError(f"{len(set(wanted)) - len(found)} names not resolved (another key, or another index?)")
 
 
 @cli.command("info")

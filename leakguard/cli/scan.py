@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,7 +10,15 @@ from typing import TYPE_CHECKING
 import click
 
 from leakguard.cli.app import cli
-from leakguard.cli.settings import LeakFound, Settings, display, index_options, resolve_settings, source_options
+from leakguard.cli.settings import (
+    LeakFound,
+    Settings,
+    display,
+    index_options,
+    key_or_environment,
+    resolve_settings,
+    source_options,
+)
 
 if TYPE_CHECKING:
     from leakguard.inputs import Outcome, Source
@@ -187,6 +196,13 @@ def explain_command(
     scanner = resolve_settings(index_dir, key_file, threshold, baseline).scanner
     outcome = scan_source(scanner, Source(source))
     assert outcome.result is not None  # only directory walks skip sources
-    render_explain(outcome.result, outcome.source, sys.stdout, source_root, color, scanner.index)
+    paths: dict[str, str] = {}
+    where = index_dir or os.environ.get("LEAKGUARD_INDEX")
+    if scanner.index.stats.get("paths") == "hashed" and where and os.pathsep not in where:
+        from leakguard.index.pathnames import build_paths
+
+        # Hashed names read back from the build's shards, when this is the build directory.
+        paths = build_paths(Path(where), [f.path for f in outcome.result.findings], key_or_environment(key_file))
+    render_explain(outcome.result, outcome.source, sys.stdout, source_root, color, scanner.index, paths)
     if outcome.result.is_leak:
         raise LeakFound

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from leakguard.errors import IncompatibleIndexError, IndexFormatError, InputError
+from leakguard.index.pathnames import HASHED, index_names
 from leakguard.index.public import PublicSet
 from leakguard.index.shard import (
     Shard,
@@ -41,15 +42,16 @@ def index_from_shards(
     public: bool = True,
     allowed: Sequence[str | Path] = (),
     labels: Labels | None = None,
+    hash_paths: bool = False,
 ) -> Index:
     """Merge shards into an index; apply the shipped public sets (``public``), then ``allowed`` public code.
 
     ``labels`` maps a source's name to its labels (team, sensitivity...), recorded with it.
+    ``hash_paths`` stores each file's path hashed (:mod:`leakguard.index.pathnames`).
     Raises InputError when no file of any shard can be indexed.
     """
-    several = len(shards) > 1
     files = [f for shard in shards for f in shard.files]
-    paths = [f"{shard.source.name}/{f.relative}" if several else f.relative for shard in shards for f in shard.files]
+    paths = index_names(shards, key, hash_paths)
     if not any(f.skipped is None for f in files):
         where = ", ".join(shard.source.root for shard in shards) or "no path"
         found = f"{len(files)} files, all skipped (binary, too large or unreadable)" if files else "no source files"
@@ -67,6 +69,8 @@ def index_from_shards(
             index = index.without(public_set)
     if skipped:
         index.stats["public_skipped"] = skipped
+    if hash_paths:
+        index.stats["paths"] = HASHED
     labels = labels or {}
     index.stats["sources"] = [
         {
@@ -122,21 +126,37 @@ def shards_of(directories: Sequence[str | Path]) -> tuple[list[Shard], Fingerpri
 
 
 def merge_directories(
-    directories: Sequence[str | Path], out: str | Path, key: bytes = b"", *, public: bool = True
+    directories: Sequence[str | Path],
+    out: str | Path,
+    key: bytes = b"",
+    *,
+    public: bool = True,
+    hash_paths: bool | None = None,
 ) -> Index:
     """``leakguard merge``: one index at ``out`` from the shards of several index directories.
 
-    The shards are copied to ``out`` too, so it can be updated by ``leakguard index`` later."""
+    The shards are copied to ``out`` too, so it can be updated by ``leakguard index`` later.
+    ``hash_paths`` (default: when any of the indexes hashes them) stores paths hashed."""
     from leakguard.index.lock import writing
 
     shards, params = shards_of(directories)
-    index = index_from_shards(shards, params, key, public=public, labels=_labels_of(directories))
+    hashed = any(hashes_paths(d) for d in directories) if hash_paths is None else hash_paths
+    index = index_from_shards(shards, params, key, public=public, labels=_labels_of(directories), hash_paths=hashed)
     with writing(Path(out)):
         for shard in shards:
             save_shard(Path(out), shard, params)
         save_states(Path(out), [shard.source for shard in shards])
         index.save(out)
     return index
+
+
+def hashes_paths(directory: str | Path) -> bool:
+    """Whether the index at ``directory`` stores its paths hashed (False when there is none,
+    or none that can be read: a build over it writes it anew)."""
+    try:
+        return _stats(Path(directory)).get("paths") == HASHED
+    except (IndexFormatError, OSError):
+        return False
 
 
 def _labels_of(directories: Sequence[str | Path]) -> dict[str, dict[str, str]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -65,14 +66,14 @@ def _numbered(lines: list[Text], first_number: int, total: int) -> Text:
     return out
 
 
-def _source_lines(finding: Finding, source_root: Path | None, drifts: _Drifts | None) -> Text:
+def _source_lines(finding: Finding, source_root: Path | None, drifts: _Drifts | None, readable: str) -> Text:
     if source_root is None:
         return Text(
-            f"{finding.path} lines {finding.start_line}-{finding.end_line}\n"
+            f"{readable} lines {finding.start_line}-{finding.end_line}\n"
             "(the index holds no source text: pass --source-root to show it)",
             style="dim",
         )
-    path = source_root / finding.path
+    path = source_root / readable
     try:
         content = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
@@ -124,12 +125,15 @@ def render_explain(
     source_root: Path | None = None,
     color: bool | None = None,
     index: Index | None = None,
+    paths: Mapping[str, str] | None = None,
 ) -> None:
     """Write each finding side by side with its indexed source (or where to find it).
 
     With ``index`` (the one scanned against) and ``source_root``, each source file shown is
-    checked against the index's line hashes.
+    checked against the index's line hashes. ``paths`` gives the readable path of hashed
+    file names (see :mod:`leakguard.index.pathnames`).
     """
+    paths = paths or {}
     width = report_width(stream)
     console = Console(file=stream, highlight=False, force_terminal=color, no_color=color is False, width=width)
     if not result.is_leak:
@@ -144,8 +148,9 @@ def render_explain(
             expand=True,
         )
         table.add_column(f"{source} lines {finding.text_start_line}-{finding.text_end_line}", ratio=1)
-        table.add_column(f"{finding.path} lines {finding.start_line}-{finding.end_line}", ratio=1)
+        readable = paths.get(finding.path, finding.path)
+        table.add_column(f"{readable} lines {finding.start_line}-{finding.end_line}", ratio=1)
         left = _scanned_lines(text, finding) if text.lines else Text("(input streamed, not kept)", style="dim")
-        table.add_row(left, _source_lines(finding, source_root, drifts))
+        table.add_row(left, _source_lines(finding, source_root, drifts, readable))
         console.print(table)
         console.print(Text(f"why: {finding.why}", style="dim"))
