@@ -13,6 +13,7 @@ follows (near duplicates around partial matches, overlaps, scoring, findings) ru
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from typing import NamedTuple
 
@@ -135,26 +136,34 @@ def _merge(candidates: list[tuple[int, Finding]], new_lines: int | None = None) 
     lines of that file that no stronger finding of it names: it is kept.
     """
     kept: list[tuple[int, Finding]] = []
+    # The kept findings by start, and the longest: only those starting less than that
+    # before a finding can overlap it, so a log with thousands of findings is not read
+    # once per finding.
     starts: list[int] = []
     ends: list[int] = []
     readings: list[int] = []
+    by_path: dict[str, list[Finding]] = {}
+    longest = 0
     for reading, finding in sorted(candidates, key=lambda c: (-c[1].score, c[1].start, c[1].path)):
         length = max(1, finding.end - finding.start)
-        # Overlap with the stronger findings kept so far, as arrays: a long log can hold
-        # hundreds of findings, and pairs in Python would grow with their square.
-        shared = np.maximum(0, np.minimum(ends, finding.end) - np.maximum(starts, finding.start))
-        if new_lines is None:
-            shared = np.where(np.asarray(readings) != reading, shared, 0)
-        overlap = int(shared.sum()) if kept else 0
+        low = bisect.bisect_left(starts, finding.start - longest)
+        high = bisect.bisect_left(starts, finding.end)
+        overlap = 0
+        for at in range(low, high):
+            if new_lines is not None or readings[at] != reading:
+                overlap += max(0, min(ends[at], finding.end) - max(starts[at], finding.start))
         keep = overlap < length / 2
         if not keep and new_lines is not None and overlap < length * 3 / 4:
-            same_file = [o for _, o in kept if o.path == finding.path]
+            same_file = by_path.get(finding.path, [])
             keep = bool(same_file) and _lines_added(finding, same_file) >= new_lines
         if keep:
             kept.append((reading, finding))
-            starts.append(finding.start)
-            ends.append(finding.end)
-            readings.append(reading)
+            at = bisect.bisect_right(starts, finding.start)
+            starts.insert(at, finding.start)
+            ends.insert(at, finding.end)
+            readings.insert(at, reading)
+            by_path.setdefault(finding.path, []).append(finding)
+            longest = max(longest, finding.end - finding.start)
     return sorted((f for _, f in kept), key=lambda f: (f.start, f.path))
 
 

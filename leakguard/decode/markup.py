@@ -43,7 +43,7 @@ def decode_markup(view: View) -> View | None:
         if stripped is not None:
             current = stripped
     if "&" in current.text:
-        unescaped = current.substitute(_ENTITY, lambda m: _entity(m.group()))
+        unescaped = current.replace_each(_ENTITY, _entity)
         if unescaped is not None:
             current = unescaped
     return None if current is view else current

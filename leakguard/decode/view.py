@@ -8,6 +8,7 @@ those.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -88,6 +89,35 @@ class View:
         moved = step[segment] * offset
         return self.compose("".join(pieces), first_start[segment] + moved, first_end[segment] + moved)
 
+    def replace_each(self, pattern: re.Pattern[str], replace: Callable[[str], str]) -> View | None:
+        """:meth:`substitute` for a replacement that depends on the matched text alone, with no
+        Python step per match: the text is split at the matches (``pattern`` has no groups)
+        and the replacements mapped over them (give a cached ``replace``). Entity-dense HTML
+        has a match every few characters."""
+        parts = re.compile(f"({pattern.pattern})", pattern.flags).split(self.text)
+        if len(parts) == 1:
+            return None
+        matches = parts[1::2]
+        replacements = list(map(replace, matches))
+        changed = np.fromiter(map(operator.ne, replacements, matches), dtype=bool, count=len(matches))
+        if not changed.any():
+            return None
+        # Segments, in order: kept text, a match, kept text, ..., kept text.
+        original = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        begins = np.cumsum(original) - original
+        lengths = original.copy()
+        lengths[1::2] = np.fromiter(map(len, replacements), dtype=np.int64, count=len(matches))
+        moving = np.ones(len(parts), dtype=bool)  # characters that keep their own place
+        moving[1::2] = ~changed
+        first_end = np.where(moving, begins + 1, np.maximum(begins + original, begins + 1))
+        segment_start = np.cumsum(lengths) - lengths
+        offset = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(segment_start, lengths)
+        moved = np.where(np.repeat(moving, lengths), offset, 0)
+        starts = np.repeat(begins, lengths) + moved
+        ends = np.repeat(first_end, lengths) + moved
+        parts[1::2] = replacements
+        return self.compose("".join(parts), starts, ends)
+
     def select(self, ranges: list[tuple[int, int]]) -> View:
         """A view of only the given sorted, disjoint ranges, each ended by a line break.
 
@@ -99,12 +129,15 @@ class View:
         bounds = np.array(ranges, dtype=np.int64)
         begins, finishes = bounds[:, 0], bounds[:, 1]
         lengths = finishes - begins + 1  # each range and its line break
-        offset = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        starts = np.repeat(begins, lengths) + offset
-        ends = starts + 1
         breaks = np.cumsum(lengths) - 1
+        # Offsets in the view plus, per range, how far its text moved: few arrays, as the
+        # view of one long line is the whole text.
+        starts = np.arange(int(breaks[-1]) + 1, dtype=np.int64)
+        moved = begins - (breaks + 1 - lengths)
+        starts += moved[0] if moved.shape[0] == 1 else np.repeat(moved, lengths)
+        ends = starts + 1
         ends[breaks] = np.maximum(finishes, begins + 1)
-        starts = np.minimum(starts, max(0, len(self.text) - 1))
+        np.minimum(starts, max(0, len(self.text) - 1), out=starts)
         text = "\n".join(self.text[begin:finish] for begin, finish in ranges) + "\n"
         return self.compose(text, starts, ends)
 
@@ -158,8 +191,8 @@ class View:
         kept_from = np.concatenate(([0], reach))
         kept_to = np.concatenate((bounds[:, 0], [len(self.text)]))
         lengths = np.maximum(kept_to - kept_from, 0)
-        offset = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        starts = np.repeat(kept_from, lengths) + offset
+        starts = np.arange(int(lengths.sum()), dtype=np.int64)
+        starts += np.repeat(kept_from - (np.cumsum(lengths) - lengths), lengths)
         text = "".join(self.text[a:b] for a, b in zip(kept_from.tolist(), kept_to.tolist(), strict=True) if b > a)
         return self.compose(text, starts, starts + 1)
 

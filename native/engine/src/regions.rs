@@ -19,6 +19,8 @@
 //!
 //! Character classes are those of [`crate::unicode`] (Python's `\w`).
 
+use std::cell::Cell;
+
 use crate::unicode::Classes;
 
 /// What a recognised region is.
@@ -54,6 +56,41 @@ struct Text<'a> {
     end: usize,
     /// A prefix letter right before `begin` reads as `_` (it is not this region's).
     hidden_prefix: Option<usize>,
+    /// The last failed search for the end of a `"` and of a `'` string, and of a backtick
+    /// string: `(from, to)`, where it started and where it gave up (see [`Failed`]).
+    failed_quote: [Failed; 2],
+    failed_backtick: Failed,
+    /// Where the last search for a raw string's closing `"#` found none from: none after.
+    failed_raw: Cell<usize>,
+}
+
+/// A search for a string's end that failed, remembered so that a text full of opening
+/// quotes that never close (a long line of escaped JSON) is read once, not once per quote.
+///
+/// A search that starts right after an opening quote at `from` and gives up at `to` (a
+/// line break, the end, a blank line) also gives up from any later opening quote of the
+/// same kind before `to`: that quote was passed over by the first search, so it was
+/// escaped (a quote the search reached unescaped would have ended it), and a search
+/// starting right after an escape pair walks the same characters as the first one from
+/// there, to the same place.
+struct Failed(Cell<(usize, usize)>);
+
+impl Failed {
+    fn new() -> Self {
+        Failed(Cell::new((usize::MAX, 0)))
+    }
+
+    /// Whether a search from `start` is known to fail.
+    fn covers(&self, start: usize) -> bool {
+        let (from, to) = self.0.get();
+        from <= start && start <= to
+    }
+
+    /// Remember that a search from `start` gave up at `to`; returns None for the caller.
+    fn record<T>(&self, start: usize, to: usize) -> Option<T> {
+        self.0.set((start, to));
+        None
+    }
 }
 
 impl Text<'_> {
@@ -159,18 +196,25 @@ impl Text<'_> {
 
     /// A one-line quoted string's end (after its closing quote), from just after the
     /// opening one; None when it does not close on its line.
-    fn quoted_end(&self, mut i: usize, quote: u8) -> Option<usize> {
+    fn quoted_end(&self, start: usize, quote: u8) -> Option<usize> {
+        let failed = &self.failed_quote[usize::from(quote == b'\'')];
+        if failed.covers(start) {
+            return None;
+        }
+        let mut i = start;
         loop {
-            let c = self.at(i)?;
+            let Some(c) = self.at(i) else {
+                return failed.record(start, i);
+            };
             if c == u32::from(quote) {
                 return Some(i + 1);
             }
             if c == u32::from(b'\n') {
-                return None;
+                return failed.record(start, i);
             }
             if c == u32::from(b'\\') {
-                if self.at(i + 1)? == u32::from(b'\n') {
-                    return None;
+                if self.at(i + 1).is_none_or(|next| next == u32::from(b'\n')) {
+                    return failed.record(start, i);
                 }
                 i += 2;
             } else {
@@ -201,14 +245,23 @@ impl Text<'_> {
 
     /// A backtick string's end (escapes of any character; a newline only when the next
     /// line is not blank), from just after its opening backtick.
-    fn backtick_end(&self, mut i: usize) -> Option<usize> {
+    fn backtick_end(&self, start: usize) -> Option<usize> {
+        let failed = &self.failed_backtick;
+        if failed.covers(start) {
+            return None;
+        }
+        let mut i = start;
         loop {
-            let c = self.at(i)?;
+            let Some(c) = self.at(i) else {
+                return failed.record(start, i);
+            };
             if c == u32::from(b'`') {
                 return Some(i + 1);
             }
             if c == u32::from(b'\\') {
-                self.at(i + 1)?;
+                if self.at(i + 1).is_none() {
+                    return failed.record(start, i);
+                }
                 i += 2;
             } else if c == u32::from(b'\n') {
                 let mut j = i + 1;
@@ -216,7 +269,7 @@ impl Text<'_> {
                     j += 1;
                 }
                 if self.is(j, b'\n') {
-                    return None;
+                    return failed.record(start, i);
                 }
                 i += 1;
             } else {
@@ -368,10 +421,13 @@ impl Text<'_> {
         while self.is(j, b'#') {
             j += 1;
         }
-        if !self.is(j, b'"') {
+        if !self.is(j, b'"') || j + 1 >= self.failed_raw.get() {
             return None;
         }
-        let close = self.find(j + 1, b"\"#")?;
+        let Some(close) = self.find(j + 1, b"\"#") else {
+            self.failed_raw.set(j + 1); // no `"#` from here on: none from any later start
+            return None;
+        };
         let mut end = close + 2;
         while self.is(end, b'#') {
             end += 1;
@@ -411,6 +467,9 @@ pub fn find_regions(cps: &[u32], begin: usize, end: usize) -> Vec<Region> {
         cps,
         end,
         hidden_prefix,
+        failed_quote: [Failed::new(), Failed::new()],
+        failed_backtick: Failed::new(),
+        failed_raw: Cell::new(usize::MAX),
     };
     let mut out = Vec::new();
     let mut i = begin;
