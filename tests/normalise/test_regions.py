@@ -86,3 +86,14 @@ def test_real_files_agree() -> None:
         same_spans(text)
         middle = len(text) // 3
         same_spans(text, middle, 2 * middle)
+
+
+def test_hostile_inputs_agree() -> None:
+    """Lines of escaped quotes that never close (JSON in JSON), backticks, raw-string openers:
+    the engine remembers a failed search for a string's end, the expression searched again."""
+    from hostile_inputs import KINDS, corpus
+
+    for data in [*corpus().values(), *(make(4096) for make in KINDS.values())]:
+        same_spans(data.decode("utf-8", errors="replace"))
+    for piece in ('\\"', "\\'", "`\\`", 'r#"', '"', "'", "`"):
+        same_spans("x " + piece * 500 + "\n" + piece * 300)
