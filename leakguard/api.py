@@ -252,7 +252,10 @@ class Scanner:
     def scan(self, text: str) -> ScanResult:
         """Scan ``text``: the verdict, its score, and each finding (accepted ones left out).
 
-        A text scanned recently is answered from the cache, with an equal result.
+        A text scanned recently is answered from the cache, with an equal result. The text is
+        read whole, and its working memory grows with it: a few megabytes for a prompt, about
+        2 GB for the 16 MB texts of ``benchmarks/hostile.py``. Scan logs and files of any size
+        with :func:`leakguard.scan_stream`, which reads them in blocks of 1 MiB in flat memory.
         """
         cached = self._cache.get(text) if isinstance(text, str) else None
         if cached is not None:
