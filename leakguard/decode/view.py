@@ -49,45 +49,26 @@ class View:
         """A new view with each match of ``pattern`` replaced; None when nothing changed.
 
         Every character of a replacement maps to the whole original range of its match;
-        characters outside matches keep their own range. The maps are built in one go from
-        the matches' spans, not match by match: escape-dense text has a match every few
-        characters.
+        characters outside matches keep their own range.
         """
         text = self.text
-        spans: list[int] = []
-        replacements: list[str] = []
+        parts: list[str] = []
+        original: list[int] = []
+        position = 0
         for match in pattern.finditer(text):
             replacement = replace(match)
             if replacement != match.group():
-                spans += match.span()
-                replacements.append(replacement)
-        if not replacements:
+                begin, finish = match.span()
+                parts += (text[position:begin], replacement)
+                original += (begin - position, finish - begin)
+                position = finish
+        if not parts:
             return None
-        begins = np.array(spans[0::2], dtype=np.int64)
-        finishes = np.array(spans[1::2], dtype=np.int64)
-        kept_from = np.concatenate(([0], finishes))  # text kept before each match, and after the last
-        kept_to = np.concatenate((begins, [len(text)]))
-        pieces = [text[0 : spans[0]]]
-        for i, replacement in enumerate(replacements):
-            pieces += (replacement, text[spans[2 * i + 1] : spans[2 * i + 2] if 2 * i + 2 < len(spans) else len(text)])
-        # Segments alternate: kept text (one original character each), a replacement (all
-        # of its characters map to the match).
-        count = len(replacements)
-        lengths = np.empty(2 * count + 1, dtype=np.int64)
-        lengths[0::2] = kept_to - kept_from
-        lengths[1::2] = [len(replacement) for replacement in replacements]
-        first_start = np.empty_like(lengths)
-        first_start[0::2] = kept_from
-        first_start[1::2] = begins
-        first_end = np.empty_like(lengths)
-        first_end[0::2] = kept_from + 1
-        first_end[1::2] = np.maximum(finishes, begins + 1)
-        step = np.zeros_like(lengths)
-        step[0::2] = 1
-        segment = np.repeat(np.arange(lengths.shape[0]), lengths)
-        offset = np.arange(segment.shape[0], dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        moved = step[segment] * offset
-        return self.compose("".join(pieces), first_start[segment] + moved, first_end[segment] + moved)
+        parts.append(text[position:])
+        original.append(len(text) - position)
+        moving = np.zeros(len(parts), dtype=bool)
+        moving[0::2] = True  # the text between the matches
+        return self._spliced(parts, np.array(original, dtype=np.int64), moving)
 
     def replace_each(self, pattern: re.Pattern[str], replace: Callable[[str], str]) -> View | None:
         """:meth:`substitute` for a replacement that depends on the matched text alone, with no
@@ -102,21 +83,23 @@ class View:
         changed = np.fromiter(map(operator.ne, replacements, matches), dtype=bool, count=len(matches))
         if not changed.any():
             return None
-        # Segments, in order: kept text, a match, kept text, ..., kept text.
         original = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        begins = np.cumsum(original) - original
-        lengths = original.copy()
-        lengths[1::2] = np.fromiter(map(len, replacements), dtype=np.int64, count=len(matches))
-        moving = np.ones(len(parts), dtype=bool)  # characters that keep their own place
-        moving[1::2] = ~changed
-        first_end = np.where(moving, begins + 1, np.maximum(begins + original, begins + 1))
-        segment_start = np.cumsum(lengths) - lengths
-        offset = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(segment_start, lengths)
-        moved = np.where(np.repeat(moving, lengths), offset, 0)
-        starts = np.repeat(begins, lengths) + moved
-        ends = np.repeat(first_end, lengths) + moved
+        moving = np.ones(len(parts), dtype=bool)
+        moving[1::2] = ~changed  # a match replaced by itself stays the characters it was
         parts[1::2] = replacements
-        return self.compose("".join(parts), starts, ends)
+        return self._spliced(parts, original, moving)
+
+    def _spliced(self, parts: list[str], original: I64, moving: npt.NDArray[np.bool_]) -> View:
+        """The view of ``"".join(parts)``, where ``parts[i]`` stands for the next
+        ``original[i]`` characters of this view: a *moving* part (text kept as it was) maps
+        character by character, any other (a replacement) maps each of its characters to
+        the whole stretch it replaced. The maps are built in one go, not part by part."""
+        begins = np.cumsum(original) - original
+        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        first_end = np.where(moving, begins + 1, np.maximum(begins + original, begins + 1))
+        offset = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        moved = np.where(np.repeat(moving, lengths), offset, 0)
+        return self.compose("".join(parts), np.repeat(begins, lengths) + moved, np.repeat(first_end, lengths) + moved)
 
     def select(self, ranges: list[tuple[int, int]]) -> View:
         """A view of only the given sorted, disjoint ranges, each ended by a line break.
