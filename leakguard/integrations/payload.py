@@ -68,22 +68,30 @@ def _child(pointer: str, key: object) -> str:
     return f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
 
 
-def _strings(document: object) -> list[tuple[str, str]]:
-    """Every string in a JSON value with its JSON pointer (RFC 6901), in document order.
+def _step(step: str) -> str:
+    """One step of a JSON pointer, unescaped (RFC 6901)."""
+    return step.replace("~1", "/").replace("~0", "~")
+
+
+def _strings(document: object) -> list[tuple[str, str, str]]:
+    """Every string in a JSON value, in document order, with its JSON pointer (RFC 6901)
+    and its speaker: the ``role`` of the nearest object holding it (a chat message's:
+    OpenAI and Anthropic ``messages[]``, Gemini ``contents[]``), "" when there is none.
 
     Walked with a stack, not recursion: a body nested as deep as the parser allows must not
     exhaust Python's stack here.
     """
-    out: list[tuple[str, str]] = []
-    stack: list[tuple[str, object]] = [("", document)]
+    out: list[tuple[str, str, str]] = []
+    stack: list[tuple[str, object, str]] = [("", document, "")]
     while stack:
-        pointer, value = stack.pop()
+        pointer, value, role = stack.pop()
         if isinstance(value, str):
-            out.append((pointer, value))
+            out.append((pointer, value, role))
         elif isinstance(value, dict):
-            stack.extend((_child(pointer, key), item) for key, item in reversed(value.items()))
+            role = value["role"] if isinstance(value.get("role"), str) else role
+            stack.extend((_child(pointer, key), item, role) for key, item in reversed(value.items()))
         elif isinstance(value, list):
-            stack.extend((_child(pointer, n), value[n]) for n in range(len(value) - 1, -1, -1))
+            stack.extend((_child(pointer, n), value[n], role) for n in range(len(value) - 1, -1, -1))
     return out
 
 
@@ -93,7 +101,7 @@ def _replace(document: object, replacements: dict[str, str]) -> object:
     for pointer, text in replacements.items():
         if not pointer:
             return text
-        steps = [step.replace("~1", "/").replace("~0", "~") for step in pointer.split("/")[1:]]
+        steps = [_step(step) for step in pointer.split("/")[1:]]
         node: Any = document
         for step in steps[:-1]:
             node = node[int(step)] if isinstance(node, list) else node[step]
@@ -177,23 +185,6 @@ def _add_joined(scanner: Scanner, pieces: Sequence[str], results: list[ScanResul
             results[i] = replace(result, is_leak=blocks(findings), score=best, findings=findings, text=piece)
 
 
-def _speaker(document: object, pointer: str) -> str:
-    """The ``role`` of the nearest object holding the string at ``pointer`` (a chat message's:
-    OpenAI and Anthropic ``messages[]``, Gemini ``contents[]``); "" when there is none."""
-    role = ""
-    node = document
-    for step in pointer.split("/")[1:]:
-        if isinstance(node, dict):
-            if isinstance(node.get("role"), str):
-                role = node["role"]
-            node = node.get(step.replace("~1", "/").replace("~0", "~"))
-        elif isinstance(node, list) and step.isdigit() and int(step) < len(node):
-            node = node[int(step)]
-        else:
-            break
-    return role
-
-
 def guard_body(scanner: Scanner, body: bytes, content_type: str = "", redact: bool = False) -> BodyVerdict:
     """Scan one request body; with ``redact``, also build the body with every finding cut out.
 
@@ -209,15 +200,14 @@ def guard_body(scanner: Scanner, body: bytes, content_type: str = "", redact: bo
     if "json" in content_type.lower() or text.lstrip()[:1] in ("{", "["):
         document = _parse(text)
     is_json = document is not _NOT_JSON
-    pieces = _strings(document) if is_json else [("", text)]
+    pieces = _strings(document) if is_json else [("", text, "")]
     # Role and model names, ids, content types: one word each, not text anyone pasted. A
     # short line of code ("    )") is kept: read with its neighbours, it is part of a copy.
-    pieces = [(pointer, piece) for pointer, piece in pieces if len(piece) >= MIN_CHARS or _spaced(piece)]
+    pieces = [piece for piece in pieces if len(piece[1]) >= MIN_CHARS or _spaced(piece[1])]
     findings: list[tuple[str, Finding]] = []
     replacements: dict[str, str] = {}
-    speakers = [_speaker(document, pointer) for pointer, _ in pieces] if is_json else None
-    scanned = scan_pieces(scanner, [piece for _, piece in pieces], speakers)
-    for (pointer, _), result in zip(pieces, scanned, strict=True):
+    scanned = scan_pieces(scanner, [piece for _, piece, _ in pieces], [role for _, _, role in pieces])
+    for (pointer, _, _), result in zip(pieces, scanned, strict=True):
         if result.is_leak:
             findings += [(pointer, finding) for finding in result.findings]
             if redact:
