@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import frontends  # noqa: E402
 from hostile_inputs import KINDS, hostile  # noqa: E402
+from integrations.conftest import free_port  # noqa: E402
 from results import command_line, publish  # noqa: E402
 
 import leakguard  # noqa: E402
@@ -57,7 +58,7 @@ def front_ends(counts: dict[str, int], work: Path) -> str:
         "cli": lambda inputs: frontends.through_cli(INDEX, inputs, seed=2),
         "hook": lambda inputs: frontends.through_hook(INDEX, work / "repo", inputs),
         "guardrail": lambda inputs: frontends.through_guardrail(scanner, inputs, seed=4),
-        "serve": lambda inputs: frontends.through_service(INDEX, _free_port(), inputs, seed=5),
+        "serve": lambda inputs: frontends.through_service(INDEX, free_port(), inputs, seed=5),
     }
     python = frontends.mitmproxy_python()
     if python is not None:
@@ -77,14 +78,6 @@ def front_ends(counts: dict[str, int], work: Path) -> str:
         rows.append("| mitmproxy | not run: no mitmproxy environment (.venv-mitmproxy) | | | |")
     rows.append(f"| **all** | **{total:,}** | **{problems}** | | |")
     return "\n".join(rows)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def time_per_mb(sizes: list[float]) -> str:

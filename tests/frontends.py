@@ -292,10 +292,11 @@ def through_service(index: Path, port: int, inputs: Inputs, seed: int = 0) -> Ta
 
 def mitmproxy_python() -> Path | None:
     """The Python of the environment mitmproxy lives in (``.venv-mitmproxy``), if there is one."""
-    for candidate in (os.environ.get("LEAKGUARD_MITMDUMP"), str(ROOT / ".venv-mitmproxy" / "bin" / "mitmdump")):
-        if candidate and Path(candidate).exists():
-            return Path(candidate).parent / "python"
-    return None
+    from integrations.conftest import installed_mitmdump
+
+    found = installed_mitmdump()
+    python = Path(found).parent / "python" if found else None
+    return python if python is not None and python.exists() else None
 
 
 def through_mitmproxy(python: Path, index: Path, inputs: Inputs, work: Path, seed: int = 0) -> Tally:

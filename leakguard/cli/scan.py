@@ -193,11 +193,12 @@ def explain_command(
     from leakguard.inputs import Source, scan_source
     from leakguard.report.explain import render_explain
 
-    scanner = resolve_settings(index_dir, key_file, threshold, baseline).scanner
+    settings = resolve_settings(index_dir, key_file, threshold, baseline)
+    scanner = settings.scanner
     outcome = scan_source(scanner, Source(source))
     assert outcome.result is not None  # only directory walks skip sources
     paths: dict[str, str] = {}
-    where = index_dir or os.environ.get("LEAKGUARD_INDEX")
+    where = index_dir or settings.config.index  # the one Scanner.open read (--index takes LEAKGUARD_INDEX)
     if scanner.index.stats.get("paths") == "hashed" and where and os.pathsep not in where:
         from leakguard.index.pathnames import build_paths
 

@@ -140,8 +140,9 @@ def merge_directories(
     from leakguard.index.lock import writing
 
     shards, params = shards_of(directories)
-    hashed = any(hashes_paths(d) for d in directories) if hash_paths is None else hash_paths
-    index = index_from_shards(shards, params, key, public=public, labels=_labels_of(directories), hash_paths=hashed)
+    stats = [_stats_or_none(Path(d)) for d in directories]
+    hashed = any(s.get("paths") == HASHED for s in stats) if hash_paths is None else hash_paths
+    index = index_from_shards(shards, params, key, public=public, labels=_labels_of(stats), hash_paths=hashed)
     with writing(Path(out)):
         for shard in shards:
             save_shard(Path(out), shard, params)
@@ -153,24 +154,25 @@ def merge_directories(
 def hashes_paths(directory: str | Path) -> bool:
     """Whether the index at ``directory`` stores its paths hashed (False when there is none,
     or none that can be read: a build over it writes it anew)."""
-    try:
-        return _stats(Path(directory)).get("paths") == HASHED
-    except (IndexFormatError, OSError):
-        return False
+    return _stats_or_none(Path(directory)).get("paths") == HASHED
 
 
-def _labels_of(directories: Sequence[str | Path]) -> dict[str, dict[str, str]]:
-    """The labels each directory's index recorded for its sources."""
+def _labels_of(stats: Sequence[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """The labels the indexes (their ``stats``) recorded for their sources."""
     labels: dict[str, dict[str, str]] = {}
-    for directory in directories:
-        try:
-            stats = _stats(Path(directory))
-        except IndexFormatError:
-            continue
-        for source in stats.get("sources", []):
+    for one in stats:
+        for source in one.get("sources", []):
             if isinstance(source, dict) and source.get("labels"):
                 labels[str(source["name"])] = dict(source["labels"])
     return labels
+
+
+def _stats_or_none(directory: Path) -> dict[str, Any]:
+    """The stats of the index at ``directory``; empty when there is none that can be read."""
+    try:
+        return _stats(directory)
+    except (IndexFormatError, OSError):
+        return {}
 
 
 def _stats(directory: Path) -> dict[str, Any]:

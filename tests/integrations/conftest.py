@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -34,3 +37,13 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def installed_mitmdump() -> str | None:
+    """mitmdump: LEAKGUARD_MITMDUMP, the project's ``.venv-mitmproxy`` (made by .ci/run), or
+    one on the PATH; None when there is none."""
+    root = Path(__file__).resolve().parents[2]
+    for candidate in (os.environ.get("LEAKGUARD_MITMDUMP"), str(root / ".venv-mitmproxy" / "bin" / "mitmdump")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return shutil.which("mitmdump")

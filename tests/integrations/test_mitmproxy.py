@@ -14,7 +14,7 @@ import httpx
 import pytest
 from conftest import EXAMPLES, ROOT
 
-from .conftest import free_port, stop, wait_for_port
+from .conftest import free_port, installed_mitmdump, stop, wait_for_port
 from .upstream import Upstream
 
 LEAK = (EXAMPLES / "prompts" / "leak_verbatim.md").read_text()
@@ -23,10 +23,7 @@ ADDON = ROOT / "leakguard" / "integrations" / "mitmproxy_addon.py"
 
 
 def _mitmdump() -> str:
-    for candidate in (os.environ.get("LEAKGUARD_MITMDUMP"), str(ROOT / ".venv-mitmproxy" / "bin" / "mitmdump")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    found = shutil.which("mitmdump")
+    found = installed_mitmdump()
     if found:
         return found
     if os.environ.get("LEAKGUARD_REQUIRE_INTEGRATIONS"):
