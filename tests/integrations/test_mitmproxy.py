@@ -5,7 +5,6 @@ environment (``.venv-mitmproxy``, made by .ci/run) with leakguard installed into
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
