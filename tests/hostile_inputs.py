@@ -71,6 +71,12 @@ def _random_tokens(size: int) -> bytes:
     return "".join(out).encode()[:size]
 
 
+def _random_bytes(size: int, low: int, high: int) -> bytes:
+    """``size`` random bytes in ``range(low, high)``, from a fixed seed."""
+    into = bytes(low + value % (high - low) for value in range(256))
+    return random.Random(size).randbytes(size).translate(into)
+
+
 def _base64_code(size: int) -> bytes:
     block = base64.b64encode(DEMO_CODE.encode()).decode()
     return _fill(block + "\n", size)
@@ -114,8 +120,8 @@ KINDS: dict[str, Callable[[int], bytes]] = {
     "line separators": lambda n: _fill("\u2028", n),
     "emoji": lambda n: _fill("\U0001f600", n),
     "random tokens": _random_tokens,
-    "control bytes": lambda n: bytes(random.Random(n).choice(range(1, 32)) for _ in range(n)),
-    "invalid UTF-8": lambda n: bytes(random.Random(n).randrange(128, 256) for _ in range(n)),
+    "control bytes": lambda n: _random_bytes(n, 1, 32),
+    "invalid UTF-8": lambda n: _random_bytes(n, 128, 256),
     "NUL bytes": lambda n: bytes(n),
 }
 

@@ -21,11 +21,7 @@ _HINT = re.compile(r"\\n(?=[^\"'\\])|\\t")
 
 
 def _unescape(view: View) -> View | None:
-    found = _core.unescape(codepoints(view.text))
-    if found is None:
-        return None
-    decoded, starts, ends = found
-    return view.compose(decoded.tobytes().decode("utf-32-le", "surrogatepass"), starts, ends)
+    return view.decoded(_core.unescape(codepoints(view.text)))
 
 
 def _escaped_lines(text: str, positions: list[int]) -> list[tuple[int, int]]:

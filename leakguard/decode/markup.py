@@ -9,10 +9,10 @@ line breaks). JSX, or Javadoc's ``<code>``, whose tags are code, triggers nothin
 
 from __future__ import annotations
 
-import functools
-import html
 import re
 
+from leakguard import _core
+from leakguard.arrays import codepoints
 from leakguard.decode.view import View
 
 # Tags of a page that shows code; JSX's <div> alone does not make a text a web page.
@@ -20,12 +20,6 @@ _CLOSING = re.compile(r"</(?:pre|code|html|body|td|font)\s*>", re.I)
 _ESCAPED_CODE = re.compile(r"&(?:lt|gt|amp|quot|#39|#x27);")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*?/?>")
 _BLOCK = frozenset({"br", "p", "div", "pre", "tr", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
-
-
-@functools.lru_cache(maxsize=4096)
-def _entity(reference: str) -> str:
-    return html.unescape(reference)
 
 
 def _tag(match: re.Match[str]) -> str:
@@ -43,7 +37,7 @@ def decode_markup(view: View) -> View | None:
         if stripped is not None:
             current = stripped
     if "&" in current.text:
-        unescaped = current.replace_each(_ENTITY, _entity)
+        unescaped = current.decoded(_core.unescape_entities(codepoints(current.text)))
         if unescaped is not None:
             current = unescaped
     return None if current is view else current

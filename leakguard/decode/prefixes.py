@@ -13,14 +13,15 @@ found.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
+import numpy as np
+
+from leakguard import _core
+from leakguard.arrays import codepoints
 from leakguard.decode.view import View
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.M)
-_NUMBERED = re.compile(r"[ \t]*(\d{1,6})(?:[ \t]*[|:\u2502]|\.(?=[ \t])|(?=[ \t])|$)[ \t]?")
-_QUOTED = re.compile(r">>> |\.\.\.(?: |$)|(?:>[ \t]?)+")
-_MIN_RUN = 3
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -75,76 +76,14 @@ _HINT = re.compile(r"[ \t]*\d{1,6}[ \t|:.\u2502]|>|\.\.\.")
 _HINT_AFTER_BREAK = re.compile(r"\n(?:[ \t]*\d{1,6}[ \t|:.\u2502]|>|\.\.\.)")
 
 
-#: Where a line that may carry a number or a quote marker begins: its first non-blank
-#: character is a digit, or it starts with ">" or "...". Other lines close the runs.
-_CANDIDATE = re.compile(r"\n(?=[ \t]*\d|>|\.\.\.)")
-_CANDIDATE_AT_START = re.compile(r"[ \t]*\d|>|\.\.\.")
-
-
-def _candidate_lines(text: str) -> Iterator[tuple[int, str]]:
-    """The lines that may carry a prefix, each with its offset; the others are skipped.
-
-    Most lines of a text carry none: finding the few that may with one pattern, which
-    jumps from line break to line break, costs a tenth of a Python step per line.
-    """
-    if _CANDIDATE_AT_START.match(text):
-        yield 0, text[: text.find("\n") + 1 or len(text)]
-    for found in _CANDIDATE.finditer(text):
-        start = found.end()
-        yield start, text[start : text.find("\n", start) + 1 or len(text)]
-
-
 def strip_line_prefixes(view: View) -> View | None:
-    """Remove line numbers (runs of consecutive numbers) and quote/REPL markers (runs)."""
+    """Remove line numbers (runs of consecutive numbers) and quote/REPL markers (runs).
+
+    The engine reads the lines (``native/engine/src/prefixes.rs``: which prefixes, which
+    runs); most texts hold no candidate line at all, which two patterns tell first.
+    """
     candidates = _HINT_AFTER_BREAK.finditer(view.text)
     if next(candidates, None) is None or (not _HINT.match(view.text) and next(candidates, None) is None):
-        return None  # fewer than two candidate lines: nothing to strip, and no line loop
-    text = view.text
-    # Where ``splitlines`` sees other line breaks than "\n" (a lone "\r", "\u2028", ...),
-    # every line is visited; comparing line counts tells that faster than any pattern.
-    only_newlines = len(text.splitlines()) == text.count("\n") + (not text.endswith("\n"))
-    return view.delete(prefix_cuts(_candidate_lines(text) if only_newlines else _lines(text)))
-
-
-def prefix_cuts(lines: Iterable[tuple[int, str]]) -> list[tuple[int, int]]:
-    """Character ranges of the line numbers and quote markers to remove, in order.
-
-    ``lines`` are (offset, line) pairs in order; a gap between one line's end and the
-    next one's offset stands for lines that carry no prefix.
-    """
-    cuts: list[tuple[int, int]] = []
-    run: list[tuple[int, int]] = []  # consecutive numbered lines
-    quoted: list[tuple[int, int]] = []  # consecutive quoted lines
-    previous = -2
-    expected = 0  # where the line after the previous one starts
-    for start, line in lines:
-        if start != expected:  # lines were skipped: they carry no prefix and end both runs
-            if len(run) >= _MIN_RUN:
-                cuts += run
-            if len(quoted) >= 2:
-                cuts += quoted
-            run, quoted, previous = [], [], -1
-        expected = start + len(line)
-        # Most lines are neither: test the first character before the patterns.
-        match = _NUMBERED.match(line) if line.lstrip(" \t")[:1].isdigit() else None
-        number = int(match.group(1)) if match else -1
-        if match and number == previous + 1:
-            run.append((start, start + match.end()))
-        else:
-            if len(run) >= _MIN_RUN:
-                cuts += run
-            run = [(start, start + match.end())] if match else []
-        previous = number
-        quote = _QUOTED.match(line) if line.startswith((">", "...")) else None
-        if quote:
-            quoted.append((start, start + quote.end()))
-        else:
-            if len(quoted) >= 2:
-                cuts += quoted
-            quoted = []
-    if len(run) >= _MIN_RUN:
-        cuts += run
-    if len(quoted) >= 2:
-        cuts += quoted
-    cuts.sort()
-    return cuts
+        return None  # fewer than two candidate lines: nothing to strip
+    starts, ends = _core.prefix_cuts(codepoints(view.text))
+    return view.delete(np.stack((starts, ends), axis=1))

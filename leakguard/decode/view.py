@@ -8,7 +8,6 @@ those.
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -69,25 +68,6 @@ class View:
         moving = np.zeros(len(parts), dtype=bool)
         moving[0::2] = True  # the text between the matches
         return self._spliced(parts, np.array(original, dtype=np.int64), moving)
-
-    def replace_each(self, pattern: re.Pattern[str], replace: Callable[[str], str]) -> View | None:
-        """:meth:`substitute` for a replacement that depends on the matched text alone, with no
-        Python step per match: the text is split at the matches (``pattern`` has no groups)
-        and the replacements mapped over them (give a cached ``replace``). Entity-dense HTML
-        has a match every few characters."""
-        parts = re.compile(f"({pattern.pattern})", pattern.flags).split(self.text)
-        if len(parts) == 1:
-            return None
-        matches = parts[1::2]
-        replacements = list(map(replace, matches))
-        changed = np.fromiter(map(operator.ne, replacements, matches), dtype=bool, count=len(matches))
-        if not changed.any():
-            return None
-        original = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        moving = np.ones(len(parts), dtype=bool)
-        moving[1::2] = ~changed  # a match replaced by itself stays the characters it was
-        parts[1::2] = replacements
-        return self._spliced(parts, original, moving)
 
     def _spliced(self, parts: list[str], original: I64, moving: npt.NDArray[np.bool_]) -> View:
         """The view of ``"".join(parts)``, where ``parts[i]`` stands for the next
@@ -163,9 +143,10 @@ class View:
             return self
         return self.select(ranges)
 
-    def delete(self, ranges: list[tuple[int, int]]) -> View | None:
-        """A new view without the given sorted, disjoint ``[start, end)`` ranges."""
-        if not ranges:
+    def delete(self, ranges: list[tuple[int, int]] | I64) -> View | None:
+        """A new view without the given sorted, disjoint ``[start, end)`` ranges (pairs,
+        or an array of shape ``(n, 2)``)."""
+        if len(ranges) == 0:
             return None
         bounds = np.array(ranges, dtype=np.int64)
         # What is kept: from the end of the text deleted before (overlaps merged) to the
@@ -178,6 +159,14 @@ class View:
         starts += np.repeat(kept_from - (np.cumsum(lengths) - lengths), lengths)
         text = "".join(self.text[a:b] for a, b in zip(kept_from.tolist(), kept_to.tolist(), strict=True) if b > a)
         return self.compose(text, starts, starts + 1)
+
+    def decoded(self, found: tuple[npt.NDArray[np.uint32], I64, I64] | None) -> View | None:
+        """The view of what one of the engine's decoders made of this view's text: its code
+        points and each one's range ``[starts[i], ends[i])`` in this view (None: unchanged)."""
+        if found is None:
+            return None
+        cps, starts, ends = found
+        return self.compose(cps.tobytes().decode("utf-32-le", "surrogatepass"), starts, ends)
 
     def compose(self, text: str, starts: I64, ends: I64) -> View:
         """A view of ``text`` whose characters came from this view's ``[starts[i], ends[i])``."""

@@ -111,29 +111,3 @@ def test_a_decoded_view_changed_throughout_is_kept_whole() -> None:
     laced = zero_width(SOURCE)
     decoded = views(laced)[1]
     assert decoded.text == SOURCE
-
-
-ENTITY_PIECES = ["&amp;", "&lt;", "&#65;", "&#x110000;", "&bogus;", "&", "a", "aa", "b", "\n", "&#0;", "&ampx;", "é"]
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(ENTITY_PIECES), max_size=40), st.booleans())
-def test_replacing_each_match_by_its_text_maps_as_substitute_does(pieces: list[str], mapped: bool) -> None:
-    """View.replace_each (split, then map) gives substitute's text and maps, replacements
-    that change nothing included (they stay the characters they were)."""
-    import numpy as np
-
-    text = "".join(pieces)
-    offsets = np.arange(len(text), dtype=np.int64) * 2
-    view = View(text, offsets, offsets + 2) if mapped else View(text)
-    for pattern, replace in (
-        (re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"), html.unescape),
-        (re.compile(r"a+|b"), lambda found: {"a": "", "aa": "XYZ", "b": "b"}.get(found, found * 2)),
-    ):
-        fast = view.replace_each(pattern, replace)
-        slow = view.substitute(pattern, lambda m, replace=replace: replace(m.group()))
-        assert (fast is None) == (slow is None)
-        if fast is not None and slow is not None:
-            assert fast.text == slow.text
-            assert fast.starts is not None and slow.starts is not None and fast.ends is not None
-            assert fast.starts.tolist() == slow.starts.tolist() and fast.ends.tolist() == slow.ends.tolist()

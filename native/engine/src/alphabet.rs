@@ -94,7 +94,7 @@ impl Alphabet {
         if cp < 128 {
             self.ascii[cp as usize]
         } else {
-            symbol_value(&[cp], self.seed)
+            char_symbol(cp, self.seed)
         }
     }
 
@@ -138,6 +138,37 @@ fn symbol_value(cps: &[u32], seed: u64) -> u64 {
     symbol_from_bytes(&utf8_surrogatepass(cps), seed)
 }
 
+/// [`symbol_value`] of one code point, without allocating: text of other scripts (or of
+/// replacement characters) has a punctuation token at every character.
+fn char_symbol(cp: u32, seed: u64) -> u64 {
+    let mut bytes = [b's', 0, 0, 0, 0];
+    let cp = cp.min(0x10_FFFF);
+    // The encoding of `utf8_surrogatepass`, one code point at a time.
+    let length = if cp < 0x80 {
+        bytes[1] = cp as u8;
+        1
+    } else if cp < 0x800 {
+        bytes[1..3].copy_from_slice(&[0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3F) as u8]);
+        2
+    } else if cp < 0x1_0000 {
+        bytes[1..4].copy_from_slice(&[
+            0xE0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]);
+        3
+    } else {
+        bytes[1..5].copy_from_slice(&[
+            0xF0 | (cp >> 18) as u8,
+            0x80 | ((cp >> 12) & 0x3F) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]);
+        4
+    };
+    xxh3_64_with_seed(&bytes[..=length], seed)
+}
+
 /// The value of the symbol whose spelling has these UTF-8 bytes (a lone surrogate in
 /// the three bytes its value would take, as Python's `surrogatepass` writes it).
 pub fn symbol_from_bytes(spelling: &[u8], seed: u64) -> u64 {
@@ -158,6 +189,15 @@ mod tests {
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect();
         Alphabet::new(seed, &owned)
+    }
+
+    #[test]
+    fn one_character_symbols_without_allocating_agree() {
+        for cp in [
+            0x41, 0x7F, 0x80, 0x7FF, 0x800, 0xD800, 0xFFFD, 0xFFFF, 0x1_0000, 0x10_FFFF, 0x11_0000,
+        ] {
+            assert_eq!(char_symbol(cp, 7), symbol_value(&[cp], 7), "{cp:X}");
+        }
     }
 
     #[test]

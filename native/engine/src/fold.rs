@@ -9,13 +9,31 @@
 //! The decoded text keeps a map back: each of its characters came from one character of
 //! the original (a character folded into several gives each of them the same source).
 
+use std::sync::LazyLock;
+
 use crate::fold_tables::FOLD;
+
+/// One bit per code point of the Basic Multilingual Plane: whether the table holds it.
+/// Most characters of other scripts are not changed, and the bit answers without the
+/// binary search.
+static IN_TABLE: LazyLock<Box<[u64]>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; 0x1_0000 / 64];
+    for &(cp, _) in FOLD.iter().filter(|&&(cp, _)| cp < 0x1_0000) {
+        bits[cp as usize / 64] |= 1 << (cp % 64);
+    }
+    bits.into_boxed_slice()
+});
 
 /// What `cp` becomes, if the decoder changes it.
 #[inline]
 pub fn folded(cp: u32) -> Option<&'static str> {
     if cp < 0x80 {
         return None;
+    }
+    if let Some(word) = IN_TABLE.get(cp as usize / 64) {
+        if word & (1 << (cp % 64)) == 0 {
+            return None;
+        }
     }
     FOLD.binary_search_by_key(&cp, |&(from, _)| from)
         .ok()
@@ -81,6 +99,18 @@ mod tests {
         let (text, source) = decoded("a\u{200B}b").unwrap();
         assert_eq!(text, "ab");
         assert_eq!(source, [0, 2]);
+    }
+
+    #[test]
+    fn the_plane_bits_agree_with_the_table() {
+        for cp in (0..0x1_0000).chain([0x1_D400, 0x1_F100, 0x10_FFFF, 0x11_0000]) {
+            let searched = FOLD.binary_search_by_key(&cp, |&(from, _)| from).ok();
+            assert_eq!(
+                folded(cp),
+                searched.filter(|_| cp >= 0x80).map(|at| FOLD[at].1),
+                "{cp:X}"
+            );
+        }
     }
 
     #[test]

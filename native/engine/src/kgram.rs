@@ -13,16 +13,23 @@ pub fn kgram_hashes(values: &[u64], k: usize) -> Vec<u64> {
     if k == 0 || values.len() < k {
         return Vec::new();
     }
-    values
-        .windows(k)
-        .map(|window| {
-            fmix64(
-                window
-                    .iter()
-                    .fold(0u64, |acc, &v| acc.wrapping_mul(BASE).wrapping_add(v)),
-            )
-        })
-        .collect()
+    // The polynomial sum_i values[i] * BASE^(k-1-i) (mod 2^64) rolled from one window to the
+    // next: drop the oldest value's term, shift, add the new value. Wrapping arithmetic is
+    // exact in that ring, so every window gets the value the direct sum gives.
+    let top = (1..k).fold(1u64, |power, _| power.wrapping_mul(BASE));
+    let mut sum = values[..k]
+        .iter()
+        .fold(0u64, |acc, &v| acc.wrapping_mul(BASE).wrapping_add(v));
+    let mut out = Vec::with_capacity(values.len() - k + 1);
+    out.push(fmix64(sum));
+    for (&old, &new) in values.iter().zip(&values[k..]) {
+        sum = sum
+            .wrapping_sub(old.wrapping_mul(top))
+            .wrapping_mul(BASE)
+            .wrapping_add(new);
+        out.push(fmix64(sum));
+    }
+    out
 }
 
 /// The 16-bit tag of every window of `k` concrete values.
@@ -51,6 +58,25 @@ pub fn window_counts(marked: &[bool], k: usize) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rolled_windows_equal_the_direct_sum() {
+        let values: Vec<u64> = (0..200u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (i << 7))
+            .collect();
+        for k in [1, 2, 5, 24] {
+            let direct: Vec<u64> = values
+                .windows(k)
+                .map(|w| {
+                    fmix64(
+                        w.iter()
+                            .fold(0u64, |acc, &v| acc.wrapping_mul(BASE).wrapping_add(v)),
+                    )
+                })
+                .collect();
+            assert_eq!(kgram_hashes(&values, k), direct, "k = {k}");
+        }
+    }
 
     #[test]
     fn one_hash_per_window() {

@@ -87,6 +87,9 @@ pub fn lex(alphabet: &Alphabet, cps: &[u32], regions: &Regions) -> TokenStream {
     strings.sort_by_key(|span| span.0);
     let mut out = TokenStream::with_capacity(n / 4 + strings.len());
     let mut pending = strings.iter().copied().peekable();
+    // The last punctuation character outside ASCII and its value: text of replacement
+    // characters (or of one script's marks) repeats one, whose value is a hash to compute.
+    let mut last_mark = (u32::MAX, 0u64);
     cut(cps, &segments, |t| {
         if t.kind == Kind::Punct && t.first == SEMICOLON {
             return;
@@ -96,7 +99,14 @@ pub fn lex(alphabet: &Alphabet, cps: &[u32], regions: &Regions) -> TokenStream {
         }
         let (abstract_value, concrete_value) = match t.kind {
             Kind::Punct => {
-                let value = alphabet.punctuation(t.first);
+                if t.first >= 128 && last_mark.0 != t.first {
+                    last_mark = (t.first, alphabet.punctuation(t.first));
+                }
+                let value = if t.first >= 128 {
+                    last_mark.1
+                } else {
+                    alphabet.punctuation(t.first)
+                };
                 (value, value)
             }
             Kind::Number => (alphabet.number, alphabet.name(t.hash ^ LITERAL)),

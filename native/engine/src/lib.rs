@@ -15,7 +15,8 @@
 //! 10. [`span`]: a finding's tokens and lines, grown as far as the index vouches.
 //!
 //! On the index side, [`order`] sorts the postings of a merge. [`encoded`] tells the
-//! Python decoders whether a text may hold a base64 or hex block.
+//! Python decoders whether a text may hold a base64 or hex block; [`escapes`],
+//! [`entities`] and [`prefixes`] do the per-character work of three of them.
 //!
 //! Everything here is safe Rust that cannot panic on any input: offsets past a text are
 //! clamped, empty inputs give empty outputs. The Python module (`leakguard._core`) is a
@@ -29,6 +30,8 @@ pub mod chain;
 pub mod code;
 pub mod column;
 pub mod encoded;
+pub mod entities;
+mod entity_tables;
 pub mod escapes;
 pub mod fold;
 mod fold_tables;
@@ -40,6 +43,7 @@ pub mod lookup;
 pub mod mix;
 pub mod near;
 pub mod order;
+pub mod prefixes;
 pub mod regions;
 pub mod runs;
 pub mod sections;

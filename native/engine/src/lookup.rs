@@ -14,7 +14,7 @@
 //!   (not only literals and punctuation: a row of a table) and its shape is not common.
 
 use crate::hits::Hits;
-use crate::kgram::{kgram_tags, window_counts};
+use crate::kgram::{kgram_hashes, kgram_tags, window_counts};
 use crate::sections::{posting_width, span_bits, Sections};
 
 /// At most this many postings of one hash are followed.
@@ -49,7 +49,6 @@ pub struct Rules<'a> {
 /// Every hit of `scanned` in the index.
 pub fn lookup(index: &Sections<'_>, scanned: &Scanned<'_>, rules: &Rules<'_>) -> Hits {
     let mut hits = Hits::default();
-    let k = rules.k;
     let bits = index.directory_bits();
     // In three passes over the k-grams, so that the reads of a large index's directory and
     // residues (a cache miss each) overlap instead of waiting for one another.
@@ -71,41 +70,22 @@ pub fn lookup(index: &Sections<'_>, scanned: &Scanned<'_>, rules: &Rules<'_>) ->
     if slots.is_empty() {
         return hits;
     }
-    let abstract_values = scanned.abstract_values;
-    let tags = kgram_tags(scanned.concrete_values, k);
-    let named_tokens: Vec<bool> = abstract_values
-        .iter()
-        .map(|v| rules.named_symbols.contains(v))
-        .collect();
-    let named = window_counts(&named_tokens, k);
-    let worded_tokens: Vec<bool> = abstract_values
-        .iter()
-        .map(|v| rules.literal_symbols.binary_search(v).is_err())
-        .collect();
-    let worded = window_counts(&worded_tokens, k);
-    let private = if rules.public_names.is_empty() {
-        None
-    } else {
-        let own: Vec<bool> = named_tokens
-            .iter()
-            .zip(scanned.concrete_values)
-            .map(|(&is_named, value)| is_named && rules.public_names.binary_search(value).is_err())
-            .collect();
-        Some(window_counts(&own, k))
-    };
+    let facts = Facts::new(scanned, rules, slots.len());
     let lines = index.lines();
     let (width, span) = (posting_width(lines), span_bits(lines));
     let max_df = rules.max_df as usize;
     for (at, slot) in slots {
-        let (Some(&tag), Some(&names), Some(&words)) =
-            (tags.get(at), named.get(at), worded.get(at))
+        let Some(Window {
+            tag,
+            named: names,
+            worded: words,
+            private,
+        }) = facts.at(at)
         else {
             continue;
         };
         let named = names >= 2;
-        let private = private
-            .as_ref()
-            .is_none_or(|counts| counts.get(at).is_some_and(|&c| c > 0));
+        let private = private > 0;
         let (mut first, mut stop) = index.postings(slot);
         let common = index.df(slot) as usize > max_df;
         if (common || stop - first > MAX_POSTINGS_PER_HASH) && named {
@@ -136,4 +116,179 @@ pub fn lookup(index: &Sections<'_>, scanned: &Scanned<'_>, rules: &Rules<'_>) ->
         }
     }
     hits
+}
+
+/// What the rules ask of one k-gram's tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Window {
+    /// The 16-bit tag of its concrete values.
+    tag: u16,
+    /// Tokens that carry a name or value.
+    named: i64,
+    /// Tokens that are not literals or punctuation.
+    worded: i64,
+    /// Named tokens whose value is not common in public code (`named` without a
+    /// public-names set).
+    private: i64,
+}
+
+/// The [`Window`] of any k-gram: for every k-gram at once, in one pass over the tokens,
+/// when hits are many (copied code); k-gram by k-gram when they are few (text that meets
+/// the index a few times), so that text of no code pays per hit, not per token.
+enum Facts<'a> {
+    Every {
+        tags: Vec<u16>,
+        named: Vec<i64>,
+        worded: Vec<i64>,
+        private: Option<Vec<i64>>,
+    },
+    Each(&'a Scanned<'a>, &'a Rules<'a>),
+}
+
+impl<'a> Facts<'a> {
+    fn new(scanned: &'a Scanned<'a>, rules: &'a Rules<'a>, hits: usize) -> Facts<'a> {
+        let k = rules.k;
+        if hits.saturating_mul(k) < scanned.abstract_values.len() {
+            return Facts::Each(scanned, rules);
+        }
+        let named_tokens: Vec<bool> = scanned
+            .abstract_values
+            .iter()
+            .map(|v| is_named(rules, *v))
+            .collect();
+        let worded_tokens: Vec<bool> = scanned
+            .abstract_values
+            .iter()
+            .map(|v| is_worded(rules, *v))
+            .collect();
+        let private = (!rules.public_names.is_empty()).then(|| {
+            let own: Vec<bool> = named_tokens
+                .iter()
+                .zip(scanned.concrete_values)
+                .map(|(&named, value)| named && is_private(rules, *value))
+                .collect();
+            window_counts(&own, k)
+        });
+        Facts::Every {
+            tags: kgram_tags(scanned.concrete_values, k),
+            named: window_counts(&named_tokens, k),
+            worded: window_counts(&worded_tokens, k),
+            private,
+        }
+    }
+
+    /// The window of the k-gram at `at` (None past the tokens).
+    fn at(&self, at: usize) -> Option<Window> {
+        match self {
+            Facts::Every {
+                tags,
+                named,
+                worded,
+                private,
+            } => {
+                let named = *named.get(at)?;
+                Some(Window {
+                    tag: *tags.get(at)?,
+                    named,
+                    worded: *worded.get(at)?,
+                    private: match private {
+                        Some(counts) => *counts.get(at)?,
+                        None => named,
+                    },
+                })
+            }
+            Facts::Each(scanned, rules) => {
+                let abstract_values = scanned.abstract_values.get(at..at + rules.k)?;
+                let concrete = scanned.concrete_values.get(at..at + rules.k)?;
+                let count =
+                    |test: &dyn Fn(usize) -> bool| (0..rules.k).filter(|&i| test(i)).count() as i64;
+                let named = count(&|i| is_named(rules, abstract_values[i]));
+                Some(Window {
+                    tag: (kgram_hashes(concrete, rules.k).first()? >> 48) as u16,
+                    named,
+                    worded: count(&|i| is_worded(rules, abstract_values[i])),
+                    private: if rules.public_names.is_empty() {
+                        named
+                    } else {
+                        count(&|i| {
+                            is_named(rules, abstract_values[i]) && is_private(rules, concrete[i])
+                        })
+                    },
+                })
+            }
+        }
+    }
+}
+
+fn is_named(rules: &Rules<'_>, value: u64) -> bool {
+    rules.named_symbols.contains(&value)
+}
+
+fn is_worded(rules: &Rules<'_>, value: u64) -> bool {
+    rules.literal_symbols.binary_search(&value).is_err()
+}
+
+fn is_private(rules: &Rules<'_>, value: u64) -> bool {
+    rules.public_names.binary_search(&value).is_err()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_one_by_one_are_the_windows_of_the_whole_pass() {
+        // Tokens drawn from a few values: named symbols, literals, words, public names.
+        let (id, string, number) = (11, 12, 13);
+        let literal_symbols = [5, 6, 12, 13];
+        let public_names = [100, 101];
+        let mut state = 7u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let abstract_values: Vec<u64> = (0..300)
+            .map(|_| [5, 6, 7, 8, id, string, number][next(7) as usize])
+            .collect();
+        let concrete_values: Vec<u64> = abstract_values
+            .iter()
+            .map(|&v| if v >= id { 100 + next(4) } else { v })
+            .collect();
+        let hashes = kgram_hashes(&abstract_values, 5);
+        let scanned = Scanned {
+            abstract_values: &abstract_values,
+            concrete_values: &concrete_values,
+            hashes: &hashes,
+        };
+        for public in [&public_names[..], &[]] {
+            let rules = Rules {
+                k: 5,
+                max_df: 3,
+                named_symbols: [id, string, number],
+                literal_symbols: &literal_symbols,
+                public_names: public,
+            };
+            let (every, each) = (
+                Facts::new(&scanned, &rules, usize::MAX),
+                Facts::new(&scanned, &rules, 0),
+            );
+            assert!(matches!(every, Facts::Every { .. }) && matches!(each, Facts::Each(..)));
+            for at in 0..hashes.len() + 2 {
+                let (a, b) = (every.at(at), each.at(at));
+                assert_eq!(
+                    a.map(|w| (w.tag, w.named, w.worded)),
+                    b.map(|w| (w.tag, w.named, w.worded)),
+                    "{at}"
+                );
+                // Where a hit can be exact (two names or more), whether one is private agrees.
+                assert_eq!(
+                    a.filter(|w| w.named >= 2).map(|w| w.private > 0),
+                    b.filter(|w| w.named >= 2).map(|w| w.private > 0),
+                    "{at}"
+                );
+            }
+        }
+    }
 }

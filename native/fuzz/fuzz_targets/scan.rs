@@ -1,4 +1,5 @@
-//! The scan path on arbitrary bytes: the text's Unicode decoded, its comments and strings found (in the whole
+//! The scan path on arbitrary bytes: the text's Unicode, string escapes, HTML references
+//! and line prefixes decoded, its comments and strings found (in the whole
 //! text, and in a cut of it as free text between a parser's regions), the text (with the
 //! regions found and those a caller hands over) cut into tokens, a finding's lines grown, hashed and looked up in an index made partly of the same text's k-grams
 //! and partly of the fuzzer's bytes (a damaged index). Nothing may panic, and what comes
@@ -7,10 +8,13 @@
 
 use leakguard_engine::alphabet::Alphabet;
 use leakguard_engine::column::Column;
+use leakguard_engine::entities::unescape_entities;
+use leakguard_engine::escapes::unescape;
 use leakguard_engine::fold::fold;
 use leakguard_engine::kgram::kgram_hashes;
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
+use leakguard_engine::prefixes::prefix_cuts;
 use leakguard_engine::regions::{find_regions, Kind};
 use leakguard_engine::sections::Sections;
 use leakguard_engine::span::{copy_bounds, ChainEdges, LineSymbols, LineTable};
@@ -29,6 +33,22 @@ fuzz_target!(|data: &[u8]| {
         assert!(source.windows(2).all(|pair| pair[0] <= pair[1]));
         assert!(source.iter().all(|&at| (at as usize) < cps.len()));
     }
+    for (out, starts, ends) in [unescape(&cps), unescape_entities(&cps)]
+        .into_iter()
+        .flatten()
+    {
+        assert!(out.len() == starts.len() && out.len() == ends.len());
+        assert!(starts.windows(2).all(|pair| pair[0] <= pair[1]));
+        assert!(starts
+            .iter()
+            .zip(&ends)
+            .all(|(&s, &e)| s < e && e as usize <= cps.len()));
+    }
+    let cuts = prefix_cuts(&cps);
+    assert!(cuts.windows(2).all(|pair| pair[0].1 <= pair[1].0));
+    assert!(cuts
+        .iter()
+        .all(|&(start, end)| start < end && end <= cps.len()));
     let n = cps.len();
     let at = |i: usize| {
         control

@@ -9,6 +9,7 @@ use leakguard_engine::alphabet::Alphabet as EngineAlphabet;
 use leakguard_engine::chain::{chain_hits as chain, ChainRules};
 use leakguard_engine::column::Column;
 use leakguard_engine::encoded::encoded_runs as engine_runs;
+use leakguard_engine::entities::unescape_entities as engine_entities;
 use leakguard_engine::escapes::unescape as engine_unescape;
 use leakguard_engine::fold::fold;
 use leakguard_engine::hits::Hits;
@@ -17,6 +18,7 @@ use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
 use leakguard_engine::near::{near_matches as near, Partial, Units};
 use leakguard_engine::order::posting_order as engine_order;
+use leakguard_engine::prefixes::prefix_cuts as engine_prefix_cuts;
 use leakguard_engine::regions::{find_regions, Kind};
 use leakguard_engine::sections::Sections;
 use leakguard_engine::span::{
@@ -509,6 +511,40 @@ fn unescape<'py>(
     )
 }
 
+/// HTML character references decoded (`native/engine/src/entities.rs`): the decoded code
+/// points and each one's original range `starts[i]..ends[i]`, or None when none changes.
+#[pyfunction]
+fn unescape_entities<'py>(
+    py: Python<'py>,
+    cps: PyReadonlyArray1<'py, u32>,
+) -> PyResult<Option<Decoded<'py>>> {
+    let cps = slice(&cps, "cps")?;
+    Ok(
+        run(py, cps.len(), || engine_entities(cps)).map(|(out, starts, ends)| {
+            (
+                out.into_pyarray(py),
+                starts.into_pyarray(py),
+                ends.into_pyarray(py),
+            )
+        }),
+    )
+}
+
+/// The line numbers and quote markers to delete (`native/engine/src/prefixes.rs`): the
+/// sorted ranges `starts[i]..ends[i]`.
+#[pyfunction]
+fn prefix_cuts<'py>(
+    py: Python<'py>,
+    cps: PyReadonlyArray1<'py, u32>,
+) -> PyResult<(Array<'py, i64>, Array<'py, i64>)> {
+    let cps = slice(&cps, "cps")?;
+    let cuts = run(py, cps.len(), || engine_prefix_cuts(cps));
+    // Offsets of a text held in memory fit in i64.
+    let starts: Vec<i64> = cuts.iter().map(|&(start, _)| start as i64).collect();
+    let ends: Vec<i64> = cuts.iter().map(|&(_, end)| end as i64).collect();
+    Ok((starts.into_pyarray(py), ends.into_pyarray(py)))
+}
+
 /// The 16-bit hash of each line's abstract tokens (uint16, one per line `1..=n_lines`; 0
 /// for lines without tokens), tokens valued `skip` left out.
 #[pyfunction]
@@ -730,6 +766,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encoded_runs, m)?)?;
     m.add_function(wrap_pyfunction!(fold_unicode, m)?)?;
     m.add_function(wrap_pyfunction!(unescape, m)?)?;
+    m.add_function(wrap_pyfunction!(prefix_cuts, m)?)?;
+    m.add_function(wrap_pyfunction!(unescape_entities, m)?)?;
     m.add_function(wrap_pyfunction!(near_matches, m)?)?;
     m.add_function(wrap_pyfunction!(chain_hits, m)?)?;
     m.add_function(wrap_pyfunction!(spelling, m)?)?;
