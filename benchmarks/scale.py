@@ -220,6 +220,7 @@ def scan_negatives(
 ) -> dict[str, object]:
     files = file_map(roots)
     alarms: dict[str, list[bool]] = defaultdict(list)
+    scores: dict[str, list[float]] = defaultdict(list)  # every negative's score, for the trade-off
     by_kind: dict[str, list[bool]] = defaultdict(list)
     by_language: dict[str, list[bool]] = defaultdict(list)
     copies = 0
@@ -237,6 +238,7 @@ def scan_negatives(
                 copied.add(n)
                 continue  # really holds indexed code: not a negative
             alarms[wrapping].append(flagged)
+            scores[wrapping].append(result.score)
             flagged_any |= flagged
             if flagged:
                 named = "; ".join(f"{f.path}:{f.start_line}-{f.end_line} score {f.score:.2f} "
@@ -245,7 +247,7 @@ def scan_negatives(
                               f"lines {snippet.start + 1}-{snippet.end} -> {named}\n{text}")  # fmt: skip
         by_kind[snippet.kind].append(flagged_any)
         by_language[snippet.language].append(flagged_any)
-    return {"alarms": alarms, "by_kind": by_kind, "by_language": by_language, "copies": copies,
+    return {"alarms": alarms, "scores": scores, "by_kind": by_kind, "by_language": by_language, "copies": copies,
             "copied": copied, "seconds": time.perf_counter() - started}  # fmt: skip
 
 
@@ -312,6 +314,7 @@ def recall(
     from leakguard.normalise.syntax import normalise_source
 
     found: dict[str, list[bool]] = defaultdict(list)
+    scores: dict[str, list[float]] = defaultdict(list)
     named: dict[str, list[bool]] = defaultdict(list)
     wrapped: dict[str, list[bool]] = defaultdict(list)
     coverage: list[float] = []
@@ -337,6 +340,7 @@ def recall(
             message, code_start, _ = quality.prompt(body, rng)
             result = index.scan(message, policy)
             found[name].append(result.is_leak)
+            scores[name].append(result.score)
             cases.append((name, message))
             if not result.is_leak:
                 misses.append(
@@ -348,7 +352,8 @@ def recall(
                 coverage.append(quality.redacted_share(result, text, language, start, end, code_start))
                 for wrapping in NEGATIVE_WRAPPINGS:
                     wrapped[wrapping].append(index.scan(wrap_negative(wrapping, tuple(body), rng)).is_leak)
-    return {"found": found, "named": named, "wrapped": wrapped, "coverage": coverage, "cases": cases}
+    return {"found": found, "scores": scores, "named": named, "wrapped": wrapped, "coverage": coverage,
+            "cases": cases}  # fmt: skip
 
 
 class Scanoss:
@@ -409,6 +414,38 @@ def scanoss_at_rate(
     return {**best, "found": per, "seconds": time.perf_counter() - started}
 
 
+#: Thresholds tried in the trade-off table, as multiples of the default one.
+MULTIPLES = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0)
+TARGET_ALARMS = 0.001
+
+
+def trade_off(report: dict[str, object]) -> list[str]:
+    """False alarms and recall on the largest index if the threshold were a multiple ``m``
+    of the default: a case whose score is at least ``1 - 2**-m`` has evidence of at least
+    ``m`` thresholds (the score is ``1 - 2**(-evidence / threshold)``)."""
+    negatives = report["curve"][-1]["scores"]["markdown prompt"]  # type: ignore[index]
+    positives = report["recall"]["scores"]  # type: ignore[index]
+    names = [name for name in quality.TRANSFORMS if positives.get(name)]
+
+    def share(values: list[float], cut: float) -> str:
+        return percent([value >= cut for value in values])
+
+    rows = [
+        "| threshold | score cut | false alarms (markdown prompt) | " + " | ".join(names) + " |",
+        "|---" * (len(names) + 3) + "|",
+    ]
+    for multiple in MULTIPLES:
+        cut = 1 - 2**-multiple
+        cells = " | ".join(share(positives[name], cut) for name in names)
+        rows.append(f"| {multiple:g}x | {cut:.3f} | {share(negatives, cut)} | {cells} |")
+    ranked = sorted(negatives, reverse=True)
+    allowed = int(TARGET_ALARMS * len(ranked))
+    # The lowest cut with at most ``allowed`` negatives at or above it.
+    cut = ranked[allowed] + 1e-9 if allowed < len(ranked) else 0.0
+    cells = ", ".join(f"{name} {share(positives[name], cut)}" for name in names)
+    return [*rows, "", f"At {100 * TARGET_ALARMS:g}% false alarms (score cut {cut:.3f}) recall would be: {cells}."]
+
+
 def table(report: dict[str, object]) -> str:
     curve = report["curve"]
     assert isinstance(curve, list)
@@ -449,6 +486,10 @@ def table(report: dict[str, object]) -> str:
         mean = 100 * sum(coverage) / len(coverage)
         rows += ["", f"Redaction of verbatim copies (markdown prompt) removes {mean:.1f}% of the code's token "
                  "characters on average."]  # fmt: skip
+    rows += ["", "The same cases against a higher threshold (largest index; from the scores of this run, without "
+             "rescanning: a higher threshold also raises the floor of the fragments that add up, so the recall "
+             "figures are an upper bound):", ""]  # fmt: skip
+    rows += trade_off(report)
     if "error" in peer:
         rows += ["", f"SCANOSS winnowing: {peer['error']}."]
     else:

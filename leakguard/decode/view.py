@@ -112,8 +112,8 @@ class View:
         long prompt with one curly quote need not be scanned twice. The view itself is
         returned when the changed lines and their context make most of it.
         """
-        if self.starts is None or self.ends is None or not self.text:
-            return self
+        if self.starts is None or self.ends is None or "\n" not in self.text:
+            return self  # one line: any change selects all of it
         mine, theirs = codepoints(self.text), codepoints(original)
         starts, ends = self.starts, self.ends
         same = (ends - starts == 1) & (theirs[np.minimum(starts, theirs.shape[0] - 1)] == mine)

@@ -17,6 +17,9 @@ use crate::hits::Hits;
 use crate::kgram::{kgram_hashes, kgram_tags, window_counts};
 use crate::sections::{posting_width, span_bits, Sections};
 
+/// K-grams looked up together (see [`lookup`]).
+const LOOKUP_CHUNK: usize = 2048;
+
 /// At most this many postings of one hash are followed.
 pub const MAX_POSTINGS_PER_HASH: usize = 32;
 
@@ -50,23 +53,28 @@ pub struct Rules<'a> {
 pub fn lookup(index: &Sections<'_>, scanned: &Scanned<'_>, rules: &Rules<'_>) -> Hits {
     let mut hits = Hits::default();
     let bits = index.directory_bits();
-    // In three passes over the k-grams, so that the reads of a large index's directory and
-    // residues (a cache miss each) overlap instead of waiting for one another.
-    let ranges: Vec<Option<(usize, usize)>> = scanned
-        .hashes
-        .iter()
-        .map(|&hash| index.bucket(hash, bits))
-        .collect();
-    std::hint::black_box(index.touch(&ranges));
-    let slots: Vec<(usize, usize)> = scanned
-        .hashes
-        .iter()
-        .zip(&ranges)
-        .enumerate()
-        .filter_map(|(at, (&hash, range))| {
-            index.find_in(hash, bits, (*range)?).map(|slot| (at, slot))
-        })
-        .collect();
+    // In three passes over each chunk of k-grams, so that the reads of a large index's
+    // directory and residues (a cache miss each) overlap instead of waiting for one another;
+    // chunk by chunk, so that what the passes share stays in the cache however long the text.
+    let mut ranges: Vec<Option<(usize, usize)>> = Vec::with_capacity(LOOKUP_CHUNK);
+    let mut slots: Vec<(usize, usize)> = Vec::new();
+    for (number, chunk) in scanned.hashes.chunks(LOOKUP_CHUNK).enumerate() {
+        ranges.clear();
+        ranges.extend(chunk.iter().map(|&hash| index.bucket(hash, bits)));
+        std::hint::black_box(index.touch(&ranges));
+        let base = number * LOOKUP_CHUNK;
+        slots.extend(
+            chunk
+                .iter()
+                .zip(&ranges)
+                .enumerate()
+                .filter_map(|(at, (&hash, range))| {
+                    index
+                        .find_in(hash, bits, (*range)?)
+                        .map(|slot| (base + at, slot))
+                }),
+        );
+    }
     if slots.is_empty() {
         return hits;
     }
