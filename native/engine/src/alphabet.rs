@@ -13,7 +13,7 @@
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::mix::fmix64;
-use crate::spelling::{code_points, spelling_hash, utf8_surrogatepass};
+use crate::spelling::{code_points, spelling_hash, utf8_one, utf8_surrogatepass};
 
 /// Mixed into literal spellings so a literal's concrete value never equals a name's.
 pub const LITERAL: u64 = 0x6C69_7465_7261_6C21;
@@ -141,31 +141,9 @@ fn symbol_value(cps: &[u32], seed: u64) -> u64 {
 /// [`symbol_value`] of one code point, without allocating: text of other scripts (or of
 /// replacement characters) has a punctuation token at every character.
 fn char_symbol(cp: u32, seed: u64) -> u64 {
+    let (encoded, length) = utf8_one(cp);
     let mut bytes = [b's', 0, 0, 0, 0];
-    let cp = cp.min(0x10_FFFF);
-    // The encoding of `utf8_surrogatepass`, one code point at a time.
-    let length = if cp < 0x80 {
-        bytes[1] = cp as u8;
-        1
-    } else if cp < 0x800 {
-        bytes[1..3].copy_from_slice(&[0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3F) as u8]);
-        2
-    } else if cp < 0x1_0000 {
-        bytes[1..4].copy_from_slice(&[
-            0xE0 | (cp >> 12) as u8,
-            0x80 | ((cp >> 6) & 0x3F) as u8,
-            0x80 | (cp & 0x3F) as u8,
-        ]);
-        3
-    } else {
-        bytes[1..5].copy_from_slice(&[
-            0xF0 | (cp >> 18) as u8,
-            0x80 | ((cp >> 12) & 0x3F) as u8,
-            0x80 | ((cp >> 6) & 0x3F) as u8,
-            0x80 | (cp & 0x3F) as u8,
-        ]);
-        4
-    };
+    bytes[1..=length].copy_from_slice(&encoded[..length]);
     xxh3_64_with_seed(&bytes[..=length], seed)
 }
 

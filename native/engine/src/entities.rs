@@ -20,6 +20,7 @@
 //! kept one to itself, a decoded one to its whole reference (`starts[i]..ends[i]`).
 
 use crate::entity_tables::{DROPPED, NAMED, REMAPPED};
+use crate::rewrite::{rewrite, Rewritten};
 
 const REPLACEMENT: u32 = 0xFFFD;
 /// The longest name a reference may have (the `;` not counted).
@@ -121,51 +122,26 @@ fn push_name(spelled: &str, out: &mut Vec<u32>) -> bool {
 
 /// The text with its character references decoded, and the original range
 /// `starts[i]..ends[i]` of each of its characters; `None` when no reference changes it.
-pub fn unescape_entities(cps: &[u32]) -> Option<(Vec<u32>, Vec<i64>, Vec<i64>)> {
-    let ampersand = u32::from('&');
-    let mut out: Vec<u32> = Vec::with_capacity(cps.len());
-    let mut starts: Vec<i64> = Vec::with_capacity(cps.len());
-    let mut ends: Vec<i64> = Vec::with_capacity(cps.len());
-    let mut changed = false;
+pub fn unescape_entities(cps: &[u32]) -> Option<Rewritten> {
     let mut spelled = String::with_capacity(MAX_NAME + 1);
-    let mut at = 0;
-    while at < cps.len() {
-        // Offsets of a text held in memory fit in i64.
-        let here = at as i64;
-        if cps[at] == ampersand {
-            if let Some((length, found)) = reference(cps, at) {
-                let before = out.len();
-                let decoded = match found {
-                    Reference::Number(value) => {
-                        out.extend(number(value));
-                        true
-                    }
-                    Reference::Name(first, n) => {
-                        spelled.clear();
-                        spelled.extend(
-                            cps[first..=first + n]
-                                .iter()
-                                .filter_map(|&cp| char::from_u32(cp)),
-                        );
-                        push_name(&spelled, &mut out)
-                    }
-                };
-                if decoded {
-                    changed = true;
-                    starts.resize(out.len(), here);
-                    ends.resize(out.len(), here + length as i64);
-                    at += length;
-                    continue;
+    rewrite(cps, u32::from('&'), |cps, at, out| {
+        let (length, found) = reference(cps, at)?;
+        match found {
+            Reference::Number(value) => out.extend(number(value)),
+            Reference::Name(first, n) => {
+                spelled.clear();
+                spelled.extend(
+                    cps[first..=first + n]
+                        .iter()
+                        .filter_map(|&cp| char::from_u32(cp)),
+                );
+                if !push_name(&spelled, out) {
+                    return None; // decodes to itself: kept as it was
                 }
-                debug_assert_eq!(out.len(), before);
             }
         }
-        out.push(cps[at]);
-        starts.push(here);
-        ends.push(here + 1);
-        at += 1;
-    }
-    changed.then_some((out, starts, ends))
+        Some(length)
+    })
 }
 
 #[cfg(test)]

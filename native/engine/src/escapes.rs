@@ -12,7 +12,9 @@
 //!
 //! Any other backslash is kept, and the scan goes on at the next character. Each character
 //! of the output maps back to the original: a kept one to itself, a decoded one to the
-//! whole escape (`starts[i]..ends[i]`).
+//! whole escape (`starts[i]..ends[i]`), as [`crate::rewrite`] builds it.
+
+use crate::rewrite::{rewrite, Rewritten};
 
 /// The value of one hex digit, if `cp` is one.
 #[inline]
@@ -57,34 +59,12 @@ fn escape(cps: &[u32], at: usize) -> Option<(Option<u32>, usize)> {
 
 /// The text with its escapes decoded, and the original range `starts[i]..ends[i]` of each
 /// of its characters; `None` when it holds no escape.
-pub fn unescape(cps: &[u32]) -> Option<(Vec<u32>, Vec<i64>, Vec<i64>)> {
-    let backslash = u32::from('\\');
-    let mut out: Vec<u32> = Vec::with_capacity(cps.len());
-    let mut starts: Vec<i64> = Vec::with_capacity(cps.len());
-    let mut ends: Vec<i64> = Vec::with_capacity(cps.len());
-    let mut found = false;
-    let mut at = 0;
-    while at < cps.len() {
-        // Offsets of a text held in memory fit in i64.
-        let here = at as i64;
-        if cps[at] == backslash {
-            if let Some((decoded, length)) = escape(cps, at) {
-                found = true;
-                if let Some(cp) = decoded {
-                    out.push(cp);
-                    starts.push(here);
-                    ends.push(here + length as i64);
-                }
-                at += length;
-                continue;
-            }
-        }
-        out.push(cps[at]);
-        starts.push(here);
-        ends.push(here + 1);
-        at += 1;
-    }
-    found.then_some((out, starts, ends))
+pub fn unescape(cps: &[u32]) -> Option<Rewritten> {
+    rewrite(cps, u32::from('\\'), |cps, at, out| {
+        let (decoded, length) = escape(cps, at)?;
+        out.extend(decoded);
+        Some(length)
+    })
 }
 
 #[cfg(test)]

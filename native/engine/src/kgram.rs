@@ -17,9 +17,7 @@ pub fn kgram_hashes(values: &[u64], k: usize) -> Vec<u64> {
     // next: drop the oldest value's term, shift, add the new value. Wrapping arithmetic is
     // exact in that ring, so every window gets the value the direct sum gives.
     let top = (1..k).fold(1u64, |power, _| power.wrapping_mul(BASE));
-    let mut sum = values[..k]
-        .iter()
-        .fold(0u64, |acc, &v| acc.wrapping_mul(BASE).wrapping_add(v));
+    let mut sum = polynomial(&values[..k]);
     let mut out = Vec::with_capacity(values.len() - k + 1);
     out.push(fmix64(sum));
     for (&old, &new) in values.iter().zip(&values[k..]) {
@@ -32,12 +30,25 @@ pub fn kgram_hashes(values: &[u64], k: usize) -> Vec<u64> {
     out
 }
 
+/// `sum_i window[i] * BASE^(len-1-i)`, wrapping: a k-gram's hash before mixing.
+fn polynomial(window: &[u64]) -> u64 {
+    window
+        .iter()
+        .fold(0u64, |acc, &v| acc.wrapping_mul(BASE).wrapping_add(v))
+}
+
+/// The 16-bit tag of one window of concrete values (one element of [`kgram_tags`]).
+pub fn kgram_tag(window: &[u64]) -> u16 {
+    tag_of(fmix64(polynomial(window)))
+}
+
+fn tag_of(hash: u64) -> u16 {
+    (hash >> 48) as u16
+}
+
 /// The 16-bit tag of every window of `k` concrete values.
 pub fn kgram_tags(concrete: &[u64], k: usize) -> Vec<u16> {
-    kgram_hashes(concrete, k)
-        .into_iter()
-        .map(|h| (h >> 48) as u16)
-        .collect()
+    kgram_hashes(concrete, k).into_iter().map(tag_of).collect()
 }
 
 /// How many marked positions each window of `k` holds.
@@ -76,6 +87,13 @@ mod tests {
                 .collect();
             assert_eq!(kgram_hashes(&values, k), direct, "k = {k}");
         }
+    }
+
+    #[test]
+    fn one_tag_is_the_tag_of_its_window() {
+        let values: Vec<u64> = (0..40u64).map(|i| i * 7919).collect();
+        let tags = kgram_tags(&values, 6);
+        assert!((0..tags.len()).all(|at| kgram_tag(&values[at..at + 6]) == tags[at]));
     }
 
     #[test]

@@ -102,10 +102,9 @@ pub fn lex(alphabet: &Alphabet, cps: &[u32], regions: &Regions) -> TokenStream {
                 if t.first >= 128 && last_mark.0 != t.first {
                     last_mark = (t.first, alphabet.punctuation(t.first));
                 }
-                let value = if t.first >= 128 {
-                    last_mark.1
-                } else {
-                    alphabet.punctuation(t.first)
+                let value = match t.first {
+                    0..128 => alphabet.punctuation(t.first),
+                    _ => last_mark.1,
                 };
                 (value, value)
             }

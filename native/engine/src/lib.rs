@@ -16,7 +16,8 @@
 //!
 //! On the index side, [`order`] sorts the postings of a merge. [`encoded`] tells the
 //! Python decoders whether a text may hold a base64 or hex block; [`escapes`],
-//! [`entities`] and [`prefixes`] do the per-character work of three of them.
+//! [`entities`] (both through [`rewrite`]) and [`prefixes`] do the per-character work of
+//! three of them.
 //!
 //! Everything here is safe Rust that cannot panic on any input: offsets past a text are
 //! clamped, empty inputs give empty outputs. The Python module (`leakguard._core`) is a
@@ -45,6 +46,7 @@ pub mod near;
 pub mod order;
 pub mod prefixes;
 pub mod regions;
+pub mod rewrite;
 pub mod runs;
 pub mod sections;
 pub mod span;

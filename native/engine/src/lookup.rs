@@ -14,7 +14,7 @@
 //!   (not only literals and punctuation: a row of a table) and its shape is not common.
 
 use crate::hits::Hits;
-use crate::kgram::{kgram_hashes, kgram_tags, window_counts};
+use crate::kgram::{kgram_tag, kgram_tags, window_counts};
 use crate::sections::{posting_width, span_bits, Sections};
 
 /// K-grams looked up together (see [`lookup`]).
@@ -208,19 +208,19 @@ impl<'a> Facts<'a> {
             Facts::Each(scanned, rules) => {
                 let abstract_values = scanned.abstract_values.get(at..at + rules.k)?;
                 let concrete = scanned.concrete_values.get(at..at + rules.k)?;
-                let count =
-                    |test: &dyn Fn(usize) -> bool| (0..rules.k).filter(|&i| test(i)).count() as i64;
-                let named = count(&|i| is_named(rules, abstract_values[i]));
+                let count = |test: &dyn Fn(u64, u64) -> bool| {
+                    let tokens = abstract_values.iter().zip(concrete);
+                    tokens.filter(|&(&value, &name)| test(value, name)).count() as i64
+                };
+                let named = count(&|value, _| is_named(rules, value));
                 Some(Window {
-                    tag: (kgram_hashes(concrete, rules.k).first()? >> 48) as u16,
+                    tag: kgram_tag(concrete),
                     named,
-                    worded: count(&|i| is_worded(rules, abstract_values[i])),
+                    worded: count(&|value, _| is_worded(rules, value)),
                     private: if rules.public_names.is_empty() {
                         named
                     } else {
-                        count(&|i| {
-                            is_named(rules, abstract_values[i]) && is_private(rules, concrete[i])
-                        })
+                        count(&|value, name| is_named(rules, value) && is_private(rules, name))
                     },
                 })
             }
@@ -243,6 +243,7 @@ fn is_private(rules: &Rules<'_>, value: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kgram::kgram_hashes;
 
     #[test]
     fn windows_one_by_one_are_the_windows_of_the_whole_pass() {

@@ -35,28 +35,37 @@ pub fn code_points(text: &str) -> Vec<u32> {
 pub fn utf8_surrogatepass(cps: &[u32]) -> Vec<u8> {
     let mut out = Vec::with_capacity(cps.len());
     for &cp in cps {
-        // Code points past Unicode cannot come from a Python str; they are clamped.
-        let cp = cp.min(0x10_FFFF);
-        if cp < 0x80 {
-            out.push(cp as u8);
-        } else if cp < 0x800 {
-            out.extend([0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3F) as u8]);
-        } else if cp < 0x1_0000 {
-            out.extend([
-                0xE0 | (cp >> 12) as u8,
-                0x80 | ((cp >> 6) & 0x3F) as u8,
-                0x80 | (cp & 0x3F) as u8,
-            ]);
-        } else {
-            out.extend([
-                0xF0 | (cp >> 18) as u8,
-                0x80 | ((cp >> 12) & 0x3F) as u8,
-                0x80 | ((cp >> 6) & 0x3F) as u8,
-                0x80 | (cp & 0x3F) as u8,
-            ]);
-        }
+        let (bytes, length) = utf8_one(cp);
+        out.extend_from_slice(&bytes[..length]);
     }
     out
+}
+
+/// [`utf8_surrogatepass`] of one code point, without allocating: its bytes and how many.
+pub fn utf8_one(cp: u32) -> ([u8; 4], usize) {
+    // Code points past Unicode cannot come from a Python str; they are clamped.
+    let cp = cp.min(0x10_FFFF);
+    if cp < 0x80 {
+        ([cp as u8, 0, 0, 0], 1)
+    } else if cp < 0x800 {
+        ([0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3F) as u8, 0, 0], 2)
+    } else if cp < 0x1_0000 {
+        let bytes = [
+            0xE0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+            0,
+        ];
+        (bytes, 3)
+    } else {
+        let bytes = [
+            0xF0 | (cp >> 18) as u8,
+            0x80 | ((cp >> 12) & 0x3F) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ];
+        (bytes, 4)
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use leakguard_engine::near::{near_matches as near, Partial, Units};
 use leakguard_engine::order::posting_order as engine_order;
 use leakguard_engine::prefixes::prefix_cuts as engine_prefix_cuts;
 use leakguard_engine::regions::{find_regions, Kind};
+use leakguard_engine::rewrite::Rewritten;
 use leakguard_engine::sections::Sections;
 use leakguard_engine::span::{
     copy_bounds, line_hashes as hash_lines, ChainEdges, LineSymbols, LineTable,
@@ -492,16 +493,15 @@ fn fold_unicode<'py>(
 /// Decoded code points, and each one's original range (starts, ends).
 type Decoded<'py> = (Array<'py, u32>, Array<'py, i64>, Array<'py, i64>);
 
-/// One pass of string-escape decoding (`native/engine/src/escapes.rs`): the decoded code
-/// points and each one's original range `starts[i]..ends[i]`, or None without escapes.
-#[pyfunction]
-fn unescape<'py>(
+/// What one of the engine's rewriting decoders found, as arrays (see [`Decoded`]).
+fn decoded<'py>(
     py: Python<'py>,
     cps: PyReadonlyArray1<'py, u32>,
+    decoder: fn(&[u32]) -> Option<Rewritten>,
 ) -> PyResult<Option<Decoded<'py>>> {
     let cps = slice(&cps, "cps")?;
     Ok(
-        run(py, cps.len(), || engine_unescape(cps)).map(|(out, starts, ends)| {
+        run(py, cps.len(), || decoder(cps)).map(|(out, starts, ends)| {
             (
                 out.into_pyarray(py),
                 starts.into_pyarray(py),
@@ -511,6 +511,16 @@ fn unescape<'py>(
     )
 }
 
+/// One pass of string-escape decoding (`native/engine/src/escapes.rs`): the decoded code
+/// points and each one's original range `starts[i]..ends[i]`, or None without escapes.
+#[pyfunction]
+fn unescape<'py>(
+    py: Python<'py>,
+    cps: PyReadonlyArray1<'py, u32>,
+) -> PyResult<Option<Decoded<'py>>> {
+    decoded(py, cps, engine_unescape)
+}
+
 /// HTML character references decoded (`native/engine/src/entities.rs`): the decoded code
 /// points and each one's original range `starts[i]..ends[i]`, or None when none changes.
 #[pyfunction]
@@ -518,16 +528,7 @@ fn unescape_entities<'py>(
     py: Python<'py>,
     cps: PyReadonlyArray1<'py, u32>,
 ) -> PyResult<Option<Decoded<'py>>> {
-    let cps = slice(&cps, "cps")?;
-    Ok(
-        run(py, cps.len(), || engine_entities(cps)).map(|(out, starts, ends)| {
-            (
-                out.into_pyarray(py),
-                starts.into_pyarray(py),
-                ends.into_pyarray(py),
-            )
-        }),
-    )
+    decoded(py, cps, engine_entities)
 }
 
 /// The line numbers and quote markers to delete (`native/engine/src/prefixes.rs`): the
