@@ -62,7 +62,38 @@ def unescape_entities(cps: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.uint3
 def prefix_cuts(cps: npt.NDArray[np.uint32]) -> tuple[I64, I64]: ...
 def line_hashes(abstract: U64, line: I32, n_lines: int, skip: int | None = None) -> npt.NDArray[np.uint16]: ...
 def encoded_runs(text: str, min_len: int) -> list[tuple[int, int]]: ...
-def posting_order(keys: U64, tags: npt.NDArray[np.uint16], lines: I64) -> I64: ...
+def merge_postings(
+    hashes: U64,
+    tags: npt.NDArray[np.uint16],
+    starts: npt.NDArray[np.uint32],
+    spans: npt.NDArray[np.uint8],
+    counts: npt.NDArray[np.uint32],
+    lines: npt.NDArray[np.uint32],
+    public_hashes: U64,
+    public_tags: npt.NDArray[np.uint16],
+) -> tuple[int, U64, U64, npt.NDArray[np.uint32], npt.NDArray[np.uint8], npt.NDArray[np.uint16], int, int]: ...
+def patch_postings(
+    old_keys: U64,
+    old_offsets: U64,
+    old_post_loc: npt.NDArray[np.uint8],
+    old_post_tag: npt.NDArray[np.uint16],
+    old_line_base: npt.NDArray[np.uint32],
+    move_file: npt.NDArray[np.uint32],
+    move_base: npt.NDArray[np.uint32],
+    hashes: U64,
+    tags: npt.NDArray[np.uint16],
+    starts: npt.NDArray[np.uint32],
+    spans: npt.NDArray[np.uint8],
+    counts: npt.NDArray[np.uint32],
+    file: npt.NDArray[np.uint32],
+    base: npt.NDArray[np.uint32],
+    public_hashes: U64,
+    public_tags: npt.NDArray[np.uint16],
+    bits: int,
+    lines: int,
+) -> tuple[int, U64, U64, npt.NDArray[np.uint32], npt.NDArray[np.uint8], npt.NDArray[np.uint16], int, int]: ...
+def sorted_member(values: U64, choices: U64) -> npt.NDArray[np.bool_]: ...
+def distinct_change(kept: U64, gone: U64, fresh: U64) -> tuple[int, int]: ...
 
 class Lines:
     def __init__(

@@ -103,6 +103,7 @@ def update_index(
     """
     from leakguard.index.lock import writing
     from leakguard.index.merge import hashes_paths, index_from_shards
+    from leakguard.index.patch import previous_build
     from leakguard.index.update import read_shards, save_shards, sources_for, update_shards
 
     directory = Path(out)
@@ -114,7 +115,14 @@ def update_index(
             sources_for(list(paths)), params, key, previous, jobs=jobs, progress=progress, scheduler=scheduler
         )
         index = index_from_shards(
-            shards, params, key, public=public, allowed=list(allowed), labels=labels, hash_paths=hashed
+            shards,
+            params,
+            key,
+            public=public,
+            allowed=list(allowed),
+            labels=labels,
+            hash_paths=hashed,
+            previous=previous_build(directory, previous, key) if previous else None,
         )
         save_shards(directory, shards, params, previous)
         return IndexUpdate(index, report, index.save(directory))

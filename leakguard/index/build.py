@@ -198,6 +198,7 @@ def fingerprint_files(
         return results
     batches = batches_by_size([file_size(source.path) for source in files], jobs)
     slots: list[FileFingerprints | None] = [None] * total
+    _load_for_workers()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         done = 0
         work = [[files[i] for i in batch] for batch in batches]
@@ -209,6 +210,13 @@ def fingerprint_files(
             if progress and batch_result:
                 progress(done, total, batch_result[-1].relative)
     return [fingerprints for fingerprints in slots if fingerprints is not None]
+
+
+def _load_for_workers() -> None:
+    """Import here what each worker imports for its first file: datasketch, which brings
+    scipy (half a second). Workers forked from this process then start with it, and the
+    merge after the build needs it here anyway (:func:`leakguard.fingerprint.minhash.make_permutations`)."""
+    import datasketch  # noqa: F401
 
 
 def file_size(path: Path) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from leakguard.errors import IncompatibleIndexError, IndexFormatError, InputError
+from leakguard.index.patch import INPUTS, Previous, inputs_digest
 from leakguard.index.pathnames import HASHED, index_names
 from leakguard.index.public import PublicSet
 from leakguard.index.shard import (
@@ -43,11 +44,14 @@ def index_from_shards(
     allowed: Sequence[str | Path] = (),
     labels: Labels | None = None,
     hash_paths: bool = False,
+    previous: Previous | None = None,
 ) -> Index:
     """Merge shards into an index; apply the shipped public sets (``public``), then ``allowed`` public code.
 
     ``labels`` maps a source's name to its labels (team, sensitivity...), recorded with it.
     ``hash_paths`` stores each file's path hashed (:mod:`leakguard.index.pathnames`).
+    ``previous``, the index being replaced, is patched when it can be
+    (:mod:`leakguard.index.patch`; never when public code is ``allowed``): the same index.
     Raises InputError when no file of any shard can be indexed.
     """
     files = [f for shard in shards for f in shard.files]
@@ -63,7 +67,11 @@ def index_from_shards(
 
         sets, skipped = default_sets(params)
     # Exact sets take postings out as the tables are built; the others mark what is left.
-    index = Index.from_fingerprints(files, params, key, exact=[s for s in sets if s.kind == "exact"], paths=paths)
+    exact = [s for s in sets if s.kind == "exact"]
+    index = Index.from_fingerprints(
+        files, params, key, exact=exact, paths=paths, previous=None if allowed else previous
+    )
+    index.stats[INPUTS] = inputs_digest(files, params, exact, [str(item) for item in allowed])
     for public_set in sets:
         if public_set.kind != "exact":
             index = index.without(public_set)

@@ -193,7 +193,8 @@ def posting_tables(
     """The hash table and posting sections from postings sorted by (prefix, tag, loc).
 
     ``keys`` are the postings' hash prefixes (:func:`leakguard.index.table.prefixes` with
-    the same ``bits``), ``packed`` their ``post_loc`` rows (:func:`pack_postings`).
+    the same ``bits``), ``packed`` their ``post_loc`` rows (:func:`pack_postings`). A
+    hash's ``df`` counts the runs of one file among its postings.
     """
     count = keys.shape[0]
     starts_mask = np.ones(count, dtype=bool)
@@ -202,9 +203,23 @@ def posting_tables(
     new_file = starts_mask.copy()
     new_file[1:] |= file_ids[1:] != file_ids[:-1]
     df = np.add.reduceat(new_file.astype(np.int64), starts) if count else np.empty(0, np.int64)
-    tables = hash_table(keys[starts], bits)
-    tables.update(split_offsets(np.append(starts, count)))
+    return grouped_tables(keys[starts], bits, np.append(starts, count), df, packed, tags)
+
+
+def grouped_tables(
+    unique: npt.NDArray[np.uint64],
+    bits: int,
+    offsets: npt.NDArray[Any],
+    df: npt.NDArray[Any],
+    packed: npt.NDArray[np.uint8],
+    tags: npt.NDArray[np.uint16],
+) -> dict[str, npt.NDArray[Any]]:
+    """The hash table and posting sections from the postings grouped by prefix: the
+    distinct prefixes ``unique``, where each one's postings start (then their count), the
+    files holding each, and the packed postings and their tags in order."""
+    tables = hash_table(unique, bits)
+    tables.update(split_offsets(offsets))
     tables.update(pack_df(df))
     tables["post_loc"] = np.asarray(packed, dtype=np.uint8)
-    tables["post_tag"] = tags.astype(np.uint16)
+    tables["post_tag"] = np.asarray(tags, dtype=np.uint16)
     return tables

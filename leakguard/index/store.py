@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard import _core
-from leakguard.arrays import member_sorted
+from leakguard.arrays import concatenated, member_sorted
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.minhash import b_bit, make_permutations
 from leakguard.index.format import read_container, write_container
@@ -40,6 +40,7 @@ from leakguard.index.postings import (
     OFFSET_BLOCK_BITS,
     PUBLIC_DF,
     full_df,
+    grouped_tables,
     pack_df,
     pack_postings,
     posting_count,
@@ -50,13 +51,14 @@ from leakguard.index.postings import (
     unpack_postings,
 )
 from leakguard.index.public import PublicSet, check_set
-from leakguard.index.table import bucket_bits, directory_bits, prefixes, table_prefixes
+from leakguard.index.table import directory_bits, prefixes, table_prefixes
 from leakguard.normalise.alphabet import ID, NUM, STR, Alphabet, key_id
 from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
 from leakguard.result import Finding, ScanResult
 
 if TYPE_CHECKING:  # only built indexes need the builder; opening one must stay cheap
     from leakguard.index.build import FileFingerprints
+    from leakguard.index.patch import Previous
 
 #: Every section of an index, by the part of the work it does (see fingerprints/FORMAT.md).
 #: ``leakguard info`` reports the bytes of each part, so a team that ships an index to every
@@ -167,12 +169,16 @@ class Index:
         key: bytes = b"",
         exact: Sequence[PublicSet] = (),
         paths: Sequence[str] | None = None,
+        previous: Previous | None = None,
     ) -> Index:
         """Merge per-file fingerprints into sorted tables (skipped files are counted, not kept).
 
         ``exact`` public sets are applied on the way, as :meth:`without` would apply them
         afterwards (the same postings go), without building the tables twice. ``paths``
-        names the files in the index (default: each file's ``relative``).
+        names the files in the index (default: each file's ``relative``). ``previous``, the
+        index this one replaces and the files it was merged from, is patched instead when
+        it can be (:mod:`leakguard.index.patch`): the same index, from one pass over its
+        postings.
         """
         names = [f.relative for f in files] if paths is None else list(paths)
         if len(names) != len(files):
@@ -187,41 +193,36 @@ class Index:
                 f"too many lines for one index ({int(line_base[-1]):,}; at most {MAX_LINES - 1:,}): "
                 "split the sources over several indexes"
             )
-        per_file = [f.hashes.shape[0] for f in kept]
-        file_ids = np.repeat(np.arange(n_files, dtype=np.int64), per_file)
-        hashes = np.concatenate([f.hashes for f in kept]) if kept else np.empty(0, np.uint64)
-        loc = (
-            np.concatenate([f.start_lines for f in kept]).astype(np.int64) - 1 + line_base[file_ids]
-            if kept
-            else np.empty(0, np.int64)
-        )
-        spans = np.concatenate([f.spans for f in kept]) if kept else np.empty(0, np.uint8)
-        tags = np.concatenate([f.tags for f in kept]) if kept else np.empty(0, np.uint16)
-        # Postings of one hash are ordered by tag, so the scan side can pick out the exact
-        # copies among the postings of a hash too common to be evidence on its own.
-        order = _core.posting_order(hashes, tags, loc)  # numpy.lexsort((loc, tags, hashes)), faster
-        hashes = hashes[order]
-        distinct = int(np.count_nonzero(hashes[1:] != hashes[:-1])) + 1 if hashes.shape[0] else 0
-        bits = bucket_bits(distinct)
-        keys = prefixes(hashes, bits)
-        _order_shared_prefixes(order, hashes, keys, tags, loc)
-        stats: dict[str, Any] = {}
+        for public in exact:
+            check_set(public, params)
+            if public.kind != "exact":
+                raise ValueError(f"from_fingerprints applies exact sets only, not {public.kind!r}")
+        # Sorted by (hash prefix, tag, line), so the scan side can bisect the postings of a
+        # hash too common to be evidence on its own for the exact copies among them.
+        tables = None
+        if previous is not None:
+            from leakguard.index.patch import patched_tables
+
+            tables = patched_tables(previous, kept, exact, params)
+        if tables is None:
+            tables = _core.merge_postings(
+                concatenated([f.hashes for f in kept], np.uint64),
+                concatenated([f.tags for f in kept], np.uint16),
+                concatenated([f.start_lines for f in kept], np.uint32),
+                concatenated([f.spans for f in kept], np.uint8),
+                np.asarray([f.hashes.shape[0] for f in kept], dtype=np.uint32),
+                line_counts.astype(np.uint32),
+                concatenated([public.hashes for public in exact], np.uint64),
+                concatenated([public.tags for public in exact], np.uint16),
+            )
+        bits, unique, offsets, df, post_loc, post_tag, removed, distinct = tables
+        # The distinct hashes fix the table's bucket bits; a patch needs the count.
+        stats: dict[str, Any] = {"distinct_hashes": distinct}
         if exact:
-            tagged = _tagged(keys, tags[order])
-            keep = np.ones(order.shape[0], dtype=bool)
-            removed = 0
             for public in exact:
-                check_set(public, params)
-                if public.kind != "exact":
-                    raise ValueError(f"from_fingerprints applies exact sets only, not {public.kind!r}")
-                drop = member_sorted(tagged, _tagged(prefixes(public.hashes, bits), public.tags)) & keep
-                removed += int(np.count_nonzero(drop))
-                keep &= ~drop
                 stats = _applied(stats, public)
             stats["public_removed"] = removed
-            order, keys = order[keep], keys[keep]
-        packed = pack_postings(loc[order], spans[order], int(line_base[-1]))
-        arrays = posting_tables(keys, bits, packed, tags[order], file_ids[order])
+        arrays = grouped_tables(unique, bits, offsets, df, post_loc, post_tag)
         arrays.update({
             "line_base": line_base.astype(np.uint32),
             "paths": np.frombuffer("\n".join(kept_names).encode("utf-8"), dtype=np.uint8),
@@ -404,28 +405,6 @@ class Index:
         return scan_text(self, text, policy)
 
 
-def _order_shared_prefixes(
-    order: npt.NDArray[np.int64],
-    hashes: npt.NDArray[np.uint64],
-    keys: npt.NDArray[np.uint64],
-    tags: npt.NDArray[np.uint16],
-    loc: npt.NDArray[np.int64],
-) -> None:
-    """Put back in (tag, line) order, in place, the postings of each prefix that several
-    distinct hashes share (the table holds them as one fingerprint). ``order`` sorts the
-    postings by (hash, tag, line); ``hashes`` and ``keys`` are in that order. A few hundred
-    prefixes in an index of ten million hashes: each is sorted on its own."""
-    shared = np.flatnonzero((hashes[1:] != hashes[:-1]) & (keys[1:] == keys[:-1]))
-    if not shared.size:
-        return
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    ends = np.append(starts[1:], keys.shape[0])
-    for run in np.unique(np.searchsorted(starts, shared, side="right") - 1):
-        first, last = int(starts[run]), int(ends[run])
-        part = order[first:last]
-        order[first:last] = part[np.lexsort((loc[part], tags[part]))]
-
-
 def _tagged(keys: npt.NDArray[np.uint64], tags: npt.NDArray[np.uint16]) -> npt.NDArray[np.uint64]:
     """One value per (hash prefix, tag) pair that sorts as the pairs do (prefixes have at most 48 bits)."""
     out: npt.NDArray[np.uint64] = (keys << np.uint64(16)) | tags.astype(np.uint64)
@@ -443,16 +422,14 @@ def _language_counts(files: Sequence[FileFingerprints]) -> dict[str, int]:
 def _minhash_tables(files: Sequence[FileFingerprints], params: FingerprintParams) -> dict[str, npt.NDArray[Any]]:
     perm = params.minhash_perm
     sigs = [f.signatures for f in files if f.signatures is not None]
-    unit_file = (
-        np.concatenate([np.full(f.unit_tokens.shape[0], i, dtype=np.uint32) for i, f in enumerate(files)])
-        if files
-        else np.empty(0, np.uint32)
-    )
-    signatures = b_bit(np.vstack(sigs).astype(np.uint32)) if sigs else np.empty((0, perm), np.uint8)
+    units = [f.unit_tokens.shape[0] for f in files]
+    # np.concatenate over axis 0, not vstack: a company's index has 50,000 files.
+    signatures = b_bit(np.concatenate(sigs, axis=0)) if sigs else np.empty((0, perm), np.uint8)
+    lines = [f.unit_lines.reshape(-1, 2) for f in files]
     return {
         "perms": make_permutations(perm, params.minhash_seed),
-        "unit_file": _narrowest(unit_file),
-        "unit_lines": _narrowest(np.vstack([f.unit_lines for f in files]) if files else np.empty((0, 2))),
+        "unit_file": _narrowest(np.repeat(np.arange(len(files), dtype=np.uint32), units)),
+        "unit_lines": _narrowest(np.concatenate(lines, axis=0) if files else np.empty((0, 2))),
         "unit_tokens": _narrowest(np.concatenate([f.unit_tokens for f in files]) if files else np.empty(0)),
         "signatures": signatures,
     }

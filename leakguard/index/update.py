@@ -10,12 +10,16 @@ each source:
    the recorded commit and the working tree does not name (nor named as modified when the
    shard was written); every other file already in the shard is read and its digest compared;
 3. fingerprints the new and changed files (locally or on Dask), drops the removed ones;
-4. writes the shards that changed, then merges every shard into ``index.lgx``
-   (:func:`leakguard.index.merge.index_from_shards`).
+4. merges every shard into ``index.lgx`` (:func:`leakguard.index.merge.index_from_shards`),
+   patching the index it replaces when it can (:mod:`leakguard.index.patch`: one pass
+   over its postings instead of sorting them all again);
+5. writes what changed in each shard (a delta beside it, or the whole shard:
+   :func:`leakguard.index.shard.save_changes`).
 
 Merging is a pure function of the shards, and a shard's content does not depend on how it
 was reached, so the index is byte-identical to a full build of the same sources
-(``tests/index/test_update.py`` checks it). Shards of sources no longer given are removed.
+(``tests/index/test_update.py`` and ``tests/index/test_patch.py`` check it). Shards of
+sources no longer given are removed.
 Without git (or when the recorded commit is gone), every known file is read and compared
 by digest: reading is far cheaper than fingerprinting.
 """
@@ -30,11 +34,14 @@ from typing import Any
 from leakguard.errors import IndexFormatError
 from leakguard.index.build import FileFingerprints, Progress, file_digest, fingerprint_files
 from leakguard.index.shard import (
+    DELTA_SUFFIX,
+    SHARD_DIR,
     Shard,
     SourceState,
     existing_shards,
     load_shard,
     load_states,
+    save_changes,
     save_shard,
     save_states,
     shard_path,
@@ -98,7 +105,7 @@ def update_shards(
     previous = previous or {}
     report = UpdateReport(full=not previous)
     trees = WorkTrees()
-    plans: list[tuple[SourceState, list[SourceFile], dict[int, FileFingerprints]]] = []
+    plans: list[tuple[SourceState, list[SourceFile], dict[int, FileFingerprints], Shard | None]] = []
     todo: list[SourceFile] = []
     for source in sources:
         files = list(iter_source_files([source.root]))
@@ -125,7 +132,7 @@ def update_shards(
             todo.append(file)
         if old:
             report.removed += len(set(known) - {f.relative for f in files})
-        plans.append((state, files, reused))
+        plans.append((state, files, reused, old))
     given = {source.name for source in sources}
     report.removed += sum(len(shard.files) for name, shard in previous.items() if name not in given)
     if scheduler is not None:
@@ -136,27 +143,31 @@ def update_shards(
         made = fingerprint_files(todo, params, key, jobs, progress)
     fresh = iter(made)
     shards: list[Shard] = []
-    for state, files, reused in plans:
+    for state, files, reused, old in plans:
         fingerprints = [reused[i] if i in reused else next(fresh) for i in range(len(files))]
-        shards.append(Shard(state, fingerprints))
+        shards.append(Shard(state, fingerprints, old.base if old else None))
     return shards, report
 
 
 def save_shards(
     directory: Path, shards: Sequence[Shard], params: FingerprintParams, previous: dict[str, Shard]
 ) -> None:
-    """Write the shards whose files differ from ``previous``, then every source's state; remove
-    the shards of sources no longer built.
+    """Write what changed in the shards whose files differ from ``previous`` (a delta, or a
+    whole shard: :func:`leakguard.index.shard.save_changes`), then every source's state;
+    remove the shards of sources no longer built.
 
     The states are written last: should a crash come between, the states are older than
     the shards, and the next update compares a few more files than it needs to."""
     for shard in shards:
         before = previous.get(shard.source.name)
         if before is None or before.source.root != shard.source.root or not _same_files(before.files, shard.files):
-            save_shard(directory, shard, params)
+            save_changes(directory, shard, params)
     names = {shard.source.name for shard in shards}
     for path in existing_shards(directory):
         if path.stem not in names:
+            path.unlink(missing_ok=True)
+    for path in (directory / SHARD_DIR).glob(f"*{DELTA_SUFFIX}"):
+        if path.stem not in names:  # its source is gone, or its shard was damaged and rebuilt
             path.unlink(missing_ok=True)
     for shard in shards:  # a damaged shard skipped by read_shards is rewritten above; this checks it is there
         if not shard_path(directory, shard.source.name).is_file():

@@ -12,7 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leakguard.api import update_index
-from leakguard.index.shard import existing_shards
+from leakguard.errors import IndexFormatError
+from leakguard.index.build import FileFingerprints
+from leakguard.index.shard import delta_path, existing_shards, load_shard, shard_path
+from leakguard.index.update import read_shards
+from leakguard.options import FingerprintParams
 
 PROGRAM = '''
 def settle_{n}(ledger, account, amount):
@@ -179,5 +183,65 @@ def test_a_new_commit_rewrites_only_the_shards_whose_files_changed(tmp_path: Pat
     report = update_index([one, two], out, jobs=1).report
     assert (report.changed, report.compared) == (1, 1)
     after = {p.name: p.stat().st_ino for p in existing_shards(out)}
-    assert after["two.lgs"] == before["two.lgs"] and after["one.lgs"] != before["one.lgs"]
+    assert after["two.lgs"] == before["two.lgs"] and not delta_path(out, "two").exists()
+    # one's change is a delta beside its shard (a file of six: under a quarter of its fingerprints)
+    assert after["one.lgs"] == before["one.lgs"] and delta_path(out, "one").is_file()
     _same_as_full(tmp_path, [one, two], out)
+
+
+def test_changes_go_to_a_delta_until_it_holds_a_quarter_of_the_source(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo", files=12)
+    out = tmp_path / "out"
+    update_index([repo], out, jobs=1)
+    shard = shard_path(out, "repo")
+    first = shard.stat().st_ino
+    (repo / "mod1.py").write_text(PROGRAM.format(n=41))
+    assert update_index([repo], out, jobs=1).report.changed == 1
+    assert shard.stat().st_ino == first and delta_path(out, "repo").is_file()
+    _same_as_full(tmp_path, [repo], out)
+    (repo / "mod2.py").unlink()
+    (repo / "new.py").write_text(PROGRAM.format(n=99))
+    update_index([repo], out, jobs=1)
+    assert shard.stat().st_ino == first  # the delta is written again, from the same shard
+    _same_as_full(tmp_path, [repo], out)
+    for n in range(3, 12):
+        (repo / f"mod{n}.py").write_text(PROGRAM.format(n=100 + n))
+    update_index([repo], out, jobs=1)
+    assert shard.stat().st_ino != first and not delta_path(out, "repo").exists()  # compacted
+    _same_as_full(tmp_path, [repo], out)
+
+
+def test_a_delta_left_from_an_older_shard_is_ignored_and_a_damaged_one_rebuilds_its_source(
+    tmp_path: Path,
+) -> None:
+    repo = _repo(tmp_path / "repo", files=12)
+    out = tmp_path / "out"
+    update_index([repo], out, jobs=1)
+    (repo / "mod1.py").write_text(PROGRAM.format(n=41))
+    update_index([repo], out, jobs=1)
+    delta = delta_path(out, "repo")
+    stale = delta.read_bytes()
+    # A crash after a compaction wrote the new shard, before it removed the delta.
+    update_index([repo], out, jobs=1, full=True)
+    delta.write_bytes(stale)
+    shards = read_shards(out, FingerprintParams())
+    assert [f.digest for f in shards["repo"].files] == [f.digest for f in load_full(out)]
+    _same_as_full(tmp_path, [repo], out)
+    # A delta of this shard, damaged: the source is read again in full, and the delta goes.
+    (repo / "mod1.py").write_text(PROGRAM.format(n=42))
+    update_index([repo], out, jobs=1)
+    delta.write_bytes(delta.read_bytes()[:-100])
+    with pytest.raises(IndexFormatError, match="truncated"):
+        load_shard(shard_path(out, "repo"), FingerprintParams())
+    again = update_index([repo], out, jobs=1)
+    assert again.report.full and again.report.added == len(load_full(out)) and not delta.exists()
+    _same_as_full(tmp_path, [repo], out)
+
+
+def load_full(out: Path) -> list[FileFingerprints]:
+    """The files of the shard of ``repo`` alone (its delta not applied)."""
+    from leakguard.index.format import read_container
+    from leakguard.index.shard import _files
+
+    container = read_container(out / "shards", filename="repo.lgs")
+    return _files(container.header["files"], container.arrays)

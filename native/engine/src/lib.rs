@@ -14,7 +14,8 @@
 //! 9. [`near`]: partial matches confirmed by MinHash (edited copies);
 //! 10. [`span`]: a finding's tokens and lines, grown as far as the index vouches.
 //!
-//! On the index side, [`order`] sorts the postings of a merge. [`encoded`] tells the
+//! On the index side, [`merge`] turns the postings of many files into the sorted tables of one index,
+//! and [`patch`] updates those tables when a few files changed. [`encoded`] tells the
 //! Python decoders whether a text may hold a base64 or hex block; [`escapes`],
 //! [`entities`] (both through [`rewrite`]) and [`prefixes`] do the per-character work of
 //! three of them.
@@ -41,9 +42,10 @@ pub mod hits;
 pub mod kgram;
 pub mod lex;
 pub mod lookup;
+pub mod merge;
 pub mod mix;
 pub mod near;
-pub mod order;
+pub mod patch;
 pub mod prefixes;
 pub mod regions;
 pub mod rewrite;

@@ -16,8 +16,13 @@ use leakguard_engine::hits::Hits;
 use leakguard_engine::kgram;
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
+use leakguard_engine::merge::{
+    merge, sorted_member as engine_sorted_member, Files, MergeError, Merged,
+};
 use leakguard_engine::near::{near_matches as near, Partial, Units};
-use leakguard_engine::order::posting_order as engine_order;
+use leakguard_engine::patch::{
+    distinct_change as engine_distinct_change, patch, Fresh, Moves, Old, PatchError,
+};
 use leakguard_engine::prefixes::prefix_cuts as engine_prefix_cuts;
 use leakguard_engine::regions::{find_regions, Kind};
 use leakguard_engine::rewrite::Rewritten;
@@ -561,26 +566,178 @@ fn line_hashes<'py>(
     Ok(run(py, values.len(), || hash_lines(values, line, n_lines, skip)).into_pyarray(py))
 }
 
-/// Positions of postings in (key, tag, line) order, ties in input order: what
-/// `numpy.lexsort((lines, tags, keys))` gives, about four times as fast (index side).
+/// The posting tables of an index from the postings of its files (index side; see
+/// `merge.rs`): `(bits, keys, offsets, df, post_loc, post_tag, removed, distinct)`.
+///
+/// The postings are concatenated in file order (`counts` per file, `lines` lines each);
+/// those whose (prefix, tag) pair is in `public_hashes`/`public_tags` are left out.
 #[pyfunction]
-fn posting_order<'py>(
+#[allow(clippy::too_many_arguments)]
+fn merge_postings<'py>(
     py: Python<'py>,
-    keys: PyReadonlyArray1<'py, u64>,
+    hashes: PyReadonlyArray1<'py, u64>,
     tags: PyReadonlyArray1<'py, u16>,
-    lines: PyReadonlyArray1<'py, i64>,
-) -> PyResult<Array<'py, i64>> {
-    let (keys, tags, lines) = (
-        slice(&keys, "keys")?,
-        slice(&tags, "tags")?,
-        slice(&lines, "lines")?,
+    starts: PyReadonlyArray1<'py, u32>,
+    spans: PyReadonlyArray1<'py, u8>,
+    counts: PyReadonlyArray1<'py, u32>,
+    lines: PyReadonlyArray1<'py, u32>,
+    public_hashes: PyReadonlyArray1<'py, u64>,
+    public_tags: PyReadonlyArray1<'py, u16>,
+) -> PyResult<TablesOut<'py>> {
+    let files = Files {
+        hashes: slice(&hashes, "hashes")?,
+        tags: slice(&tags, "tags")?,
+        starts: slice(&starts, "starts")?,
+        spans: slice(&spans, "spans")?,
+        counts: slice(&counts, "counts")?,
+        lines: slice(&lines, "lines")?,
+    };
+    let public = (
+        slice(&public_hashes, "public_hashes")?,
+        slice(&public_tags, "public_tags")?,
     );
-    if keys.len() != tags.len() || keys.len() != lines.len() {
+    let merged = run(py, files.hashes.len(), || merge(files, public)).map_err(|error| {
+        PyValueError::new_err(match error {
+            MergeError::Lengths => {
+                "hashes, tags, starts and spans must hold the postings the counts add up to"
+            }
+            MergeError::Files => "counts and lines must have one value per file",
+            MergeError::StartLine => "a posting starts on line 0 (lines count from 1)",
+            MergeError::Public => "public_hashes and public_tags must have the same length",
+            MergeError::TooMany => "too many lines or postings for one index",
+        })
+    })?;
+    Ok(tables(py, merged))
+}
+
+/// What `merge_postings` and `patch_postings` return: `(bits, keys, offsets, df,
+/// post_loc, post_tag, removed, distinct)`.
+type TablesOut<'py> = (
+    u32,
+    Array<'py, u64>,
+    Array<'py, u64>,
+    Array<'py, u32>,
+    Array<'py, u8>,
+    Array<'py, u16>,
+    u64,
+    u64,
+);
+
+fn tables(py: Python<'_>, merged: Merged) -> TablesOut<'_> {
+    (
+        merged.bits,
+        merged.keys.into_pyarray(py),
+        merged.offsets.into_pyarray(py),
+        merged.df.into_pyarray(py),
+        merged.post_loc.into_pyarray(py),
+        merged.post_tag.into_pyarray(py),
+        merged.removed,
+        merged.distinct,
+    )
+}
+
+/// Whether each of `values` is one of `choices`, both ascending (index side: public sets
+/// applied to sorted tables). ValueError when either is not ascending.
+#[pyfunction]
+fn sorted_member<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArray1<'py, u64>,
+    choices: PyReadonlyArray1<'py, u64>,
+) -> PyResult<Bound<'py, PyArray1<bool>>> {
+    let (values, choices) = (slice(&values, "values")?, slice(&choices, "choices")?);
+    if values.windows(2).any(|w| w[0] > w[1]) || choices.windows(2).any(|w| w[0] > w[1]) {
         return Err(PyValueError::new_err(
-            "keys, tags and lines must have the same length",
+            "values and choices must be ascending",
         ));
     }
-    Ok(run(py, keys.len(), || engine_order(keys, tags, lines)).into_pyarray(py))
+    Ok(run(py, values.len(), || engine_sorted_member(values, choices)).into_pyarray(py))
+}
+
+/// (hashes no posting holds any more, hashes no posting held before) when the postings
+/// `gone` leave an index and `fresh` ones come, `kept` staying (index side; `patch.rs`).
+#[pyfunction]
+fn distinct_change<'py>(
+    py: Python<'py>,
+    kept: PyReadonlyArray1<'py, u64>,
+    gone: PyReadonlyArray1<'py, u64>,
+    fresh: PyReadonlyArray1<'py, u64>,
+) -> PyResult<(u64, u64)> {
+    let (kept, gone, fresh) = (
+        slice(&kept, "kept")?,
+        slice(&gone, "gone")?,
+        slice(&fresh, "fresh")?,
+    );
+    Ok(run(py, kept.len(), || {
+        engine_distinct_change(kept, gone, fresh)
+    }))
+}
+
+/// The posting tables of an index patched after a few files changed (index side; see
+/// `patch.rs`), as `merge_postings` returns them; `removed` counts only the new
+/// postings dropped as public, and `distinct` is 0 (`distinct_change` tells). ValueError when the old tables do not hang together or
+/// the new index would pack its postings otherwise: merge in full then.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn patch_postings<'py>(
+    py: Python<'py>,
+    old_keys: PyReadonlyArray1<'py, u64>,
+    old_offsets: PyReadonlyArray1<'py, u64>,
+    old_post_loc: PyReadonlyArray1<'py, u8>,
+    old_post_tag: PyReadonlyArray1<'py, u16>,
+    old_line_base: PyReadonlyArray1<'py, u32>,
+    move_file: PyReadonlyArray1<'py, u32>,
+    move_base: PyReadonlyArray1<'py, u32>,
+    hashes: PyReadonlyArray1<'py, u64>,
+    tags: PyReadonlyArray1<'py, u16>,
+    starts: PyReadonlyArray1<'py, u32>,
+    spans: PyReadonlyArray1<'py, u8>,
+    counts: PyReadonlyArray1<'py, u32>,
+    file: PyReadonlyArray1<'py, u32>,
+    base: PyReadonlyArray1<'py, u32>,
+    public_hashes: PyReadonlyArray1<'py, u64>,
+    public_tags: PyReadonlyArray1<'py, u16>,
+    bits: u32,
+    lines: u64,
+) -> PyResult<TablesOut<'py>> {
+    let old = Old {
+        keys: slice(&old_keys, "old_keys")?,
+        offsets: slice(&old_offsets, "old_offsets")?,
+        post_loc: slice(&old_post_loc, "old_post_loc")?,
+        post_tag: slice(&old_post_tag, "old_post_tag")?,
+        line_base: slice(&old_line_base, "old_line_base")?,
+    };
+    let moves = Moves {
+        file: slice(&move_file, "move_file")?,
+        base: slice(&move_base, "move_base")?,
+    };
+    let fresh = Fresh {
+        hashes: slice(&hashes, "hashes")?,
+        tags: slice(&tags, "tags")?,
+        starts: slice(&starts, "starts")?,
+        spans: slice(&spans, "spans")?,
+        counts: slice(&counts, "counts")?,
+        file: slice(&file, "file")?,
+        base: slice(&base, "base")?,
+    };
+    let public = (
+        slice(&public_hashes, "public_hashes")?,
+        slice(&public_tags, "public_tags")?,
+    );
+    if !(4..=32).contains(&bits) {
+        return Err(PyValueError::new_err("bits must be 4 to 32"));
+    }
+    let patched = run(py, old.post_tag.len(), || {
+        patch(old, moves, fresh, public, bits, lines)
+    })
+    .map_err(|error| {
+        PyValueError::new_err(match error {
+            PatchError::Old => "the old tables do not hang together",
+            PatchError::Lengths => "the moves or the new files' arrays differ in length",
+            PatchError::StartLine => "a posting starts on line 0 (lines count from 1)",
+            PatchError::Layout => "the new index packs its postings otherwise than the old one",
+        })
+    })?;
+    Ok(tables(py, patched))
 }
 
 /// The (start, end) character offsets of the runs of at least `min_len` base64 characters
@@ -763,7 +920,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(symbol, m)?)?;
     m.add_function(wrap_pyfunction!(specials, m)?)?;
     m.add_function(wrap_pyfunction!(line_hashes, m)?)?;
-    m.add_function(wrap_pyfunction!(posting_order, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_postings, m)?)?;
+    m.add_function(wrap_pyfunction!(patch_postings, m)?)?;
+    m.add_function(wrap_pyfunction!(distinct_change, m)?)?;
+    m.add_function(wrap_pyfunction!(sorted_member, m)?)?;
     m.add_function(wrap_pyfunction!(encoded_runs, m)?)?;
     m.add_function(wrap_pyfunction!(fold_unicode, m)?)?;
     m.add_function(wrap_pyfunction!(unescape, m)?)?;

@@ -1,0 +1,192 @@
+"""Patching an index after a few of its files changed: the merge of an incremental build.
+
+Every build ends by merging the postings of all its files into sorted tables
+(:meth:`leakguard.index.store.Index.from_fingerprints`). An incremental build that
+changed 1% of a company's files would sort the other 99% again. Instead, when the index
+being replaced is known to be the merge of the files the update started from, the
+engine's patch (``native/engine/src/patch.rs``) reads its tables in order, drops the
+postings of the files that changed or went, moves the others to their new lines and
+merges in the sorted postings of the new files: one pass, and the same tables a full
+merge gives, byte for byte (``tests/index/test_patch.py``). Everything else of the index
+(files, lines, MinHash units, statistics) is built from the files as in a full merge.
+
+The old index is patched only when all of these hold, else the build merges in full:
+
+* its statistics record the digest of its inputs (:func:`inputs_digest`: every file's
+  path and content digest in order, the parameters, the exact public sets applied, the
+  public code allowed) and it equals that of the files the update started from, with
+  the same exact sets and nothing allowed;
+* every file kept from it is the very same fingerprinted file (not a copy), and the
+  kept files keep their order;
+* the new index has the same bucket directory (``b`` grows with the distinct hashes,
+  which the old index records and the patch counts: :func:`_distinct`) and packs lines
+  and spans the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+from leakguard import _core
+from leakguard.arrays import concatenated, member
+from leakguard.index.postings import posting_offsets
+from leakguard.index.table import RESIDUE_BITS, bucket_bits, directory_bits, table_prefixes
+from leakguard.options import FingerprintParams
+
+if TYPE_CHECKING:
+    from leakguard.index.build import FileFingerprints
+    from leakguard.index.public import PublicSet
+    from leakguard.index.shard import Shard
+    from leakguard.index.store import Index
+
+#: Statistic of an index that records the digest of its inputs.
+INPUTS = "inputs"
+#: The value of ``move_file`` for an old file whose postings go.
+_GONE = np.iinfo(np.uint32).max
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The index a build replaces, and every file (in order, skipped ones too) it was merged from."""
+
+    index: Index
+    files: Sequence[FileFingerprints]
+
+
+def previous_build(directory: Path, shards: Mapping[str, Shard], key: bytes) -> Previous | None:
+    """The index at ``directory`` and the files of ``shards`` it lists, in its order; None
+    when there is no readable index there or it names a source the shards lack. Whether
+    those are really the files it was merged from is checked before it is patched."""
+    from leakguard.errors import LeakguardError
+    from leakguard.index.store import Index
+
+    try:
+        index = Index.load(directory, key)
+    except LeakguardError:
+        return None
+    sources = index.stats.get("sources", [])
+    names = [source.get("name") for source in sources if isinstance(source, dict)]
+    if len(names) != len(sources) or any(name not in shards for name in names):
+        return None
+    return Previous(index, [f for name in names for f in shards[str(name)].files])
+
+
+def inputs_digest(
+    files: Sequence[FileFingerprints],
+    params: FingerprintParams,
+    exact: Sequence[PublicSet],
+    allowed: Sequence[str] = (),
+) -> str:
+    """xxh3-64 (hex) of what an index's postings are a function of: each file's path,
+    content digest and skip reason in order, the parameters, the exact public sets
+    (their content) and the public code allowed."""
+    digest = xxhash.xxh3_64()
+    digest.update(json.dumps([params.to_json(), list(allowed)], separators=(",", ":")).encode())
+    digest.update(
+        "".join(f"\n{f.relative}\0{f.digest}\0{f.skipped or ''}" for f in files).encode("utf-8", "surrogatepass")
+    )
+    for public in exact:
+        digest.update(np.ascontiguousarray(public.hashes, dtype="<u8").tobytes())
+        digest.update(np.ascontiguousarray(public.tags, dtype="<u2").tobytes())
+    return digest.hexdigest()
+
+
+def patched_tables(
+    previous: Previous,
+    kept: Sequence[FileFingerprints],
+    exact: Sequence[PublicSet],
+    params: FingerprintParams,
+) -> tuple[Any, ...] | None:
+    """The posting tables of ``kept`` (the files of the new index), as the engine's
+    ``merge_postings`` returns them, patched from ``previous``; None when it cannot be
+    (see the module's conditions): merge in full then."""
+    old = previous.index
+    if old.stats.get(INPUTS) != inputs_digest(previous.files, params, exact) or old.params != params:
+        return None
+    before = [f for f in previous.files if f.skipped is None]
+    if len(before) != old.n_files:
+        return None
+    new_id = {id(f): i for i, f in enumerate(kept)}
+    move_file = np.asarray([new_id.get(id(f), _GONE) for f in before], dtype=np.uint32)
+    staying = move_file[move_file != _GONE]
+    if np.any(staying[1:] <= staying[:-1]):
+        return None  # the kept files change order: their postings would too
+    line_base = np.concatenate(([0], np.cumsum([f.lines for f in kept], dtype=np.int64)))
+    move_base = np.where(move_file != _GONE, line_base[np.minimum(move_file, len(kept))], 0).astype(np.uint32)
+    is_new = np.ones(len(kept), dtype=bool)
+    is_new[staying] = False
+    fresh = np.flatnonzero(is_new)
+    new = [kept[i] for i in fresh.tolist()]
+    gone = [f for f, to in zip(before, move_file.tolist(), strict=True) if to == _GONE]
+    distinct = _distinct(old, before, move_file, gone, new)
+    bits = bucket_bits(distinct) if distinct is not None else -1
+    if bits != directory_bits(old.arrays["hash_buckets"]):
+        return None  # a table of another size: every prefix changes
+    public = (concatenated([p.hashes for p in exact], np.uint64), concatenated([p.tags for p in exact], np.uint16))
+    a = old.arrays
+    try:
+        tables = _core.patch_postings(
+            np.ascontiguousarray(table_prefixes(a)),
+            posting_offsets(a).astype(np.uint64),
+            np.ascontiguousarray(a["post_loc"]),
+            np.ascontiguousarray(a["post_tag"]),
+            np.ascontiguousarray(a["line_base"], dtype=np.uint32),
+            move_file,
+            move_base,
+            concatenated([f.hashes for f in new], np.uint64),
+            concatenated([f.tags for f in new], np.uint16),
+            concatenated([f.start_lines for f in new], np.uint32),
+            concatenated([f.spans for f in new], np.uint8),
+            np.asarray([f.hashes.shape[0] for f in new], dtype=np.uint32),
+            fresh.astype(np.uint32),
+            line_base[fresh].astype(np.uint32),
+            *public,
+            bits,
+            int(line_base[-1]),
+        )
+    except ValueError:
+        return None  # another packing, or tables that do not hang together: merge in full
+    removed = int(old.stats.get("public_removed", 0)) - _public_postings(gone, public, bits) + tables[6]
+    return (*tables[:6], removed, distinct)
+
+
+def _distinct(
+    old: Index,
+    before: Sequence[FileFingerprints],
+    move_file: npt.NDArray[np.uint32],
+    gone: Sequence[FileFingerprints],
+    new: Sequence[FileFingerprints],
+) -> int | None:
+    """The distinct hashes of the new index: the old count, less those only the files that
+    go held, plus those only the new files hold. None when the old index does not say."""
+    count = old.stats.get("distinct_hashes")
+    if not isinstance(count, int):
+        return None
+    kept = [f.hashes for f, to in zip(before, move_file.tolist(), strict=True) if to != _GONE]
+    lost, gained = _core.distinct_change(
+        concatenated(kept, np.uint64),
+        concatenated([f.hashes for f in gone], np.uint64),
+        concatenated([f.hashes for f in new], np.uint64),
+    )
+    return count - lost + gained
+
+
+def _public_postings(
+    files: Sequence[FileFingerprints], public: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint16]], bits: int
+) -> int:
+    """How many postings of ``files`` a table of ``b = bits`` drops as exact public code."""
+    if not files or public[0].shape[0] == 0:
+        return 0
+    shift = np.uint64(64 - RESIDUE_BITS - bits)
+    pairs = ((public[0] >> shift) << np.uint64(16)) | public[1].astype(np.uint64)
+    hashes = concatenated([f.hashes for f in files], np.uint64)
+    tags = concatenated([f.tags for f in files], np.uint16)
+    return int(np.count_nonzero(member(((hashes >> shift) << np.uint64(16)) | tags.astype(np.uint64), pairs)))
