@@ -81,6 +81,12 @@ def concatenated(parts: Sequence[npt.NDArray[Any]], dtype: type[Any]) -> npt.NDA
     return np.ascontiguousarray(np.concatenate(parts) if parts else np.empty(0), dtype=dtype)
 
 
+def narrowest(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """u16 when every value fits, else u32: most files, units and line numbers are small."""
+    fits = values.size == 0 or int(values.max()) <= np.iinfo(np.uint16).max
+    return np.asarray(values).astype(np.uint16 if fits else np.uint32)
+
+
 def codepoints(text: str) -> npt.NDArray[np.uint32]:
     """The code points of text as an array (lone surrogates included)."""
     if text.isascii():

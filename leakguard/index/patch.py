@@ -36,7 +36,8 @@ import numpy.typing as npt
 import xxhash
 
 from leakguard import _core
-from leakguard.arrays import concatenated, member
+from leakguard.arrays import concatenated, member, narrowest
+from leakguard.fingerprint.minhash import b_bit
 from leakguard.index.postings import posting_offsets
 from leakguard.index.table import RESIDUE_BITS, bucket_bits, directory_bits, table_prefixes
 from leakguard.options import FingerprintParams
@@ -99,15 +100,24 @@ def inputs_digest(
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Patched:
+    """What a patch gives: the posting tables as the engine's ``merge_postings`` returns
+    them, and the MinHash sections (the old rows of the files kept, the new files' put in)."""
+
+    tables: tuple[Any, ...]
+    units: dict[str, npt.NDArray[Any]]
+
+
 def patched_tables(
     previous: Previous,
     kept: Sequence[FileFingerprints],
     exact: Sequence[PublicSet],
     params: FingerprintParams,
-) -> tuple[Any, ...] | None:
-    """The posting tables of ``kept`` (the files of the new index), as the engine's
-    ``merge_postings`` returns them, patched from ``previous``; None when it cannot be
-    (see the module's conditions): merge in full then."""
+) -> Patched | None:
+    """The posting tables and MinHash sections of ``kept`` (the files of the new index),
+    patched from ``previous``; None when they cannot be (see the module's conditions):
+    merge in full then."""
     old = previous.index
     if old.stats.get(INPUTS) != inputs_digest(previous.files, params, exact) or old.params != params:
         return None
@@ -155,7 +165,50 @@ def patched_tables(
     except ValueError:
         return None  # another packing, or tables that do not hang together: merge in full
     removed = int(old.stats.get("public_removed", 0)) - _public_postings(gone, public, bits) + tables[6]
-    return (*tables[:6], removed, distinct)
+    return Patched((*tables[:6], removed, distinct), _units(a, move_file, fresh, kept))
+
+
+def _units(
+    a: dict[str, npt.NDArray[Any]],
+    move_file: npt.NDArray[np.uint32],
+    fresh: npt.NDArray[np.int64],
+    kept: Sequence[FileFingerprints],
+) -> dict[str, npt.NDArray[Any]]:
+    """The MinHash sections of the new index: each kept file's rows of the old ones (units
+    are stored in file order), each new file's from its fingerprints, in the new order."""
+    old_file = np.asarray(a["unit_file"], dtype=np.int64)
+    old_counts = np.bincount(old_file, minlength=move_file.shape[0])
+    old_starts = np.concatenate(([0], np.cumsum(old_counts)[:-1]))
+    new = [kept[i] for i in fresh.tolist()]
+    new_counts = np.asarray([f.unit_tokens.shape[0] for f in new], dtype=np.int64)
+    # Every row of the new index, as a row of the old sections followed by the new files'.
+    counts = np.zeros(len(kept), dtype=np.int64)
+    starts = np.zeros(len(kept), dtype=np.int64)
+    staying = move_file != _GONE
+    counts[move_file[staying]] = old_counts[staying]
+    starts[move_file[staying]] = old_starts[staying]
+    counts[fresh] = new_counts
+    starts[fresh] = old_file.shape[0] + np.concatenate(([0], np.cumsum(new_counts)[:-1]))
+    ends = np.cumsum(counts)
+    take = np.arange(int(ends[-1]) if ends.shape[0] else 0) + np.repeat(starts - (ends - counts), counts)
+    sigs = [f.signatures for f in new if f.signatures is not None]
+    perm = a["signatures"].shape[1]
+    return {
+        "perms": np.array(a["perms"]),
+        "unit_file": narrowest(np.repeat(np.arange(len(kept), dtype=np.uint32), counts)),
+        "unit_lines": narrowest(_rows(a["unit_lines"], [f.unit_lines.reshape(-1, 2) for f in new], take)),
+        "unit_tokens": narrowest(_rows(a["unit_tokens"], [f.unit_tokens for f in new], take)),
+        "signatures": _rows(a["signatures"], [b_bit(np.concatenate(sigs, axis=0))] if sigs else [], take)
+        if sigs or a["signatures"].shape[0]
+        else np.empty((0, perm), np.uint8),
+    }
+
+
+def _rows(old: npt.NDArray[Any], new: list[npt.NDArray[Any]], take: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+    """Rows ``take`` of the old rows followed by the new ones (in the old rows' dtype, widened to u32 if need be)."""
+    dtype = np.uint8 if old.dtype == np.uint8 else np.uint32
+    joined = np.concatenate([np.asarray(old, dtype=dtype), *(np.asarray(part, dtype=dtype) for part in new)], axis=0)
+    return joined[take]
 
 
 def _distinct(

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakguard import _core
-from leakguard.arrays import concatenated, member_sorted
+from leakguard.arrays import concatenated, member_sorted, narrowest
 from leakguard.errors import IncompatibleIndexError, IndexFormatError
 from leakguard.fingerprint.minhash import b_bit, make_permutations
 from leakguard.index.format import read_container, write_container
@@ -199,11 +199,13 @@ class Index:
                 raise ValueError(f"from_fingerprints applies exact sets only, not {public.kind!r}")
         # Sorted by (hash prefix, tag, line), so the scan side can bisect the postings of a
         # hash too common to be evidence on its own for the exact copies among them.
-        tables = None
+        tables = units = None
         if previous is not None:
             from leakguard.index.patch import patched_tables
 
-            tables = patched_tables(previous, kept, exact, params)
+            patched = patched_tables(previous, kept, exact, params)
+            if patched is not None:
+                tables, units = patched.tables, patched.units
         if tables is None:
             tables = _core.merge_postings(
                 concatenated([f.hashes for f in kept], np.uint64),
@@ -229,7 +231,7 @@ class Index:
             "file_tokens": np.asarray([f.tokens for f in kept], dtype=np.uint32),
         })  # fmt: skip
         arrays.update(pack_line_hashes(np.concatenate([f.line_hashes for f in kept]) if kept else np.empty(0)))
-        arrays.update(_minhash_tables(kept, params))
+        arrays.update(units if units is not None else _minhash_tables(kept, params))
         stats = {
             **stats,
             "files": n_files,
@@ -428,14 +430,8 @@ def _minhash_tables(files: Sequence[FileFingerprints], params: FingerprintParams
     lines = [f.unit_lines.reshape(-1, 2) for f in files]
     return {
         "perms": make_permutations(perm, params.minhash_seed),
-        "unit_file": _narrowest(np.repeat(np.arange(len(files), dtype=np.uint32), units)),
-        "unit_lines": _narrowest(np.concatenate(lines, axis=0) if files else np.empty((0, 2))),
-        "unit_tokens": _narrowest(np.concatenate([f.unit_tokens for f in files]) if files else np.empty(0)),
+        "unit_file": narrowest(np.repeat(np.arange(len(files), dtype=np.uint32), units)),
+        "unit_lines": narrowest(np.concatenate(lines, axis=0) if files else np.empty((0, 2))),
+        "unit_tokens": narrowest(np.concatenate([f.unit_tokens for f in files]) if files else np.empty(0)),
         "signatures": signatures,
     }
-
-
-def _narrowest(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """u16 when every value fits, else u32: most files, units and line numbers are small."""
-    fits = values.size == 0 or int(values.max()) <= np.iinfo(np.uint16).max
-    return np.asarray(values).astype(np.uint16 if fits else np.uint32)

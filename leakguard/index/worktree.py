@@ -22,6 +22,7 @@ class WorkTrees:
 
     def __init__(self) -> None:
         self._tops: dict[Path, Path | None] = {}
+        self._wheres: dict[Path, tuple[Path, str] | None] = {}
         self._answers: dict[tuple[Path, tuple[str, ...]], list[str] | None] = {}
 
     def commit(self, root: Path) -> str | None:
@@ -55,7 +56,12 @@ class WorkTrees:
         return [path[len(prefix) :] for path in answer[first:last]]
 
     def _where(self, root: Path) -> tuple[Path, str] | None:
-        """``root``'s repository top and its folder there (``""`` or ``"a/b/"``)."""
+        """``root``'s repository top and its folder there (``""`` or ``"a/b/"``), found once."""
+        if root not in self._wheres:
+            self._wheres[root] = self._find(root)
+        return self._wheres[root]
+
+    def _find(self, root: Path) -> tuple[Path, str] | None:
         if not root.is_dir():
             return None
         for folder in (root, *root.parents):
