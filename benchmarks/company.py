@@ -243,24 +243,24 @@ def _speed(part: str, index: Path, fingerprints: int, prompts: int) -> dict[str,
 def table(r: dict[str, Any]) -> str:
     inc, dk, large = r["incremental"], r["dask"], r["large"]
     mb = inc["mb"]
+    full = min(inc["full_s"], inc["full_again_s"])  # the first build of a run is often the slower
     lines = [
         "### Incremental builds",
         "",
         f"{mb:.0f} MB of real package source: {inc['sources']} packages (one source, one shard each) in one git "
         f"repository; {inc['files']:,} files, {inc['fingerprints']:,} fingerprints. 2 processes.",
         "",
-        "| build | time | share of a full build | files fingerprinted |",
+        "| build | time | share of a full build (the faster of the two) | files fingerprinted |",
         "|---|---|---|---|",
-        f"| full | {inc['full_s']:.1f} s | 100% | {inc['files']:,} |",
+        f"| full | {inc['full_s']:.1f} s | {100 * inc['full_s'] / full:.0f}% | {inc['files']:,} |",
         f"| update after editing 1% of files ({inc['edited']}), committed (git names them) | {inc['git_s']:.1f} s | "
-        f"{100 * inc['git_s'] / inc['full_s']:.1f}% | {inc['git_report']['changed'] + inc['git_report']['added']} |",
+        f"{100 * inc['git_s'] / full:.1f}% | {inc['git_report']['changed'] + inc['git_report']['added']} |",
         f"| update after editing another 1% ({inc['edited_plain']}), no git (every file read, digests compared) | "
-        f"{inc['digest_s']:.1f} s | {100 * inc['digest_s'] / inc['full_s']:.1f}% | "
+        f"{inc['digest_s']:.1f} s | {100 * inc['digest_s'] / full:.1f}% | "
         f"{inc['digest_report']['changed'] + inc['digest_report']['added']} |",
-        f"| update with nothing changed (git) | {inc['nothing_s']:.1f} s | "
-        f"{100 * inc['nothing_s'] / inc['full_s']:.1f}% | 0 |",
+        f"| update with nothing changed (git) | {inc['nothing_s']:.1f} s | {100 * inc['nothing_s'] / full:.1f}% | 0 |",
         f"| full build of the edited tree, fresh directory | {inc['full_again_s']:.1f} s | "
-        f"{100 * inc['full_again_s'] / inc['full_s']:.0f}% | {inc['files']:,} |",
+        f"{100 * inc['full_again_s'] / full:.0f}% | {inc['files']:,} |",
         "",
         f"The updated index is byte-identical to the fresh full build: **{'yes' if inc['identical'] else 'NO'}**. "
         "An update patches the index it replaces (one pass over its postings: `leakguard/index/patch.py`) and "

@@ -140,7 +140,7 @@ def load_index(
     Several index directories (a list, or one string joined by ``os.pathsep``, as in
     ``LEAKGUARD_INDEX=payments-index:web-index``) are opened together: their shards are
     merged in memory into the index ``leakguard merge`` would write (with the shipped public
-    sets applied). Opening then costs the merge (about 4 seconds per 10 million
+    sets applied). Opening then costs the merge (about 2 seconds per 10 million
     fingerprints, see benchmarks/RESULTS.md); scanning costs what it costs on one index.
     """
     if key is None:

@@ -27,6 +27,7 @@ by digest: reading is far cheaper than fingerprinting.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,10 +159,18 @@ def save_shards(
 
     The states are written last: should a crash come between, the states are older than
     the shards, and the next update compares a few more files than it needs to."""
-    for shard in shards:
-        before = previous.get(shard.source.name)
-        if before is None or before.source.root != shard.source.root or not _same_files(before.files, shard.files):
-            save_changes(directory, shard, params)
+    changed = [
+        shard
+        for shard in shards
+        if (before := previous.get(shard.source.name)) is None
+        or before.source.root != shard.source.root
+        or not _same_files(before.files, shard.files)
+    ]
+    # Each file is synced to disk before it is renamed into place: a few threads overlap
+    # those waits (each writes files of its own; the first error is raised).
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for done in [pool.submit(save_changes, directory, shard, params) for shard in changed]:
+            done.result()
     names = {shard.source.name for shard in shards}
     for path in existing_shards(directory):
         if path.stem not in names:
