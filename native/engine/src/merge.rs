@@ -21,12 +21,15 @@
 //!    public sets is dropped (one merge join: both are sorted by the pair).
 //! 5. **Group.** The distinct prefixes kept, where the postings of each start, and how
 //!    many files hold each (counted as runs of one file, in posting order).
-//! 6. **Pack.** Each posting's line and span in 3 or 4 bytes ([`posting_width`]).
+//! 6. **Pack.** Each posting's line and span in 3 or 4 bytes ([`posting_width`], as the
+//!    scan side reads them in [`crate::sections`]).
 //!
 //! The result is exactly what the former numpy merge gave (`tests/reference_merge.py`
 //! keeps it as the oracle of a differential test), several times faster.
 
 use std::thread;
+
+use crate::sections::{posting_width, span_bits};
 
 /// Buckets of the scatter pass: 2^16, by the top bits of the hash.
 const BUCKET_BITS: u32 = 16;
@@ -96,24 +99,6 @@ pub fn bucket_bits(distinct: u64) -> u32 {
     let buckets = distinct.div_ceil(HASHES_PER_BUCKET).max(1);
     let bits = 64 - (buckets - 1).leading_zeros();
     bits.clamp(4, 32)
-}
-
-/// Bytes of a packed posting in an index of `lines` lines: 3, or 4 from 2^21 lines.
-pub fn posting_width(lines: u64) -> usize {
-    if line_bits(lines) + 3 <= 24 {
-        3
-    } else {
-        4
-    }
-}
-
-/// Low bits of a packed posting that hold its span (3 to 8).
-pub fn span_bits(lines: u64) -> u32 {
-    (8 * posting_width(lines) as u32 - line_bits(lines)).min(8)
-}
-
-fn line_bits(lines: u64) -> u32 {
-    (64 - lines.leading_zeros()).max(1)
 }
 
 /// One posting while it is sorted, with what the tables need of it (so that grouping

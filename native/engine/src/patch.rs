@@ -17,7 +17,8 @@
 //! * the old postings were already cleared of exact public code; the new ones are
 //!   cleared here, with the same pairs.
 
-use crate::merge::{posting_width, span_bits, tagged_pairs, Merged, PublicPairs, Tables};
+use crate::merge::{tagged_pairs, Merged, PublicPairs, Tables};
+use crate::sections::{posting_width, span_bits};
 
 /// The tables of the index being patched.
 #[derive(Debug, Clone, Copy)]
