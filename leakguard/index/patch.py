@@ -7,8 +7,9 @@ being replaced is known to be the merge of the files the update started from, th
 engine's patch (``native/engine/src/patch.rs``) reads its tables in order, drops the
 postings of the files that changed or went, moves the others to their new lines and
 merges in the sorted postings of the new files: one pass, and the same tables a full
-merge gives, byte for byte (``tests/index/test_patch.py``). Everything else of the index
-(files, lines, MinHash units, statistics) is built from the files as in a full merge.
+merge gives, byte for byte (``tests/index/test_patch.py``). The MinHash sections are
+spliced the same way (the old rows of the kept files, the new files' put in); the files,
+lines and statistics are built from the files as in a full merge.
 
 The old index is patched only when all of these hold, else the build merges in full:
 
@@ -39,7 +40,7 @@ from leakguard import _core
 from leakguard.arrays import concatenated, member, narrowest
 from leakguard.fingerprint.minhash import b_bit
 from leakguard.index.postings import posting_offsets
-from leakguard.index.table import RESIDUE_BITS, bucket_bits, directory_bits, table_prefixes
+from leakguard.index.table import bucket_bits, directory_bits, prefixes, table_prefixes, tagged
 from leakguard.options import FingerprintParams
 
 if TYPE_CHECKING:
@@ -238,8 +239,7 @@ def _public_postings(
     """How many postings of ``files`` a table of ``b = bits`` drops as exact public code."""
     if not files or public[0].shape[0] == 0:
         return 0
-    shift = np.uint64(64 - RESIDUE_BITS - bits)
-    pairs = ((public[0] >> shift) << np.uint64(16)) | public[1].astype(np.uint64)
+    pairs = tagged(prefixes(public[0], bits), public[1])
     hashes = concatenated([f.hashes for f in files], np.uint64)
     tags = concatenated([f.tags for f in files], np.uint16)
-    return int(np.count_nonzero(member(((hashes >> shift) << np.uint64(16)) | tags.astype(np.uint64), pairs)))
+    return int(np.count_nonzero(member(tagged(prefixes(hashes, bits), tags), pairs)))

@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from leakguard.arrays import concatenated
 from leakguard.errors import IndexFormatError
 from leakguard.index.build import FileFingerprints, file_digest
 from leakguard.index.format import read_container, write_container
@@ -169,17 +170,17 @@ def _arrays(files: Sequence[FileFingerprints], params: FingerprintParams) -> dic
     perm = params.minhash_perm
     sigs = [f.signatures for f in files if f.signatures is not None and f.signatures.shape[0]]
     return {
-        "hashes": _cat([f.hashes for f in files], np.uint64),
-        "start_lines": _cat([f.start_lines for f in files], np.uint32),
-        "spans": _cat([f.spans for f in files], np.uint8),
-        "tags": _cat([f.tags for f in files], np.uint16),
+        "hashes": concatenated([f.hashes for f in files], np.uint64),
+        "start_lines": concatenated([f.start_lines for f in files], np.uint32),
+        "spans": concatenated([f.spans for f in files], np.uint8),
+        "tags": concatenated([f.tags for f in files], np.uint16),
         "fingerprints": np.asarray([f.hashes.shape[0] for f in files], dtype=np.uint32),
-        "line_hashes": _cat([f.line_hashes for f in files], np.uint16),
+        "line_hashes": concatenated([f.line_hashes for f in files], np.uint16),
         "line_counts": np.asarray([f.line_hashes.shape[0] for f in files], dtype=np.uint32),
         "unit_lines": np.vstack([f.unit_lines.reshape(-1, 2) for f in files]).astype(np.uint32)
         if files
         else np.empty((0, 2), np.uint32),
-        "unit_tokens": _cat([f.unit_tokens for f in files], np.uint32),
+        "unit_tokens": concatenated([f.unit_tokens for f in files], np.uint32),
         "signatures": np.vstack(sigs).astype(np.uint32) if sigs else np.empty((0, perm), np.uint32),
         "unit_counts": np.asarray([f.unit_tokens.shape[0] for f in files], dtype=np.uint32),
     }
@@ -319,7 +320,3 @@ def existing_shards(directory: Path) -> list[Path]:
     """The shard files under ``directory`` (an index directory), sorted by name."""
     folder = directory / SHARD_DIR
     return sorted(folder.glob(f"*{SHARD_SUFFIX}")) if folder.is_dir() else []
-
-
-def _cat(parts: Sequence[npt.NDArray[Any]], dtype: type[np.generic]) -> npt.NDArray[Any]:
-    return np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype)

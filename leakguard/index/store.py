@@ -51,7 +51,7 @@ from leakguard.index.postings import (
     unpack_postings,
 )
 from leakguard.index.public import PublicSet, check_set
-from leakguard.index.table import directory_bits, prefixes, table_prefixes
+from leakguard.index.table import directory_bits, prefixes, table_prefixes, tagged
 from leakguard.normalise.alphabet import ID, NUM, STR, Alphabet, key_id
 from leakguard.options import ALPHABET_VERSION, FingerprintParams, ScanPolicy
 from leakguard.result import Finding, ScanResult
@@ -277,7 +277,7 @@ class Index:
             tags = np.asarray(a["post_tag"])
             # (prefix, tag) as one order-preserving value: the postings' are sorted already,
             # which makes the search cache-friendly (prefixes have at most 48 bits).
-            drop = member_sorted(_tagged(keys, tags), _tagged(public_keys, public.tags))
+            drop = member_sorted(tagged(keys, tags), tagged(public_keys, public.tags))
             keep = ~drop
             loc, spans = unpack_postings(posting_values(self._post_words, self.n_lines)[keep], self.n_lines)
             packed = pack_postings(loc, spans, self.n_lines)
@@ -405,12 +405,6 @@ class Index:
         from leakguard.scanner import scan_text
 
         return scan_text(self, text, policy)
-
-
-def _tagged(keys: npt.NDArray[np.uint64], tags: npt.NDArray[np.uint16]) -> npt.NDArray[np.uint64]:
-    """One value per (hash prefix, tag) pair that sorts as the pairs do (prefixes have at most 48 bits)."""
-    out: npt.NDArray[np.uint64] = (keys << np.uint64(16)) | tags.astype(np.uint64)
-    return out
 
 
 def _language_counts(files: Sequence[FileFingerprints]) -> dict[str, int]:

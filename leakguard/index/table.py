@@ -46,6 +46,12 @@ def prefixes(hashes: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.uint64
     return out
 
 
+def tagged(keys: npt.NDArray[np.uint64], tags: npt.NDArray[np.uint16]) -> npt.NDArray[np.uint64]:
+    """One value per (hash prefix, tag) pair that sorts as the pairs do (prefixes have at most 48 bits)."""
+    out: npt.NDArray[np.uint64] = (keys << np.uint64(16)) | tags.astype(np.uint64)
+    return out
+
+
 def _directory(keys: npt.NDArray[Any], bits: int) -> npt.NDArray[np.uint32]:
     """Where the sorted hash prefixes (:func:`prefixes`) whose top ``bits`` bits equal each value start."""
     edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(RESIDUE_BITS)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_update import PROGRAM, _git, _repo
+from test_update import PROGRAM, _git, _mono
 
 import leakguard.index.patch as patch_module
 from leakguard.api import update_index
@@ -141,11 +141,7 @@ def test_updates_patch_the_index_and_write_what_a_full_build_writes(
         return tables
 
     monkeypatch.setattr(patch_module, "patched_tables", spy)
-    mono = tmp_path / "mono"
-    one, two = _repo(mono / "one", files=8), _repo(mono / "two", files=8)
-    _git(mono, "init", "-q")
-    _git(mono, "add", ".")
-    _git(mono, "commit", "-q", "-m", "one")
+    mono, one, two = _mono(tmp_path, files=8)
     out = tmp_path / "out"
     update_index([one, two], out, jobs=1)
     for step in range(3):

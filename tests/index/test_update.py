@@ -53,6 +53,16 @@ def _git(root: Path, *args: str) -> None:
     )
 
 
+def _mono(tmp_path: Path, files: int) -> tuple[Path, Path, Path]:
+    """A git repository ``mono`` holding two sources, ``one`` and ``two``, committed."""
+    mono = tmp_path / "mono"
+    one, two = _repo(mono / "one", files=files), _repo(mono / "two", files=files)
+    _git(mono, "init", "-q")
+    _git(mono, "add", ".")
+    _git(mono, "commit", "-q", "-m", "one")
+    return mono, one, two
+
+
 def test_an_update_without_git_compares_digests_and_matches_a_full_build(tmp_path: Path) -> None:
     repo = _repo(tmp_path / "repo")
     out = tmp_path / "out"
@@ -170,11 +180,7 @@ def test_a_second_writer_is_refused_with_a_clear_message(tmp_path: Path) -> None
 
 
 def test_a_new_commit_rewrites_only_the_shards_whose_files_changed(tmp_path: Path) -> None:
-    mono = tmp_path / "mono"
-    one, two = _repo(mono / "one", files=1), _repo(mono / "two", files=1)
-    _git(mono, "init", "-q")
-    _git(mono, "add", ".")
-    _git(mono, "commit", "-q", "-m", "one")
+    mono, one, two = _mono(tmp_path, files=1)
     out = tmp_path / "out"
     update_index([one, two], out, jobs=1)
     before = {p.name: p.stat().st_ino for p in existing_shards(out)}

@@ -281,15 +281,10 @@ pub(crate) fn tagged_pairs(public: (&[u64], &[u16]), shift: u32) -> Vec<u64> {
 /// Whether each of `values` is one of `choices`, both ascending: one merge pass (a public
 /// set applied to an index's sorted prefixes or postings).
 pub fn sorted_member(values: &[u64], choices: &[u64]) -> Vec<bool> {
-    let mut next = 0usize;
+    let mut choices = PublicPairs::new(choices);
     values
         .iter()
-        .map(|&value| {
-            while next < choices.len() && choices[next] < value {
-                next += 1;
-            }
-            next < choices.len() && choices[next] == value
-        })
+        .map(|&value| choices.contains(value))
         .collect()
 }
 
@@ -314,7 +309,8 @@ fn group(items: &[Item], public: &[u64], shift: u32, lines: u64, bits: u32) -> M
     tables.finish(removed)
 }
 
-/// The sorted (prefix, tag) pairs of the exact public sets, asked in ascending order.
+/// Sorted values asked about in ascending order (the (prefix, tag) pairs of the exact
+/// public sets, or any set applied to sorted tables): one pass in all.
 pub(crate) struct PublicPairs<'a> {
     pairs: &'a [u64],
     next: usize,
@@ -327,11 +323,15 @@ impl<'a> PublicPairs<'a> {
 
     /// Whether (prefix, tag) is a public pair; each question must not come before the last.
     pub(crate) fn holds(&mut self, prefix: u64, tag: u16) -> bool {
-        let pair = tagged(prefix, tag);
-        while self.next < self.pairs.len() && self.pairs[self.next] < pair {
+        self.contains(tagged(prefix, tag))
+    }
+
+    /// Whether `value` is one of the values; each question must not come before the last.
+    fn contains(&mut self, value: u64) -> bool {
+        while self.next < self.pairs.len() && self.pairs[self.next] < value {
             self.next += 1;
         }
-        self.next < self.pairs.len() && self.pairs[self.next] == pair
+        self.next < self.pairs.len() && self.pairs[self.next] == value
     }
 }
 
