@@ -24,6 +24,8 @@ Byte format of a stored signature: ``minhash_perm`` bytes (the b-bit values, ``B
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import numpy.typing as npt
 
@@ -45,16 +47,32 @@ def shingles(abstract: npt.NDArray[np.uint64], size: int) -> U32:
 
 def make_permutations(num_perm: int, seed: int) -> npt.NDArray[np.uint32]:
     """The (2, num_perm) permutation parameters datasketch uses for this seed (index side)."""
+    permutations: npt.NDArray[np.uint32] = _datasketch_permutations(num_perm, seed).copy()
+    return permutations
+
+
+@cache
+def _datasketch_permutations(num_perm: int, seed: int) -> npt.NDArray[np.uint32]:
+    """datasketch draws a MinHash's permutations from ``RandomState(seed)`` every time one
+    is made (a fifth of fingerprinting a file); they are drawn once here and handed to each."""
     from datasketch import MinHash
 
-    return np.asarray(MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations, dtype=np.uint32)
+    permutations = np.asarray(MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations, dtype=np.uint32)
+    permutations.setflags(write=False)
+    return permutations
 
 
 def datasketch_signature(values: U32, num_perm: int, seed: int) -> U32:
     """Signature of one shingle set computed by datasketch itself (index side)."""
     from datasketch import MinHash
 
-    sketch = MinHash(num_perm=num_perm, seed=seed, scheme="affine32", hashfunc=int)
+    sketch = MinHash(
+        num_perm=num_perm,
+        seed=seed,
+        scheme="affine32",
+        hashfunc=int,
+        permutations=_datasketch_permutations(num_perm, seed),
+    )
     sketch.update_batch(values.tolist())
     return np.asarray(sketch.hashvalues, dtype=np.uint32)
 

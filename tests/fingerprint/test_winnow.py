@@ -49,3 +49,19 @@ def test_numpy_signature_equals_datasketch() -> None:
     values = shingles(np.random.default_rng(3).integers(0, 2**63, 400, dtype=np.uint64), 5)
     permutations = make_permutations(64, 1)
     assert np.array_equal(signature(values, permutations), datasketch_signature(values, 64, 1))
+
+
+def test_signatures_with_permutations_drawn_once_equal_datasketch_drawing_its_own() -> None:
+    from datasketch import MinHash
+
+    for seed, values in ((1, [3, 9, 2**32 - 1]), (7, list(range(0, 5000, 7))), (1, [])):
+        sketch = MinHash(num_perm=64, seed=seed, scheme="affine32", hashfunc=int)
+        sketch.update_batch(values)
+        own = datasketch_signature(np.asarray(values, dtype=np.uint32), 64, seed)
+        assert own.tolist() == np.asarray(sketch.hashvalues, dtype=np.uint32).tolist()
+        assert make_permutations(64, seed).tolist() == np.asarray(sketch.permutations).tolist()
+    make_permutations(64, 1)[0, 0] = 0  # a copy: the permutations drawn once stay as drawn
+    assert (
+        datasketch_signature(np.asarray([5], dtype=np.uint32), 64, 1).tolist()
+        == signature(np.asarray([5], dtype=np.uint32), make_permutations(64, 1)).tolist()
+    )
