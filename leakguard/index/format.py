@@ -80,11 +80,12 @@ def write_container(
     """Atomically write ``filename`` (and, when ``manifest``, a readable ``manifest.json``) into directory."""
     table: dict[str, dict[str, Any]] = {}
     offset = 0
-    blobs: list[tuple[int, bytes]] = []
+    blobs: list[tuple[int, memoryview]] = []
     for name in sorted(arrays):
         array = np.ascontiguousarray(arrays[name])
         little = array.astype(array.dtype.newbyteorder("<"), copy=False)
-        data = little.tobytes() if little.size else b""
+        # The array's own bytes (a view, not a copy: an index is hundreds of megabytes).
+        data = little.reshape(-1).view(np.uint8).data if little.size else memoryview(b"")
         table[name] = {
             "offset": offset,
             "dtype": little.dtype.str,

@@ -12,6 +12,7 @@ order with their file counts, commits and labels, so a finding can name its repo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -66,15 +67,17 @@ def index_from_shards(
         from leakguard.index.background import default_sets
 
         sets, skipped = default_sets(params)
-    # Exact sets take postings out as the tables are built; the others mark what is left.
+    # Exact sets take postings out as the tables are built; the others mark what is left,
+    # the idiom sets before any names set on the merged tables, the rest afterwards.
     exact = [s for s in sets if s.kind == "exact"]
+    rest = [s for s in sets if s.kind != "exact"]
+    idioms = list(takewhile(lambda s: s.kind == "idiom", rest))
     index = Index.from_fingerprints(
-        files, params, key, exact=exact, paths=paths, previous=None if allowed else previous
+        files, params, key, exact=exact, paths=paths, previous=None if allowed else previous, idioms=idioms
     )
     index.stats[INPUTS] = inputs_digest(files, params, exact, [str(item) for item in allowed])
-    for public_set in sets:
-        if public_set.kind != "exact":
-            index = index.without(public_set)
+    for public_set in rest[len(idioms) :]:
+        index = index.without(public_set)
     if skipped:
         index.stats["public_skipped"] = skipped
     if hash_paths:

@@ -37,7 +37,7 @@ import numpy.typing as npt
 import xxhash
 
 from leakguard import _core
-from leakguard.arrays import concatenated, member, narrowest
+from leakguard.arrays import concatenated, member, narrowest, runs
 from leakguard.fingerprint.minhash import b_bit
 from leakguard.index.postings import posting_offsets
 from leakguard.index.table import bucket_bits, directory_bits, prefixes, table_prefixes, tagged
@@ -226,7 +226,7 @@ def _distinct(
         return None
     kept = [f.hashes for f, to in zip(before, move_file.tolist(), strict=True) if to != _GONE]
     lost, gained = _core.distinct_change(
-        concatenated(kept, np.uint64),
+        runs(kept),
         concatenated([f.hashes for f in gone], np.uint64),
         concatenated([f.hashes for f in new], np.uint64),
     )

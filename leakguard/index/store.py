@@ -170,11 +170,15 @@ class Index:
         exact: Sequence[PublicSet] = (),
         paths: Sequence[str] | None = None,
         previous: Previous | None = None,
+        idioms: Sequence[PublicSet] = (),
     ) -> Index:
         """Merge per-file fingerprints into sorted tables (skipped files are counted, not kept).
 
         ``exact`` public sets are applied on the way, as :meth:`without` would apply them
-        afterwards (the same postings go), without building the tables twice. ``paths``
+        afterwards (the same postings go), without building the tables twice; then the
+        ``idioms`` sets, in order, as :meth:`without` would mark them (their shapes'
+        ``df`` saturated), on the merged prefixes rather than on prefixes rebuilt from the
+        written table. ``paths``
         names the files in the index (default: each file's ``relative``). ``previous``, the
         index this one replaces and the files it was merged from, is patched instead when
         it can be (:mod:`leakguard.index.patch`): the same index, from one pass over its
@@ -196,7 +200,11 @@ class Index:
         for public in exact:
             check_set(public, params)
             if public.kind != "exact":
-                raise ValueError(f"from_fingerprints applies exact sets only, not {public.kind!r}")
+                raise ValueError(f"from_fingerprints applies exact sets as such, not {public.kind!r}")
+        for public in idioms:
+            check_set(public, params)
+            if public.kind != "idiom":
+                raise ValueError(f"from_fingerprints marks idiom sets, not {public.kind!r}")
         # Sorted by (hash prefix, tag, line), so the scan side can bisect the postings of a
         # hash too common to be evidence on its own for the exact copies among them.
         tables = units = None
@@ -224,6 +232,15 @@ class Index:
             for public in exact:
                 stats = _applied(stats, public)
             stats["public_removed"] = removed
+        if idioms:
+            counts = np.diff(np.asarray(offsets, dtype=np.int64))
+            marked = int(stats.get("public_marked", 0))
+            for public in idioms:
+                common = member_sorted(unique, prefixes(public.hashes, bits))
+                df = np.where(common, PUBLIC_DF, df)
+                marked += int(counts[common].sum())
+                stats = _applied(stats, public)
+            stats["public_marked"] = marked
         arrays = grouped_tables(unique, bits, offsets, df, post_loc, post_tag)
         arrays.update({
             "line_base": line_base.astype(np.uint32),

@@ -386,6 +386,22 @@ impl Tables {
         merged.post_tag.push(tag);
     }
 
+    /// Adds the postings of `next`, whose prefixes all come after this one's.
+    pub(crate) fn append(&mut self, next: Tables) {
+        let last_file = next.last_file;
+        let (merged, next) = (&mut self.merged, next.merged);
+        debug_assert!(merged.keys.last() < next.keys.first() || next.keys.is_empty());
+        let base = merged.post_tag.len() as u64;
+        merged.keys.extend_from_slice(&next.keys);
+        merged
+            .offsets
+            .extend(next.offsets.iter().map(|&o| o + base));
+        merged.df.extend_from_slice(&next.df);
+        merged.post_loc.extend_from_slice(&next.post_loc);
+        merged.post_tag.extend_from_slice(&next.post_tag);
+        self.last_file = last_file;
+    }
+
     /// The tables, with the count of postings left out as public.
     pub(crate) fn finish(mut self, removed: u64) -> Merged {
         let merged = &mut self.merged;

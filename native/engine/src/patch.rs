@@ -19,6 +19,7 @@
 
 use crate::merge::{tagged_pairs, Merged, PublicPairs, Tables};
 use crate::sections::{posting_width, span_bits};
+use std::thread;
 
 /// The tables of the index being patched.
 #[derive(Debug, Clone, Copy)]
@@ -91,8 +92,9 @@ struct Posting {
 /// How the count of distinct hashes changes when the postings `gone` leave an index and
 /// `fresh` ones come, `kept` staying: (hashes no posting holds any more, hashes no posting
 /// held before). One pass over the kept hashes, each looked up among the few that changed
-/// (a bitmap of their top bits first, so most are ruled out by one read).
-pub fn distinct_change(kept: &[u64], gone: &[u64], fresh: &[u64]) -> (u64, u64) {
+/// (a bitmap of their top bits first, so most are ruled out by one read). The kept hashes
+/// come in parts (a file's each), so that nobody copies them into one array first.
+pub fn distinct_change(kept: &[&[u64]], gone: &[u64], fresh: &[u64]) -> (u64, u64) {
     let distinct = |values: &[u64]| {
         let mut out = values.to_vec();
         out.sort_unstable();
@@ -103,19 +105,18 @@ pub fn distinct_change(kept: &[u64], gone: &[u64], fresh: &[u64]) -> (u64, u64) 
     let mut changed: Vec<u64> = gone.iter().chain(&fresh).copied().collect();
     changed.sort_unstable();
     changed.dedup();
-    const FILTER_BITS: u32 = 22;
-    let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)];
-    for &hash in &changed {
-        let top = (hash >> (64 - FILTER_BITS)) as usize;
-        filter[top >> 6] |= 1 << (top & 63);
-    }
+    let finder = Finder::new(&changed);
+    let threads = if kept.iter().map(|part| part.len()).sum::<usize>() < 1 << 16 {
+        1
+    } else {
+        thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8)
+    };
     let mut held = vec![false; changed.len()];
-    for &hash in kept {
-        let top = (hash >> (64 - FILTER_BITS)) as usize;
-        if filter[top >> 6] & (1 << (top & 63)) != 0 {
-            if let Ok(at) = changed.binary_search(&hash) {
-                held[at] = true;
-            }
+    for part in on_threads(kept, threads, |parts| finder.held(parts)) {
+        for (all, this) in held.iter_mut().zip(part) {
+            *all |= this;
         }
     }
     let still = |hash: &u64| held[changed.binary_search(hash).unwrap_or(0)];
@@ -130,9 +131,107 @@ pub fn distinct_change(kept: &[u64], gone: &[u64], fresh: &[u64]) -> (u64, u64) 
     (lost as u64, gained as u64)
 }
 
+/// Looks hashes up among a few sorted ones: a bitmap of their top bits rules most out with
+/// one read, and a directory by top bits finds the rest's place without a binary search.
+struct Finder<'a> {
+    sorted: &'a [u64],
+    filter: Vec<u64>,
+    directory: Vec<u32>,
+}
+
+impl<'a> Finder<'a> {
+    /// Bits of the bitmap (512 KiB, in the cache) and of the directory (4 MiB).
+    const FILTER_BITS: u32 = 22;
+    const DIRECTORY_BITS: u32 = 20;
+
+    fn new(sorted: &'a [u64]) -> Self {
+        let mut filter = vec![0u64; 1 << (Self::FILTER_BITS - 6)];
+        let mut directory = vec![0u32; (1 << Self::DIRECTORY_BITS) + 1];
+        for &hash in sorted {
+            let top = (hash >> (64 - Self::FILTER_BITS)) as usize;
+            filter[top >> 6] |= 1 << (top & 63);
+            directory[(hash >> (64 - Self::DIRECTORY_BITS)) as usize + 1] += 1;
+        }
+        for i in 1..directory.len() {
+            directory[i] += directory[i - 1];
+        }
+        Self {
+            sorted,
+            filter,
+            directory,
+        }
+    }
+
+    /// Where `hash` is among the sorted hashes, if it is.
+    fn find(&self, hash: u64) -> Option<usize> {
+        let top = (hash >> (64 - Self::FILTER_BITS)) as usize;
+        if self.filter[top >> 6] & (1 << (top & 63)) == 0 {
+            return None;
+        }
+        let bucket = (hash >> (64 - Self::DIRECTORY_BITS)) as usize;
+        let (first, stop) = (
+            self.directory[bucket] as usize,
+            self.directory[bucket + 1] as usize,
+        );
+        (first..stop).find(|&at| self.sorted[at] == hash)
+    }
+
+    /// Which of the sorted hashes the parts hold.
+    fn held(&self, parts: &[&[u64]]) -> Vec<bool> {
+        let mut held = vec![false; self.sorted.len()];
+        for &hash in parts.iter().flat_map(|part| part.iter()) {
+            if let Some(at) = self.find(hash) {
+                held[at] = true;
+            }
+        }
+        held
+    }
+}
+
+/// `work` over runs of the parts of about equal length, on `threads` threads; the results in order.
+fn on_threads<T: Send>(
+    parts: &[&[u64]],
+    threads: usize,
+    work: impl Fn(&[&[u64]]) -> T + Sync,
+) -> Vec<T> {
+    if threads <= 1 {
+        return vec![work(parts)];
+    }
+    let share = parts
+        .iter()
+        .map(|part| part.len())
+        .sum::<usize>()
+        .div_ceil(threads);
+    let mut runs = Vec::new();
+    let (mut first, mut held) = (0, 0);
+    for (i, part) in parts.iter().enumerate() {
+        held += part.len();
+        if held >= share {
+            runs.push(&parts[first..=i]);
+            (first, held) = (i + 1, 0);
+        }
+    }
+    runs.push(&parts[first..]);
+    let work = &work;
+    thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .into_iter()
+            .map(|run| scope.spawn(move || work(run)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("a look-up thread does not panic"))
+            .collect()
+    })
+}
+
 /// The tables of the old index with the moves applied and the fresh postings merged in,
 /// in a table of `b = bits` for an index of `lines` lines. `removed` counts the fresh
 /// postings dropped as public; `distinct` is left 0 (see [`distinct_change`]).
+///
+/// Large tables are patched on a few threads, each taking a run of the old prefixes (and
+/// the fresh postings that fall among them); their tables are joined in order, which is
+/// the one-thread result because the runs share no prefix.
 pub fn patch(
     old: Old<'_>,
     moves: Moves<'_>,
@@ -140,6 +239,25 @@ pub fn patch(
     public: (&[u64], &[u16]),
     bits: u32,
     lines: u64,
+) -> Result<Merged, PatchError> {
+    let threads = if old.post_tag.len() < 1 << 16 {
+        1
+    } else {
+        thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8)
+    };
+    patch_on(old, moves, fresh, public, bits, lines, threads)
+}
+
+fn patch_on(
+    old: Old<'_>,
+    moves: Moves<'_>,
+    fresh: Fresh<'_>,
+    public: (&[u64], &[u16]),
+    bits: u32,
+    lines: u64,
+    threads: usize,
 ) -> Result<Merged, PatchError> {
     check(old, moves, fresh, public)?;
     let old_lines = u64::from(*old.line_base.last().unwrap_or(&0));
@@ -151,7 +269,7 @@ pub fn patch(
     let pairs = tagged_pairs(public, shift);
     let mut pairs = PublicPairs::new(&pairs);
     let mut removed = 0;
-    let mut new: Vec<Posting> = sorted(fresh, shift)
+    let new: Vec<Posting> = sorted(fresh, shift)
         .into_iter()
         .filter(|p| {
             let public = pairs.holds(p.prefix, p.tag);
@@ -159,39 +277,98 @@ pub fn patch(
             !public
         })
         .collect();
-    new.reverse(); // taken from the back
-    let files_of = FileOfLine::new(old.line_base);
+    let places = Places::new(old.line_base, moves);
+    let threads = threads.max(1);
+    // Cut the old prefixes into runs of about equal postings; the fresh postings go to
+    // the run whose prefixes theirs fall among (before the first cut, the first run).
+    let share = old.post_tag.len().div_ceil(threads) as u64;
+    let mut cuts = vec![0usize];
+    for part in 1..threads {
+        let at = old.offsets[..old.keys.len()].partition_point(|&o| o < share * part as u64);
+        if at > *cuts.last().unwrap_or(&0) && at < old.keys.len() {
+            cuts.push(at);
+        }
+    }
+    cuts.push(old.keys.len());
+    let runs: Vec<(std::ops::Range<usize>, &[Posting])> = cuts
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let from = if i == 0 {
+                0
+            } else {
+                new.partition_point(|p| p.prefix < old.keys[w[0]])
+            };
+            let to = if w[1] == old.keys.len() {
+                new.len()
+            } else {
+                new.partition_point(|p| p.prefix < old.keys[w[1]])
+            };
+            (w[0]..w[1], &new[from..to])
+        })
+        .collect();
+    let run = |(keys, new): &(std::ops::Range<usize>, &[Posting])| {
+        patch_run(old, &places, keys.clone(), new, bits, lines)
+    };
+    let mut parts = if runs.len() == 1 {
+        vec![run(&runs[0])]
+    } else {
+        thread::scope(|scope| {
+            let handles: Vec<_> = runs.iter().map(|r| scope.spawn(move || run(r))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(Err(PatchError::Old)))
+                .collect::<Vec<_>>()
+        })
+    }
+    .into_iter();
+    let mut tables = parts.next().unwrap_or(Ok(Tables::new(bits, lines, 0)))?;
+    for part in parts {
+        tables.append(part?);
+    }
+    Ok(tables.finish(removed))
+}
+
+/// The tables of the old prefixes `keys` (indexes into `old.keys`) with the fresh
+/// postings `new` (sorted, those that fall among them) merged in.
+fn patch_run(
+    old: Old<'_>,
+    places: &Places,
+    keys: std::ops::Range<usize>,
+    new: &[Posting],
+    bits: u32,
+    lines: u64,
+) -> Result<Tables, PatchError> {
+    let old_lines = u64::from(*old.line_base.last().unwrap_or(&0));
     let width = posting_width(old_lines);
     let span_bits = span_bits(old_lines);
-    let mut tables = Tables::new(bits, lines, old.post_tag.len() + new.len());
-    for (i, &prefix) in old.keys.iter().enumerate() {
-        let (first, stop) = (old.offsets[i] as usize, old.offsets[i + 1] as usize);
-        for at in first..stop {
+    let first = old.offsets[keys.start] as usize;
+    let last = old.offsets[keys.end] as usize;
+    let mut tables = Tables::new(bits, lines, last - first + new.len());
+    let mut new = new.iter().peekable();
+    for i in keys {
+        let prefix = old.keys[i];
+        for at in old.offsets[i] as usize..old.offsets[i + 1] as usize {
             let mut word = [0u8; 4];
             word[..width].copy_from_slice(&old.post_loc[at * width..(at + 1) * width]);
             let value = u32::from_le_bytes(word);
             let (line, span) = (value >> span_bits, (value & ((1 << span_bits) - 1)) as u8);
-            let file = files_of.file(line).ok_or(PatchError::Old)?;
-            let to = moves.file[file];
-            if to == u32::MAX {
+            let place = places.of(line).ok_or(PatchError::Old)?;
+            if place.to == u32::MAX {
                 continue;
             }
-            let moved = line - old.line_base[file] + moves.base[file];
+            let (to, moved) = (place.to, line.wrapping_add(place.shift));
             let tag = old.post_tag[at];
-            while let Some(p) = new.last() {
-                if (p.prefix, p.tag, p.line) >= (prefix, tag, moved) {
-                    break;
-                }
+            while let Some(p) = new.next_if(|p| (p.prefix, p.tag, p.line) < (prefix, tag, moved)) {
                 tables.push(p.prefix, p.tag, p.line, p.span, p.file);
-                new.pop();
             }
             tables.push(prefix, tag, moved, span, to);
         }
     }
-    while let Some(p) = new.pop() {
+    for p in new {
         tables.push(p.prefix, p.tag, p.line, p.span, p.file);
     }
-    Ok(tables.finish(removed))
+    Ok(tables)
 }
 
 fn check(
@@ -255,19 +432,30 @@ fn sorted(fresh: Fresh<'_>, shift: u32) -> Vec<Posting> {
     out
 }
 
-/// The file of a global line of the old index, from tables that stay in the cache: the
-/// file at the start of every block of 256 lines, then a step or two along the files'
-/// first lines (a file has a few hundred lines). A table of every line would be read at
-/// random, one cache miss a posting.
-struct FileOfLine<'a> {
-    line_base: &'a [u32],
+/// Where the postings on each global line of the old index go, from tables that stay in
+/// the cache: the file at the start of every block of 256 lines, then a step or two along
+/// the files (a file has a few hundred lines), each file's end, new id and line shift
+/// side by side. A table of every line would be read at random, one cache miss a posting.
+struct Places {
     blocks: Vec<u32>,
+    files: Vec<Place>,
+}
+
+/// One old file: its end (global line past its last), new id (`u32::MAX`: its postings
+/// go) and what its lines add to become new global lines (wrapping).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Place {
+    end: u32,
+    to: u32,
+    shift: u32,
 }
 
 const BLOCK_BITS: u32 = 8;
 
-impl<'a> FileOfLine<'a> {
-    fn new(line_base: &'a [u32]) -> Self {
+impl Places {
+    /// The places of the files of `line_base` (first global lines, then the count),
+    /// moved as `moves` says (one entry a file).
+    fn new(line_base: &[u32], moves: Moves<'_>) -> Self {
         let lines = *line_base.last().unwrap_or(&0);
         let mut blocks = Vec::with_capacity((lines >> BLOCK_BITS) as usize + 1);
         let mut file = 0usize;
@@ -278,16 +466,28 @@ impl<'a> FileOfLine<'a> {
             }
             blocks.push(file as u32);
         }
-        Self { line_base, blocks }
+        let files = line_base
+            .windows(2)
+            .zip(moves.file.iter().zip(moves.base))
+            .map(|(w, (&to, &base))| Place {
+                end: w[1],
+                to,
+                shift: base.wrapping_sub(w[0]),
+            })
+            .collect();
+        Self { blocks, files }
     }
 
-    /// The file holding `line`, None past the last line.
-    fn file(&self, line: u32) -> Option<usize> {
+    /// The place of the file holding `line`, None past the last line.
+    fn of(&self, line: u32) -> Option<Place> {
         let mut file = *self.blocks.get((line >> BLOCK_BITS) as usize)? as usize;
-        while file + 1 < self.line_base.len() && self.line_base[file + 1] <= line {
+        loop {
+            let place = *self.files.get(file)?;
+            if line < place.end {
+                return Some(place);
+            }
             file += 1;
         }
-        (file + 1 < self.line_base.len() && line < self.line_base[file + 1]).then_some(file)
     }
 }
 
@@ -373,32 +573,40 @@ mod tests {
             let starts: Vec<u32> = fresh_files.iter().flat_map(|f| f.2.clone()).collect();
             let spans = vec![1u8; hashes.len()];
             let old_base = line_base(&before);
-            let got = patch(
-                Old {
-                    keys: &old.keys,
-                    offsets: &old.offsets,
-                    post_loc: &old.post_loc,
-                    post_tag: &old.post_tag,
-                    line_base: &old_base,
-                },
-                Moves {
-                    file: &moves_file,
-                    base: &moves_base,
-                },
-                Fresh {
-                    hashes: &hashes,
-                    tags: &tags,
-                    starts: &starts,
-                    spans: &spans,
-                    counts: &[25, 12],
-                    file: &[1, 3],
-                    base: &[new_base[1], new_base[3]],
-                },
-                public,
-                want.bits,
-                u64::from(*new_base.last().unwrap()),
-            )
-            .unwrap();
+            let patched = |threads| {
+                patch_on(
+                    Old {
+                        keys: &old.keys,
+                        offsets: &old.offsets,
+                        post_loc: &old.post_loc,
+                        post_tag: &old.post_tag,
+                        line_base: &old_base,
+                    },
+                    Moves {
+                        file: &moves_file,
+                        base: &moves_base,
+                    },
+                    Fresh {
+                        hashes: &hashes,
+                        tags: &tags,
+                        starts: &starts,
+                        spans: &spans,
+                        counts: &[25, 12],
+                        file: &[1, 3],
+                        base: &[new_base[1], new_base[3]],
+                    },
+                    public,
+                    want.bits,
+                    u64::from(*new_base.last().unwrap()),
+                    threads,
+                )
+                .unwrap()
+            };
+            // Runs on several threads join into what one thread gives.
+            let got = patched(1);
+            for threads in [2, 3, 8] {
+                assert_eq!(patched(threads), got, "seed {seed}, {threads} threads");
+            }
             let shift = 64 - 16 - want.bits;
             let fresh_public = hashes
                 .iter()
@@ -415,10 +623,7 @@ mod tests {
                 .iter()
                 .flat_map(|f| f.0.clone())
                 .collect();
-            let kept: Vec<u64> = [0, 2, 3, 5]
-                .iter()
-                .flat_map(|&i| before[i].0.clone())
-                .collect();
+            let kept: Vec<&[u64]> = [0, 2, 3, 5].iter().map(|&i| &before[i].0[..]).collect();
             let (lost, gained) = distinct_change(&kept, &gone, &hashes);
             assert_eq!(old.distinct - lost + gained, want.distinct, "seed {seed}");
             assert_eq!(
@@ -434,23 +639,81 @@ mod tests {
     }
 
     #[test]
-    fn the_distinct_change_counts_hashes_that_come_and_go() {
-        // 1 stays (kept), 2 goes with its only posting, 3 is gone and fresh again, 4 is new,
-        // 5 is new but was kept already.
-        assert_eq!(distinct_change(&[1, 5], &[1, 2, 3], &[3, 4, 5, 4]), (1, 1));
-        assert_eq!(distinct_change(&[], &[], &[]), (0, 0));
-        assert_eq!(distinct_change(&[u64::MAX], &[u64::MAX, 0], &[]), (1, 0));
+    fn the_finder_finds_what_a_binary_search_finds_on_any_threads() {
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            // Few distinct top bits, so that buckets hold several hashes.
+            (state >> 40) << 52 | (state & 0xff)
+        };
+        let mut sorted: Vec<u64> = (0..3000).map(|_| next()).collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let parts: Vec<Vec<u64>> = (0..40)
+            .map(|n| (0..n * 7).map(|_| next()).collect())
+            .collect();
+        let parts: Vec<&[u64]> = parts.iter().map(|part| &part[..]).collect();
+        let finder = Finder::new(&sorted);
+        let mut want = vec![false; sorted.len()];
+        for &hash in parts.iter().flat_map(|part| part.iter()) {
+            assert_eq!(
+                finder.find(hash),
+                sorted.binary_search(&hash).ok(),
+                "{hash:x}"
+            );
+            if let Ok(at) = sorted.binary_search(&hash) {
+                want[at] = true;
+            }
+        }
+        assert!(want.iter().any(|&held| held) && !want.iter().all(|&held| held));
+        for threads in [1, 2, 3, 8, 100] {
+            let mut held = vec![false; sorted.len()];
+            for part in on_threads(&parts, threads, |run| finder.held(run)) {
+                for (all, this) in held.iter_mut().zip(part) {
+                    *all |= this;
+                }
+            }
+            assert_eq!(held, want, "{threads} threads");
+        }
     }
 
     #[test]
-    fn the_file_of_a_line_is_found_across_empty_files_and_blocks() {
+    fn the_distinct_change_counts_hashes_that_come_and_go() {
+        // 1 stays (kept), 2 goes with its only posting, 3 is gone and fresh again, 4 is new,
+        // 5 is new but was kept already.
+        assert_eq!(
+            distinct_change(&[&[1], &[], &[5]], &[1, 2, 3], &[3, 4, 5, 4]),
+            (1, 1)
+        );
+        assert_eq!(distinct_change(&[], &[], &[]), (0, 0));
+        assert_eq!(distinct_change(&[&[u64::MAX]], &[u64::MAX, 0], &[]), (1, 0));
+    }
+
+    #[test]
+    fn the_place_of_a_line_is_found_across_empty_files_and_blocks() {
         let base = [0u32, 3, 3, 700, 701, 1500];
-        let of = FileOfLine::new(&base);
-        let want = |line: u32| base.windows(2).position(|w| w[0] <= line && line < w[1]);
+        let moves = Moves {
+            file: &[4, 3, u32::MAX, 1, 0],
+            base: &[10, 5, 0, 7, 1],
+        };
+        let places = Places::new(&base, moves);
         for line in 0..1600 {
-            assert_eq!(of.file(line), want(line), "{line}");
+            let want = base.windows(2).position(|w| w[0] <= line && line < w[1]);
+            let got = places.of(line);
+            assert_eq!(got.map(|p| p.to), want.map(|f| moves.file[f]), "{line}");
+            if let (Some(place), Some(file)) = (got, want) {
+                assert_eq!(place.end, base[file + 1]);
+                let moved = line.wrapping_add(place.shift);
+                assert_eq!(moved, line - base[file] + moves.base[file], "{line}");
+            }
         }
-        assert_eq!(FileOfLine::new(&[0]).file(0), None);
+        let none = Moves {
+            file: &[],
+            base: &[],
+        };
+        assert_eq!(Places::new(&[0], none).of(0), None);
     }
 
     #[test]

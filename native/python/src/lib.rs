@@ -654,21 +654,23 @@ fn sorted_member<'py>(
 }
 
 /// (hashes no posting holds any more, hashes no posting held before) when the postings
-/// `gone` leave an index and `fresh` ones come, `kept` staying (index side; `patch.rs`).
+/// `gone` leave an index and `fresh` ones come, `kept` (a list of arrays, a file's each)
+/// staying (index side; `patch.rs`).
 #[pyfunction]
 fn distinct_change<'py>(
     py: Python<'py>,
-    kept: PyReadonlyArray1<'py, u64>,
+    kept: Vec<PyReadonlyArray1<'py, u64>>,
     gone: PyReadonlyArray1<'py, u64>,
     fresh: PyReadonlyArray1<'py, u64>,
 ) -> PyResult<(u64, u64)> {
-    let (kept, gone, fresh) = (
-        slice(&kept, "kept")?,
-        slice(&gone, "gone")?,
-        slice(&fresh, "fresh")?,
-    );
-    Ok(run(py, kept.len(), || {
-        engine_distinct_change(kept, gone, fresh)
+    let parts = kept
+        .iter()
+        .map(|part| slice(part, "kept"))
+        .collect::<PyResult<Vec<_>>>()?;
+    let (gone, fresh) = (slice(&gone, "gone")?, slice(&fresh, "fresh")?);
+    let size = parts.iter().map(|part| part.len()).sum();
+    Ok(run(py, size, || {
+        engine_distinct_change(&parts, gone, fresh)
     }))
 }
 
