@@ -111,8 +111,16 @@ def update_index(
     with writing(directory):
         hashed = hashes_paths(directory) if hash_paths is None else hash_paths
         previous = {} if full else read_shards(directory, params)
+        replaced = previous_build(directory, previous, key) if previous else None
         shards, report = update_shards(
-            sources_for(list(paths)), params, key, previous, jobs=jobs, progress=progress, scheduler=scheduler
+            sources_for(list(paths)),
+            params,
+            key,
+            previous,
+            jobs=jobs,
+            progress=progress,
+            scheduler=scheduler,
+            permutations=replaced.permutations(params) if replaced else None,
         )
         index = index_from_shards(
             shards,
@@ -122,7 +130,7 @@ def update_index(
             allowed=list(allowed),
             labels=labels,
             hash_paths=hashed,
-            previous=previous_build(directory, previous, key) if previous else None,
+            previous=replaced,
         )
         save_shards(directory, shards, params, previous)
         return IndexUpdate(index, report, index.save(directory))

@@ -9,9 +9,12 @@ Parameters (stored in the index manifest):
 * shingles are ``shingle``-token windows of the *abstract* token stream (names and literals
   abstracted), hashed to 32 bits, so renaming does not change them;
 * signatures use datasketch's ``affine32`` scheme with ``minhash_perm`` permutations from
-  ``minhash_seed``: ``h -> a * fmix32(h) + b mod 2**32``. The index is built with datasketch
-  itself; the permutations are stored in the index so the scan side can apply them with
-  numpy alone (and a test checks both give the same signature);
+  ``minhash_seed``: ``h -> a * fmix32(h) + b mod 2**32``. datasketch draws the permutations
+  (:func:`make_permutations`), which are stored in the index; both sides apply them with
+  numpy, all of a file's units at once (:func:`signatures`), and a test checks the values
+  against datasketch's own ``MinHash``. A worker process therefore never imports
+  datasketch (nor the scipy it brings: half a second), and an update takes the
+  permutations from the index it replaces;
 * b-bit MinHash (Li and König; datasketch's ``bBitMinHash``): only the lowest ``BITS`` bits
   of each value are stored. Two values then also agree by chance, with probability
   ``2**-BITS``; :func:`jaccard` corrects for it. A quarter of the size for the same number
@@ -24,6 +27,7 @@ Byte format of a stored signature: ``minhash_perm`` bytes (the b-bit values, ``B
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
@@ -46,15 +50,13 @@ def shingles(abstract: npt.NDArray[np.uint64], size: int) -> U32:
 
 
 def make_permutations(num_perm: int, seed: int) -> npt.NDArray[np.uint32]:
-    """The (2, num_perm) permutation parameters datasketch uses for this seed (index side)."""
+    """The (2, num_perm) permutation parameters datasketch draws for this seed (index side)."""
     permutations: npt.NDArray[np.uint32] = _datasketch_permutations(num_perm, seed).copy()
     return permutations
 
 
 @cache
 def _datasketch_permutations(num_perm: int, seed: int) -> npt.NDArray[np.uint32]:
-    """datasketch draws a MinHash's permutations from ``RandomState(seed)`` every time one
-    is made (a fifth of fingerprinting a file); they are drawn once here and handed to each."""
     from datasketch import MinHash
 
     permutations = np.asarray(MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations, dtype=np.uint32)
@@ -62,19 +64,28 @@ def _datasketch_permutations(num_perm: int, seed: int) -> npt.NDArray[np.uint32]
     return permutations
 
 
-def datasketch_signature(values: U32, num_perm: int, seed: int) -> U32:
-    """Signature of one shingle set computed by datasketch itself (index side)."""
-    from datasketch import MinHash
+#: Shingles permuted at once by :func:`signatures` (a block of 64 KiB shingles under 64
+#: permutations is 16 MiB).
+_BLOCK = 1 << 16
 
-    sketch = MinHash(
-        num_perm=num_perm,
-        seed=seed,
-        scheme="affine32",
-        hashfunc=int,
-        permutations=_datasketch_permutations(num_perm, seed),
-    )
-    sketch.update_batch(values.tolist())
-    return np.asarray(sketch.hashvalues, dtype=np.uint32)
+
+def signatures(sets: Sequence[U32], permutations: npt.NDArray[np.uint32]) -> U32:
+    """(len(sets), num_perm) matrix: the signature of each shingle set (:func:`signature`
+    of each, computed a block of sets at a time)."""
+    out: U32 = np.full((len(sets), permutations.shape[1]), np.iinfo(np.uint32).max, dtype=np.uint32)
+    filled = [i for i, values in enumerate(sets) if values.shape[0]]
+    first = 0
+    while first < len(filled):
+        last, held = first, 0
+        while last < len(filled) and (last == first or held + sets[filled[last]].shape[0] <= _BLOCK):
+            held += sets[filled[last]].shape[0]
+            last += 1
+        block = filled[first:last]
+        starts = np.cumsum([0] + [sets[i].shape[0] for i in block[:-1]])
+        permuted = permute(np.concatenate([sets[i] for i in block]), permutations)
+        out[block] = np.minimum.reduceat(permuted, starts, axis=0)
+        first = last
+    return out
 
 
 def _fmix32(values: U32) -> U32:

@@ -20,7 +20,7 @@ import numpy.typing as npt
 import xxhash
 
 from leakguard.fingerprint.kgrams import informative, kgram_hashes, kgram_tags, line_hashes
-from leakguard.fingerprint.minhash import datasketch_signature, shingles
+from leakguard.fingerprint.minhash import make_permutations, shingles, signatures
 from leakguard.fingerprint.winnow import winnow
 from leakguard.index.walk import SourceFile, iter_source_files, skip_reason
 from leakguard.normalise.alphabet import Alphabet
@@ -58,9 +58,15 @@ class FileFingerprints:
 
 
 def fingerprint_text(
-    relative: str, text: str, params: FingerprintParams, key: bytes = b"", language: str | None = None
+    relative: str,
+    text: str,
+    params: FingerprintParams,
+    key: bytes = b"",
+    language: str | None = None,
+    permutations: npt.NDArray[np.uint32] | None = None,
 ) -> FileFingerprints:
-    """Fingerprint one file's text (index side). ``language`` defaults to detection."""
+    """Fingerprint one file's text (index side). ``language`` defaults to detection;
+    ``permutations``, the MinHash permutations of ``params``, to datasketch's draw."""
     alphabet = Alphabet(key)
     language = language if language is not None else detect_language(relative, text)
     normalised = normalise_source(text, language, alphabet)
@@ -90,7 +96,9 @@ def fingerprint_text(
         tags=tags,
         line_hashes=_line_hashes(tokens, n_lines, alphabet),
     )
-    _add_unit_signatures(result, normalised.units, tokens.start, tokens.abstract, params)
+    if permutations is None:
+        permutations = make_permutations(params.minhash_perm, params.minhash_seed)
+    _add_unit_signatures(result, normalised.units, tokens.start, tokens.abstract, params, permutations)
     return result
 
 
@@ -110,22 +118,22 @@ def _add_unit_signatures(
     starts: npt.NDArray[np.int64],
     abstract: npt.NDArray[np.uint64],
     params: FingerprintParams,
+    permutations: npt.NDArray[np.uint32],
 ) -> None:
     lines: list[tuple[int, int]] = []
     counts: list[int] = []
-    signatures: list[npt.NDArray[np.uint32]] = []
+    sets: list[npt.NDArray[np.uint32]] = []
     for unit in units:
         first, last = np.searchsorted(starts, [unit.start, unit.end])
         if last - first < MIN_UNIT_TOKENS:
             continue
-        values = shingles(abstract[first:last], params.shingle)
-        signatures.append(datasketch_signature(values, params.minhash_perm, params.minhash_seed))
+        sets.append(shingles(abstract[first:last], params.shingle))
         lines.append((unit.start_line, unit.end_line))
         counts.append(int(last - first))
-    if signatures:
+    if sets:
         result.unit_lines = np.asarray(lines, dtype=np.uint32)
         result.unit_tokens = np.asarray(counts, dtype=np.uint32)
-        result.signatures = np.vstack(signatures)
+        result.signatures = signatures(sets, permutations)
 
 
 def file_digest(data: bytes) -> str:
@@ -133,24 +141,36 @@ def file_digest(data: bytes) -> str:
     return xxhash.xxh3_64_hexdigest(data)
 
 
-def fingerprint_data(relative: str, data: bytes, params: FingerprintParams, key: bytes = b"") -> FileFingerprints:
+def fingerprint_data(
+    relative: str,
+    data: bytes,
+    params: FingerprintParams,
+    key: bytes = b"",
+    permutations: npt.NDArray[np.uint32] | None = None,
+) -> FileFingerprints:
     """Fingerprint one file's bytes; unsuitable files (binary, generated...) come back skipped."""
     reason = skip_reason(data)
     if reason is None:
-        result = fingerprint_text(relative, data.decode("utf-8", errors="replace"), params, key)
+        text = data.decode("utf-8", errors="replace")
+        result = fingerprint_text(relative, text, params, key, permutations=permutations)
     else:
         result = skipped_file(relative, reason)
     result.digest = file_digest(data)
     return result
 
 
-def fingerprint_file(source: SourceFile, params: FingerprintParams, key: bytes = b"") -> FileFingerprints:
+def fingerprint_file(
+    source: SourceFile,
+    params: FingerprintParams,
+    key: bytes = b"",
+    permutations: npt.NDArray[np.uint32] | None = None,
+) -> FileFingerprints:
     """Read and fingerprint one file; unreadable or unsuitable files come back skipped."""
     try:
         data = source.path.read_bytes()
     except OSError as exc:
         return skipped_file(source.relative, f"unreadable: {exc.strerror or exc}")
-    return fingerprint_data(source.relative, data, params, key)
+    return fingerprint_data(source.relative, data, params, key, permutations)
 
 
 def skipped_file(relative: str, reason: str) -> FileFingerprints:
@@ -167,8 +187,10 @@ def skipped_file(relative: str, reason: str) -> FileFingerprints:
     )
 
 
-def _work(batch: list[SourceFile], params: FingerprintParams, key: bytes) -> list[FileFingerprints]:
-    return [fingerprint_file(source, params, key) for source in batch]
+def _work(
+    batch: list[SourceFile], params: FingerprintParams, key: bytes, permutations: npt.NDArray[np.uint32]
+) -> list[FileFingerprints]:
+    return [fingerprint_file(source, params, key, permutations) for source in batch]
 
 
 def fingerprint_tree(
@@ -185,24 +207,29 @@ def fingerprint_files(
     key: bytes = b"",
     jobs: int = 0,
     progress: Progress | None = None,
+    permutations: npt.NDArray[np.uint32] | None = None,
 ) -> list[FileFingerprints]:
-    """Fingerprint files in worker processes (``jobs=0``: one per core), results in the files' order."""
+    """Fingerprint files in worker processes (``jobs=0``: one per core), results in the
+    files' order. ``permutations`` are the MinHash permutations of ``params`` when known
+    (an update has them from the index it replaces), else datasketch draws them here."""
     jobs = jobs or os.cpu_count() or 1
+    if permutations is None:
+        permutations = make_permutations(params.minhash_perm, params.minhash_seed)
     results: list[FileFingerprints] = []
     total = len(files)
     if jobs <= 1 or total < 8:
         for done, source in enumerate(files, 1):
-            results.append(fingerprint_file(source, params, key))
+            results.append(fingerprint_file(source, params, key, permutations))
             if progress:
                 progress(done, total, source.relative)
         return results
     batches = batches_by_size([file_size(source.path) for source in files], jobs)
     slots: list[FileFingerprints | None] = [None] * total
-    _load_for_workers()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         done = 0
         work = [[files[i] for i in batch] for batch in batches]
-        outcomes = pool.map(_work, work, [params] * len(work), [key] * len(work))
+        count = len(work)
+        outcomes = pool.map(_work, work, [params] * count, [key] * count, [permutations] * count)
         for batch, batch_result in zip(batches, outcomes, strict=True):
             for i, fingerprints in zip(batch, batch_result, strict=True):
                 slots[i] = fingerprints
@@ -210,13 +237,6 @@ def fingerprint_files(
             if progress and batch_result:
                 progress(done, total, batch_result[-1].relative)
     return [fingerprints for fingerprints in slots if fingerprints is not None]
-
-
-def _load_for_workers() -> None:
-    """Import here what each worker imports for its first file: datasketch, which brings
-    scipy (half a second). Workers forked from this process then start with it, and the
-    merge after the build needs it here anyway (:func:`leakguard.fingerprint.minhash.make_permutations`)."""
-    import datasketch  # noqa: F401
 
 
 def file_size(path: Path) -> int:

@@ -32,6 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from leakguard.errors import IndexFormatError
 from leakguard.index.build import FileFingerprints, Progress, file_digest, fingerprint_files
 from leakguard.index.shard import (
@@ -101,8 +104,10 @@ def update_shards(
     jobs: int = 0,
     progress: Progress | None = None,
     scheduler: Any = None,
+    permutations: npt.NDArray[np.uint32] | None = None,
 ) -> tuple[list[Shard], UpdateReport]:
-    """Each source's shard, reusing what ``previous`` holds for files that did not change."""
+    """Each source's shard, reusing what ``previous`` holds for files that did not change
+    (``permutations``: the MinHash permutations of ``params``, when known)."""
     previous = previous or {}
     report = UpdateReport(full=not previous)
     trees = WorkTrees()
@@ -141,7 +146,7 @@ def update_shards(
 
         made = fingerprint_on_dask(todo, params, key, scheduler, progress)
     else:
-        made = fingerprint_files(todo, params, key, jobs, progress)
+        made = fingerprint_files(todo, params, key, jobs, progress, permutations)
     fresh = iter(made)
     shards: list[Shard] = []
     for state, files, reused, old in plans:
