@@ -74,12 +74,16 @@ class Previous:
 def previous_build(directory: Path, shards: Mapping[str, Shard], key: bytes) -> Previous | None:
     """The index at ``directory`` and the files of ``shards`` it lists, in its order; None
     when there is no readable index there or it names a source the shards lack. Whether
-    those are really the files it was merged from is checked before it is patched."""
+    those are really the files it was merged from is checked before it is patched.
+
+    The index is verified whole (every section's checksum, a few hundredths of a second
+    for a company's index): a patch copies its postings, and a damaged section copied
+    into a new file would get a new, matching checksum."""
     from leakguard.errors import LeakguardError
     from leakguard.index.store import Index
 
     try:
-        index = Index.load(directory, key)
+        index = Index.load(directory, key, verify=True)
     except LeakguardError:
         return None
     sources = index.stats.get("sources", [])

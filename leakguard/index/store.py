@@ -200,11 +200,11 @@ class Index:
         for public in exact:
             check_set(public, params)
             if public.kind != "exact":
-                raise ValueError(f"from_fingerprints applies exact sets as such, not {public.kind!r}")
+                raise ValueError(f"from_fingerprints takes exact sets as exact, not {public.kind!r} ones")
         for public in idioms:
             check_set(public, params)
             if public.kind != "idiom":
-                raise ValueError(f"from_fingerprints marks idiom sets, not {public.kind!r}")
+                raise ValueError(f"from_fingerprints takes idiom sets as idioms, not {public.kind!r} ones")
         # Sorted by (hash prefix, tag, line), so the scan side can bisect the postings of a
         # hash too common to be evidence on its own for the exact copies among them.
         tables = units = None

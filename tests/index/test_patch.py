@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from damage import damaged_copies
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_update import PROGRAM, _git, _mono
 
+import leakguard.index.format as format_module
 import leakguard.index.patch as patch_module
 from leakguard.api import update_index
 from leakguard.index.build import FileFingerprints, fingerprint_text
@@ -156,3 +158,20 @@ def test_updates_patch_the_index_and_write_what_a_full_build_writes(
         update_index([one, two], full, jobs=1)
         assert (out / "index.lgx").read_bytes() == (full / "index.lgx").read_bytes()
     assert used == [True, True, True]  # each update patched (a fresh build has nothing to patch)
+
+
+def test_a_damaged_index_is_merged_again_not_patched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A flipped bit in the postings, past the checks made on every open (here: none, as
+    # in a company's index, whose postings are far larger than their budget), must not be
+    # copied into the new index under a fresh checksum: the update merges the shards.
+    monkeypatch.setattr(format_module, "CHEAP_CHECK_BYTES", 0)
+    mono, one, two = _mono(tmp_path, files=8)
+    out = tmp_path / "out"
+    update_index([one, two], out, jobs=1)
+    (out / "index.lgx").write_bytes(damaged_copies(out, cuts=1, flips=1)["flip post_loc 0"])
+    (one / "mod1.py").write_text(PROGRAM.format(n=61))
+    _git(mono, "commit", "-q", "-am", "edit")
+    update_index([one, two], out, jobs=1)
+    full = tmp_path / "full"
+    update_index([one, two], full, jobs=1)
+    assert (out / "index.lgx").read_bytes() == (full / "index.lgx").read_bytes()
