@@ -196,17 +196,26 @@ fn bucket_sort(files: Files<'_>) -> Vec<Item> {
         items[*slot] = item;
         *slot += 1;
     });
-    let threads = thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
+    let threads = threads_for(items.len());
     sort_buckets(&mut items, &starts, threads);
     items
+}
+
+/// Threads for index-side work over `items` elements: one below 65,536 (starting threads
+/// costs more than they save), else one per core, at most 8.
+pub(crate) fn threads_for(items: usize) -> usize {
+    if items < 1 << 16 {
+        return 1;
+    }
+    thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
 }
 
 /// Sorts each bucket (`starts[i]..starts[i + 1]`) of `items` on its own, on `threads`
 /// threads that each take a run of buckets of about equal size.
 fn sort_buckets(items: &mut [Item], starts: &[usize], threads: usize) {
-    if threads <= 1 || items.len() < 1 << 16 {
+    if threads <= 1 {
         for pair in starts.windows(2) {
             items[pair[0]..pair[1]].sort_unstable_by_key(Item::key);
         }

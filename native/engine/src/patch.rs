@@ -17,7 +17,7 @@
 //! * the old postings were already cleared of exact public code; the new ones are
 //!   cleared here, with the same pairs.
 
-use crate::merge::{tagged_pairs, Merged, PublicPairs, Tables};
+use crate::merge::{tagged_pairs, threads_for, Merged, PublicPairs, Tables};
 use crate::sections::{posting_width, span_bits};
 use std::thread;
 
@@ -106,13 +106,7 @@ pub fn distinct_change(kept: &[&[u64]], gone: &[u64], fresh: &[u64]) -> (u64, u6
     changed.sort_unstable();
     changed.dedup();
     let finder = Finder::new(&changed);
-    let threads = if kept.iter().map(|part| part.len()).sum::<usize>() < 1 << 16 {
-        1
-    } else {
-        thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8)
-    };
+    let threads = threads_for(kept.iter().map(|part| part.len()).sum());
     let mut held = vec![false; changed.len()];
     for part in on_threads(kept, threads, |parts| finder.held(parts)) {
         for (all, this) in held.iter_mut().zip(part) {
@@ -240,13 +234,7 @@ pub fn patch(
     bits: u32,
     lines: u64,
 ) -> Result<Merged, PatchError> {
-    let threads = if old.post_tag.len() < 1 << 16 {
-        1
-    } else {
-        thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8)
-    };
+    let threads = threads_for(old.post_tag.len());
     patch_on(old, moves, fresh, public, bits, lines, threads)
 }
 
