@@ -39,7 +39,7 @@ import xxhash
 from leakguard import _core
 from leakguard.arrays import concatenated, member, narrowest, runs
 from leakguard.fingerprint.minhash import b_bit
-from leakguard.index.postings import posting_offsets
+from leakguard.index.postings import posting_columns, posting_offsets
 from leakguard.index.table import bucket_bits, directory_bits, prefixes, table_prefixes, tagged
 from leakguard.options import FingerprintParams
 
@@ -164,11 +164,7 @@ def patched_tables(
             np.ascontiguousarray(a["line_base"], dtype=np.uint32),
             move_file,
             move_base,
-            concatenated([f.hashes for f in new], np.uint64),
-            concatenated([f.tags for f in new], np.uint16),
-            concatenated([f.start_lines for f in new], np.uint32),
-            concatenated([f.spans for f in new], np.uint8),
-            np.asarray([f.hashes.shape[0] for f in new], dtype=np.uint32),
+            *posting_columns(new),
             fresh.astype(np.uint32),
             line_base[fresh].astype(np.uint32),
             *public,
@@ -178,25 +174,26 @@ def patched_tables(
     except ValueError:
         return None  # another packing, or tables that do not hang together: merge in full
     removed = int(old.stats.get("public_removed", 0)) - _public_postings(gone, public, bits) + tables[6]
-    return Patched((*tables[:6], removed, distinct), _units(a, move_file, fresh, kept))
+    return Patched((*tables[:6], removed, distinct), _units(a, move_file, fresh, new, len(kept)))
 
 
 def _units(
     a: dict[str, npt.NDArray[Any]],
     move_file: npt.NDArray[np.uint32],
     fresh: npt.NDArray[np.int64],
-    kept: Sequence[FileFingerprints],
+    new: Sequence[FileFingerprints],
+    files: int,
 ) -> dict[str, npt.NDArray[Any]]:
-    """The MinHash sections of the new index: each kept file's rows of the old ones (units
-    are stored in file order), each new file's from its fingerprints, in the new order."""
+    """The MinHash sections of the new index of ``files`` files: each kept file's rows of
+    the old ones (units are stored in file order), each new file's (``new``, at the places
+    ``fresh``) from its fingerprints, in the new order."""
     old_file = np.asarray(a["unit_file"], dtype=np.int64)
     old_counts = np.bincount(old_file, minlength=move_file.shape[0])
     old_starts = np.concatenate(([0], np.cumsum(old_counts)[:-1]))
-    new = [kept[i] for i in fresh.tolist()]
     new_counts = np.asarray([f.unit_tokens.shape[0] for f in new], dtype=np.int64)
     # Every row of the new index, as a row of the old sections followed by the new files'.
-    counts = np.zeros(len(kept), dtype=np.int64)
-    starts = np.zeros(len(kept), dtype=np.int64)
+    counts = np.zeros(files, dtype=np.int64)
+    starts = np.zeros(files, dtype=np.int64)
     staying = move_file != _GONE
     counts[move_file[staying]] = old_counts[staying]
     starts[move_file[staying]] = old_starts[staying]
@@ -208,7 +205,7 @@ def _units(
     perm = a["signatures"].shape[1]
     return {
         "perms": np.array(a["perms"]),
-        "unit_file": narrowest(np.repeat(np.arange(len(kept), dtype=np.uint32), counts)),
+        "unit_file": narrowest(np.repeat(np.arange(files, dtype=np.uint32), counts)),
         "unit_lines": narrowest(_rows(a["unit_lines"], [f.unit_lines.reshape(-1, 2) for f in new], take)),
         "unit_tokens": narrowest(_rows(a["unit_tokens"], [f.unit_tokens for f in new], take)),
         "signatures": _rows(a["signatures"], [b_bit(np.concatenate(sigs, axis=0))] if sigs else [], take)

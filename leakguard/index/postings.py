@@ -25,12 +25,17 @@ than whole u32 values would, for a fifth less index on disk.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from leakguard.arrays import concatenated
 from leakguard.index.table import hash_table
+
+if TYPE_CHECKING:
+    from leakguard.index.build import FileFingerprints
 
 I64 = npt.NDArray[np.int64]
 
@@ -223,3 +228,20 @@ def grouped_tables(
     tables["post_loc"] = np.asarray(packed, dtype=np.uint8)
     tables["post_tag"] = np.asarray(tags, dtype=np.uint16)
     return tables
+
+
+U32 = npt.NDArray[np.uint32]
+
+
+def posting_columns(
+    files: Sequence[FileFingerprints],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint16], U32, npt.NDArray[np.uint8], U32]:
+    """The postings of ``files`` as the engine takes them (and a shard stores them): their
+    hashes, tags, start lines and spans concatenated in file order, and how many each file has."""
+    return (
+        concatenated([f.hashes for f in files], np.uint64),
+        concatenated([f.tags for f in files], np.uint16),
+        concatenated([f.start_lines for f in files], np.uint32),
+        concatenated([f.spans for f in files], np.uint8),
+        np.asarray([f.hashes.shape[0] for f in files], dtype=np.uint32),
+    )

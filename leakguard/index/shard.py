@@ -59,6 +59,7 @@ from leakguard.arrays import concatenated
 from leakguard.errors import IndexFormatError
 from leakguard.index.build import FileFingerprints, file_digest
 from leakguard.index.format import read_container, write_container
+from leakguard.index.postings import posting_columns
 from leakguard.options import FingerprintParams
 
 SHARD_DIR = "shards"
@@ -67,9 +68,6 @@ DELTA_SUFFIX = ".lgd"
 STATES_FILE = "sources.json"
 KIND = "leakguard-shard"
 DELTA_KIND = "leakguard-shard-delta"
-_DTYPES = {"hashes": np.dtype("<u8"), "start_lines": np.dtype("<u4"), "spans": np.dtype("u1"),
-           "tags": np.dtype("<u2"), "unit_lines": np.dtype("<u4"), "unit_tokens": np.dtype("<u4"),
-           "signatures": np.dtype("<u4"), "line_hashes": np.dtype("<u2")}  # fmt: skip
 #: A delta holding more than this share of its source's fingerprints is folded into a new shard.
 COMPACT_SHARE = 0.25
 
@@ -169,12 +167,13 @@ def _files_id(entries: list[Any]) -> str:
 def _arrays(files: Sequence[FileFingerprints], params: FingerprintParams) -> dict[str, npt.NDArray[Any]]:
     perm = params.minhash_perm
     sigs = [f.signatures for f in files if f.signatures is not None and f.signatures.shape[0]]
+    hashes, tags, start_lines, spans, counts = posting_columns(files)
     return {
-        "hashes": concatenated([f.hashes for f in files], np.uint64),
-        "start_lines": concatenated([f.start_lines for f in files], np.uint32),
-        "spans": concatenated([f.spans for f in files], np.uint8),
-        "tags": concatenated([f.tags for f in files], np.uint16),
-        "fingerprints": np.asarray([f.hashes.shape[0] for f in files], dtype=np.uint32),
+        "hashes": hashes,
+        "start_lines": start_lines,
+        "spans": spans,
+        "tags": tags,
+        "fingerprints": counts,
         "line_hashes": concatenated([f.line_hashes for f in files], np.uint16),
         "line_counts": np.asarray([f.line_hashes.shape[0] for f in files], dtype=np.uint32),
         "unit_lines": np.vstack([f.unit_lines.reshape(-1, 2) for f in files]).astype(np.uint32)

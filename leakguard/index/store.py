@@ -43,6 +43,7 @@ from leakguard.index.postings import (
     grouped_tables,
     pack_df,
     pack_postings,
+    posting_columns,
     posting_count,
     posting_offsets,
     posting_tables,
@@ -176,13 +177,12 @@ class Index:
 
         ``exact`` public sets are applied on the way, as :meth:`without` would apply them
         afterwards (the same postings go), without building the tables twice; then the
-        ``idioms`` sets, in order, as :meth:`without` would mark them (their shapes'
-        ``df`` saturated), on the merged prefixes rather than on prefixes rebuilt from the
-        written table. ``paths``
-        names the files in the index (default: each file's ``relative``). ``previous``, the
-        index this one replaces and the files it was merged from, is patched instead when
-        it can be (:mod:`leakguard.index.patch`): the same index, from one pass over its
-        postings.
+        ``idioms`` sets, in order, as :meth:`without` would mark them (their shapes' ``df``
+        saturated), on the merged prefixes rather than on prefixes rebuilt from the table.
+        ``paths`` names the files in the index (default: each file's ``relative``).
+        ``previous``, the index this one replaces and the files it was merged from, is
+        patched instead when it can be (:mod:`leakguard.index.patch`): the same index,
+        from one pass over its postings.
         """
         names = [f.relative for f in files] if paths is None else list(paths)
         if len(names) != len(files):
@@ -216,11 +216,7 @@ class Index:
                 tables, units = patched.tables, patched.units
         if tables is None:
             tables = _core.merge_postings(
-                concatenated([f.hashes for f in kept], np.uint64),
-                concatenated([f.tags for f in kept], np.uint16),
-                concatenated([f.start_lines for f in kept], np.uint32),
-                concatenated([f.spans for f in kept], np.uint8),
-                np.asarray([f.hashes.shape[0] for f in kept], dtype=np.uint32),
+                *posting_columns(kept),
                 line_counts.astype(np.uint32),
                 concatenated([public.hashes for public in exact], np.uint64),
                 concatenated([public.tags for public in exact], np.uint16),
@@ -234,13 +230,8 @@ class Index:
             stats["public_removed"] = removed
         if idioms:
             counts = np.diff(np.asarray(offsets, dtype=np.int64))
-            marked = int(stats.get("public_marked", 0))
             for public in idioms:
-                common = member_sorted(unique, prefixes(public.hashes, bits))
-                df = np.where(common, PUBLIC_DF, df)
-                marked += int(counts[common].sum())
-                stats = _applied(stats, public)
-            stats["public_marked"] = marked
+                df, stats = _marked(public, unique, counts, df, bits, stats)
         arrays = grouped_tables(unique, bits, offsets, df, post_loc, post_tag)
         arrays.update({
             "line_base": line_base.astype(np.uint32),
@@ -286,9 +277,8 @@ class Index:
         counts = offsets[1:] - offsets[:-1]
         public_keys = prefixes(public.hashes, bits)
         if public.kind == "idiom":
-            common = member_sorted(unique_keys, public_keys)
-            arrays.update(pack_df(np.where(common, PUBLIC_DF, full_df(a))))
-            stats["public_marked"] = int(stats.get("public_marked", 0)) + int(counts[common].sum())
+            df, stats = _marked(public, unique_keys, counts, full_df(a), bits, stats)
+            arrays.update(pack_df(df))
         else:
             keys = np.repeat(unique_keys, counts)
             tags = np.asarray(a["post_tag"])
@@ -304,9 +294,10 @@ class Index:
             marked = unique_keys[full_df(a) == PUBLIC_DF]  # idiom sets applied before stay applied
             arrays.update(pack_df(np.where(member_sorted(table_prefixes(arrays), marked), PUBLIC_DF, full_df(arrays))))
             stats["public_removed"] = int(stats.get("public_removed", 0)) + int(np.count_nonzero(drop))
+            stats = _applied(stats, public)
         stats["unique_fingerprints"] = int(arrays["residues"].shape[0])
         stats["fingerprints"] = int(arrays["post_tag"].shape[0])
-        return Index(self.params, arrays, _applied(stats, public), self._key)
+        return Index(self.params, arrays, stats, self._key)
 
     # -- persistence --------------------------------------------------------------------
 
@@ -422,6 +413,22 @@ class Index:
         from leakguard.scanner import scan_text
 
         return scan_text(self, text, policy)
+
+
+def _marked(
+    public: PublicSet,
+    keys: npt.NDArray[np.uint64],
+    counts: npt.NDArray[Any],
+    df: npt.NDArray[Any],
+    bits: int,
+    stats: dict[str, Any],
+) -> tuple[npt.NDArray[Any], dict[str, Any]]:
+    """``df`` with the idiom set's shapes saturated (:data:`PUBLIC_DF`), for a table of
+    ``b = bits`` whose distinct prefixes are ``keys`` with ``counts`` postings each, and
+    ``stats`` with the postings marked counted and the set recorded."""
+    common = member_sorted(keys, prefixes(public.hashes, bits))
+    marked = int(stats.get("public_marked", 0)) + int(counts[common].sum())
+    return np.where(common, PUBLIC_DF, df), _applied({**stats, "public_marked": marked}, public)
 
 
 def _language_counts(files: Sequence[FileFingerprints]) -> dict[str, int]:

@@ -654,8 +654,8 @@ fn sorted_member<'py>(
 }
 
 /// (hashes no posting holds any more, hashes no posting held before) when the postings
-/// `gone` leave an index and `fresh` ones come, `kept` (a list of arrays, a file's each)
-/// staying (index side; `patch.rs`).
+/// `gone` leave an index and `fresh` ones come, `kept` (a list of arrays: runs of the kept
+/// files' hashes, `leakguard.arrays.runs`) staying (index side; `patch.rs`).
 #[pyfunction]
 fn distinct_change<'py>(
     py: Python<'py>,
@@ -675,9 +675,10 @@ fn distinct_change<'py>(
 }
 
 /// The posting tables of an index patched after a few files changed (index side; see
-/// `patch.rs`), as `merge_postings` returns them; `removed` counts only the new
-/// postings dropped as public, and `distinct` is 0 (`distinct_change` tells). ValueError when the old tables do not hang together or
-/// the new index would pack its postings otherwise: merge in full then.
+/// `patch.rs`), as `merge_postings` returns them; `removed` counts only the new postings
+/// dropped as public, and `distinct` is 0 (`distinct_change` tells). ValueError when the
+/// old tables do not hang together or the new index would pack its postings otherwise:
+/// merge in full then.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn patch_postings<'py>(
