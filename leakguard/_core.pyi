@@ -63,8 +63,9 @@ def prefix_cuts(cps: npt.NDArray[np.uint32]) -> tuple[I64, I64]: ...
 def line_hashes(abstract: U64, line: I32, n_lines: int, skip: int | None = None) -> npt.NDArray[np.uint16]: ...
 def encoded_runs(text: str, min_len: int) -> list[tuple[int, int]]: ...
 
-#: (bits, keys, offsets, df, post_loc, post_tag, removed, distinct), as merge_postings and patch_postings return them.
-MergedTables = tuple[int, U64, U64, npt.NDArray[np.uint32], npt.NDArray[np.uint8], npt.NDArray[np.uint16], int, int]
+#: (bits, sections, removed, distinct, marked), as merge_postings and patch_postings return them:
+#: the sections in the order of leakguard.index.postings.POSTING_SECTIONS.
+MergedTables = tuple[int, tuple[npt.NDArray[Any], ...], int, int, list[int]]
 
 def merge_postings(
     hashes: U64,
@@ -75,10 +76,13 @@ def merge_postings(
     lines: npt.NDArray[np.uint32],
     public_hashes: U64,
     public_tags: npt.NDArray[np.uint16],
+    idioms: list[U64],
 ) -> MergedTables: ...
 def patch_postings(
-    old_keys: U64,
-    old_offsets: U64,
+    old_hash_buckets: npt.NDArray[np.uint32],
+    old_residues: npt.NDArray[np.uint16],
+    old_offset_blocks: npt.NDArray[np.uint32],
+    old_offsets: npt.NDArray[np.uint16] | npt.NDArray[np.uint32],
     old_post_loc: npt.NDArray[np.uint8],
     old_post_tag: npt.NDArray[np.uint16],
     old_line_base: npt.NDArray[np.uint32],
@@ -95,9 +99,31 @@ def patch_postings(
     public_tags: npt.NDArray[np.uint16],
     bits: int,
     lines: int,
+    idioms: list[U64],
 ) -> MergedTables: ...
 def sorted_member(values: U64, choices: U64) -> npt.NDArray[np.bool_]: ...
 def distinct_change(kept: list[U64], gone: U64, fresh: U64) -> tuple[int, int]: ...
+def pack_tables(
+    keys: U64, bits: int, offsets: U64, df: npt.NDArray[np.uint32]
+) -> tuple[
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint16],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint16] | npt.NDArray[np.uint32],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint16],
+]: ...
+def pack_df(
+    df: npt.NDArray[np.uint32],
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32], npt.NDArray[np.uint16]]: ...
+def pack_lines(
+    hashes: npt.NDArray[np.uint16],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32], npt.NDArray[np.uint16]]: ...
+def table_keys(hash_buckets: npt.NDArray[np.uint32], residues: npt.NDArray[np.uint16]) -> U64: ...
+def posting_offsets(
+    offset_blocks: npt.NDArray[np.uint32], offsets: npt.NDArray[np.uint16] | npt.NDArray[np.uint32]
+) -> U64: ...
 
 class Lines:
     def __init__(

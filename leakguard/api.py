@@ -101,19 +101,23 @@ def update_index(
     None keeps what the index at ``out`` does (readable paths for a new one). The index
     written is the one a full build of the same arguments writes, byte for byte.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from leakguard.index.lock import writing
-    from leakguard.index.merge import hashes_paths, index_from_shards
+    from leakguard.index.merge import check_indexable, hashes_paths, index_from_shards
     from leakguard.index.patch import previous_build
-    from leakguard.index.update import read_shards, save_shards, sources_for, update_shards
+    from leakguard.index.update import ask_git_ahead, read_shards, save_shards, sources_for, update_shards
 
     directory = Path(out)
     params = FingerprintParams(k=k, window=window, key_id=key_id(key))
+    sources = sources_for(list(paths))
     with writing(directory):
+        trees = ask_git_ahead(sources, directory)  # git answers on a thread while the shards are read
         hashed = hashes_paths(directory) if hash_paths is None else hash_paths
         previous = {} if full else read_shards(directory, params)
         replaced = previous_build(directory, previous, key) if previous else None
         shards, report = update_shards(
-            sources_for(list(paths)),
+            sources,
             params,
             key,
             previous,
@@ -121,19 +125,27 @@ def update_index(
             progress=progress,
             scheduler=scheduler,
             permutations=replaced.permutations(params) if replaced else None,
+            trees=trees,
         )
-        index = index_from_shards(
-            shards,
-            params,
-            key,
-            public=public,
-            allowed=list(allowed),
-            labels=labels,
-            hash_paths=hashed,
-            previous=replaced,
-        )
-        save_shards(directory, shards, params, previous)
-        return IndexUpdate(index, report, index.save(directory))
+        check_indexable(shards)
+        # The shards are written while the index is merged and written: each file is
+        # written atomically, and an index is only patched from shards that match it
+        # (leakguard.index.patch), so a crash between any two writes loses nothing.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            saving = pool.submit(save_shards, directory, shards, params, previous)
+            index = index_from_shards(
+                shards,
+                params,
+                key,
+                public=public,
+                allowed=list(allowed),
+                labels=labels,
+                hash_paths=hashed,
+                previous=replaced,
+            )
+            written = index.save(directory)
+            saving.result()
+        return IndexUpdate(index, report, written)
 
 
 def load_index(

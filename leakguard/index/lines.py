@@ -21,19 +21,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from leakguard import _core
+
 _WORD = 64
 
 
 def pack_line_hashes(hashes: npt.NDArray[Any]) -> dict[str, npt.NDArray[Any]]:
     """The three line sections from one hash per global line (0 for lines without code)."""
-    hashes = np.asarray(hashes, dtype=np.uint16)
-    code = hashes != 0
-    padded = np.zeros(-(-code.shape[0] // _WORD) * _WORD, dtype=bool)
-    padded[: code.shape[0]] = code
-    words = np.packbits(padded, bitorder="little").view("<u8")
-    per_word = padded.reshape(-1, _WORD).sum(axis=1, dtype=np.int64)
-    rank = np.concatenate(([0], np.cumsum(per_word)[:-1])) if per_word.shape[0] else per_word
-    return {"line_code": words.astype("<u8"), "line_rank": rank.astype(np.uint32), "line_hash": hashes[code]}
+    code, rank, kept = _core.pack_lines(np.ascontiguousarray(hashes, dtype=np.uint16))
+    return {"line_code": code, "line_rank": rank, "line_hash": kept}
 
 
 def line_count_ok(arrays: dict[str, npt.NDArray[Any]], lines: int) -> bool:

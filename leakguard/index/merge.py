@@ -55,12 +55,9 @@ def index_from_shards(
     (:mod:`leakguard.index.patch`; never when public code is ``allowed``): the same index.
     Raises InputError when no file of any shard can be indexed.
     """
+    check_indexable(shards)
     files = [f for shard in shards for f in shard.files]
     paths = index_names(shards, key, hash_paths)
-    if not any(f.skipped is None for f in files):
-        where = ", ".join(shard.source.root for shard in shards) or "no path"
-        found = f"{len(files)} files, all skipped (binary, too large or unreadable)" if files else "no source files"
-        raise InputError(f"nothing to index in {where}: {found}")
     sets: list[PublicSet] = []
     skipped: list[str] = []
     if public:
@@ -99,6 +96,15 @@ def index_from_shards(
         for item in allowed:
             index = index.without(public_code(item, params, key))
     return index
+
+
+def check_indexable(shards: Sequence[Shard]) -> None:
+    """InputError unless some file of ``shards`` can be indexed (an index of nothing is refused)."""
+    files = [f for shard in shards for f in shard.files]
+    if not any(f.skipped is None for f in files):
+        where = ", ".join(shard.source.root for shard in shards) or "no path"
+        found = f"{len(files)} files, all skipped (binary, too large or unreadable)" if files else "no source files"
+        raise InputError(f"nothing to index in {where}: {found}")
 
 
 def shards_of(directories: Sequence[str | Path]) -> tuple[list[Shard], FingerprintParams]:

@@ -39,8 +39,8 @@ import xxhash
 from leakguard import _core
 from leakguard.arrays import concatenated, member, narrowest, runs
 from leakguard.fingerprint.minhash import b_bit
-from leakguard.index.postings import posting_columns, posting_offsets
-from leakguard.index.table import bucket_bits, directory_bits, prefixes, table_prefixes, tagged
+from leakguard.index.postings import posting_columns
+from leakguard.index.table import bucket_bits, directory_bits, prefixes, tagged
 from leakguard.options import FingerprintParams
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class Patched:
     """What a patch gives: the posting tables as the engine's ``merge_postings`` returns
     them, and the MinHash sections (the old rows of the files kept, the new files' put in)."""
 
-    tables: tuple[Any, ...]
+    tables: _core.MergedTables
     units: dict[str, npt.NDArray[Any]]
 
 
@@ -127,10 +127,11 @@ def patched_tables(
     kept: Sequence[FileFingerprints],
     exact: Sequence[PublicSet],
     params: FingerprintParams,
+    idioms: Sequence[npt.NDArray[np.uint64]] = (),
 ) -> Patched | None:
     """The posting tables and MinHash sections of ``kept`` (the files of the new index),
-    patched from ``previous``; None when they cannot be (see the module's conditions):
-    merge in full then."""
+    patched from ``previous``, the shapes of the ``idioms`` sets (their hashes) marked;
+    None when they cannot be (see the module's conditions): merge in full then."""
     old = previous.index
     if old.stats.get(INPUTS) != inputs_digest(previous.files, params, exact) or old.params != params:
         return None
@@ -150,15 +151,17 @@ def patched_tables(
     new = [kept[i] for i in fresh.tolist()]
     gone = [f for f, to in zip(before, move_file.tolist(), strict=True) if to == _GONE]
     distinct = _distinct(old, before, move_file, gone, new)
-    bits = bucket_bits(distinct) if distinct is not None else -1
-    if bits != directory_bits(old.arrays["hash_buckets"]):
-        return None  # a table of another size: every prefix changes
+    if distinct is None or bucket_bits(distinct) != directory_bits(old.arrays["hash_buckets"]):
+        return None  # a table of another size (or of unknown size): every prefix changes
+    bits = bucket_bits(distinct)
     public = (concatenated([p.hashes for p in exact], np.uint64), concatenated([p.tags for p in exact], np.uint16))
     a = old.arrays
     try:
         tables = _core.patch_postings(
-            np.ascontiguousarray(table_prefixes(a)),
-            posting_offsets(a).astype(np.uint64),
+            np.asarray(a["hash_buckets"], dtype=np.uint32),
+            np.asarray(a["residues"], dtype=np.uint16),
+            np.asarray(a["offset_blocks"], dtype=np.uint32),
+            a["offsets"],
             np.ascontiguousarray(a["post_loc"]),
             np.ascontiguousarray(a["post_tag"]),
             np.ascontiguousarray(a["line_base"], dtype=np.uint32),
@@ -170,11 +173,13 @@ def patched_tables(
             *public,
             bits,
             int(line_base[-1]),
+            list(idioms),
         )
     except ValueError:
         return None  # another packing, or tables that do not hang together: merge in full
-    removed = int(old.stats.get("public_removed", 0)) - _public_postings(gone, public, bits) + tables[6]
-    return Patched((*tables[:6], removed, distinct), _units(a, move_file, fresh, new, len(kept)))
+    _, sections, fresh_removed, _, marked = tables
+    removed = int(old.stats.get("public_removed", 0)) - _public_postings(gone, public, bits) + fresh_removed
+    return Patched((bits, sections, removed, distinct, marked), _units(a, move_file, fresh, new, len(kept)))
 
 
 def _units(

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from leakguard import _core
 from leakguard.arrays import concatenated
-from leakguard.index.table import hash_table
 
 if TYPE_CHECKING:
     from leakguard.index.build import FileFingerprints
@@ -114,18 +114,6 @@ def unpack_postings(values: npt.NDArray[Any], lines: int) -> tuple[I64, I64]:
     return values >> bits, values & (2**bits - 1)
 
 
-def split_offsets(offsets: I64) -> dict[str, npt.NDArray[Any]]:
-    """``offset_blocks`` and ``offsets`` sections from the cumulative posting counts (U + 1 values)."""
-    offsets = np.asarray(offsets, dtype=np.int64)
-    blocks = offsets[:: 1 << OFFSET_BLOCK_BITS]
-    within = offsets - blocks[np.arange(offsets.shape[0]) >> OFFSET_BLOCK_BITS]
-    narrow = within.shape[0] == 0 or int(within.max()) <= np.iinfo(np.uint16).max
-    return {
-        "offset_blocks": blocks.astype(np.uint32),
-        "offsets": within.astype(np.uint16 if narrow else np.uint32),
-    }
-
-
 def posting_bounds(arrays: dict[str, npt.NDArray[Any]], slot: I64) -> tuple[I64, I64]:
     """First posting of each hash slot, and the posting after its last."""
     blocks, within = arrays["offset_blocks"], arrays["offsets"]
@@ -137,21 +125,15 @@ def posting_bounds(arrays: dict[str, npt.NDArray[Any]], slot: I64) -> tuple[I64,
 
 def posting_offsets(arrays: dict[str, npt.NDArray[Any]]) -> I64:
     """All U + 1 cumulative posting counts, rebuilt from the two offset sections."""
-    within = np.asarray(arrays["offsets"], dtype=np.int64)
-    blocks = np.asarray(arrays["offset_blocks"], dtype=np.int64)
-    out: I64 = blocks[np.arange(within.shape[0]) >> OFFSET_BLOCK_BITS] + within
+    offsets = _core.posting_offsets(np.asarray(arrays["offset_blocks"], dtype=np.uint32), arrays["offsets"])
+    out: I64 = offsets.view(np.int64)  # below 2**32
     return out
 
 
 def pack_df(df: npt.NDArray[Any]) -> dict[str, npt.NDArray[Any]]:
     """``df``, ``df_wide_slots`` and ``df_wide`` sections from file counts (saturating at 65535)."""
-    df = np.minimum(np.asarray(df, dtype=np.int64), PUBLIC_DF)
-    wide = np.flatnonzero(df >= DF_WIDE)
-    return {
-        "df": np.minimum(df, DF_WIDE).astype(np.uint8),
-        "df_wide_slots": wide.astype(np.uint32),
-        "df_wide": df[wide].astype(np.uint16),
-    }
+    packed, wide_slots, wide = _core.pack_df(np.asarray(df, dtype=np.uint32))  # saturated as it is packed
+    return {"df": packed, "df_wide_slots": wide_slots, "df_wide": wide}
 
 
 def full_df(arrays: dict[str, npt.NDArray[Any]]) -> npt.NDArray[np.uint16]:
@@ -211,6 +193,25 @@ def posting_tables(
     return grouped_tables(keys[starts], bits, np.append(starts, count), df, packed, tags)
 
 
+#: The posting sections of an index, in the order the engine's merge and patch return them.
+POSTING_SECTIONS = (
+    "hash_buckets",
+    "residues",
+    "offset_blocks",
+    "offsets",
+    "df",
+    "df_wide_slots",
+    "df_wide",
+    "post_loc",
+    "post_tag",
+)
+
+
+def posting_sections(packed: Sequence[npt.NDArray[Any]]) -> dict[str, npt.NDArray[Any]]:
+    """The sections the engine's merge or patch returns, by name."""
+    return dict(zip(POSTING_SECTIONS, packed, strict=True))
+
+
 def grouped_tables(
     unique: npt.NDArray[np.uint64],
     bits: int,
@@ -222,9 +223,21 @@ def grouped_tables(
     """The hash table and posting sections from the postings grouped by prefix: the
     distinct prefixes ``unique``, where each one's postings start (then their count), the
     files holding each, and the packed postings and their tags in order."""
-    tables = hash_table(unique, bits)
-    tables.update(split_offsets(offsets))
-    tables.update(pack_df(df))
+    buckets, residues, blocks, within, packed_df, wide_slots, wide = _core.pack_tables(
+        np.ascontiguousarray(unique, dtype=np.uint64),
+        bits,
+        np.asarray(offsets, dtype=np.uint64),
+        np.asarray(df, dtype=np.uint32),  # saturated at PUBLIC_DF as it is packed
+    )
+    tables: dict[str, npt.NDArray[Any]] = {
+        "hash_buckets": buckets,
+        "residues": residues,
+        "offset_blocks": blocks,
+        "offsets": within,
+        "df": packed_df,
+        "df_wide_slots": wide_slots,
+        "df_wide": wide,
+    }
     tables["post_loc"] = np.asarray(packed, dtype=np.uint8)
     tables["post_tag"] = np.asarray(tags, dtype=np.uint16)
     return tables

@@ -265,34 +265,38 @@ def _files(listed: list[Any], a: dict[str, npt.NDArray[Any]]) -> list[FileFinger
     ):
         raise ValueError("section lengths differ from the file counts")
     hashes, start_lines, spans, tags = a["hashes"], a["start_lines"], a["spans"], a["tags"]
-    unit_lines, unit_tokens, signatures, line_hashes = (
-        a["unit_lines"],
-        a["unit_tokens"],
-        a["signatures"],
-        a["line_hashes"],
-    )
+    unit_lines, unit_tokens, signatures = a["unit_lines"], a["unit_tokens"], a["signatures"]
+    line_hashes = a["line_hashes"]
     files: list[FileFingerprints] = []
-    # Views into the mapped file, not copies (the mapping lives as long as they do).
-    for i, (relative, digest, language, lines, tokens, skipped) in enumerate(listed):
-        f0, f1 = ends[0][i], ends[0][i + 1]
-        l0, l1 = ends[1][i], ends[1][i + 1]
-        u0, u1 = ends[2][i], ends[2][i + 1]
+    # Views into the mapped file, not copies (the mapping lives as long as they do). An
+    # update reads every file of every shard: this loop is kept to the slicing itself.
+    fingerprints, lines_at, units_at = ends
+    for (relative, digest, language, lines, tokens, skipped), f0, f1, l0, l1, u0, u1 in zip(
+        listed,
+        fingerprints[:-1],
+        fingerprints[1:],
+        lines_at[:-1],
+        lines_at[1:],
+        units_at[:-1],
+        units_at[1:],
+        strict=True,
+    ):
         files.append(
             FileFingerprints(
-                relative=str(relative),
-                language=language,
-                lines=int(lines),
-                tokens=int(tokens),
-                hashes=hashes[f0:f1],
-                start_lines=start_lines[f0:f1],
-                spans=spans[f0:f1],
-                tags=tags[f0:f1],
-                unit_lines=unit_lines[u0:u1],
-                unit_tokens=unit_tokens[u0:u1],
-                signatures=signatures[u0:u1] if u1 > u0 else None,
-                line_hashes=line_hashes[l0:l1],
-                skipped=skipped,
-                digest=str(digest),
+                str(relative),
+                language,
+                int(lines),
+                int(tokens),
+                hashes[f0:f1],
+                start_lines[f0:f1],
+                spans[f0:f1],
+                tags[f0:f1],
+                unit_lines[u0:u1],
+                unit_tokens[u0:u1],
+                signatures[u0:u1] if u1 > u0 else None,
+                line_hashes[l0:l1],
+                skipped,
+                str(digest),
             )
         )
     return files

@@ -40,12 +40,12 @@ from leakguard.index.postings import (
     OFFSET_BLOCK_BITS,
     PUBLIC_DF,
     full_df,
-    grouped_tables,
     pack_df,
     pack_postings,
     posting_columns,
     posting_count,
     posting_offsets,
+    posting_sections,
     posting_tables,
     posting_values,
     posting_words,
@@ -206,12 +206,15 @@ class Index:
             if public.kind != "idiom":
                 raise ValueError(f"from_fingerprints takes idiom sets as idioms, not {public.kind!r} ones")
         # Sorted by (hash prefix, tag, line), so the scan side can bisect the postings of a
-        # hash too common to be evidence on its own for the exact copies among them.
-        tables = units = None
+        # hash too common to be evidence on its own for the exact copies among them. The
+        # idiom sets' shapes are marked as the sections are packed (their counts saturated).
+        idiom_hashes = [np.ascontiguousarray(public.hashes, dtype=np.uint64) for public in idioms]
+        tables: _core.MergedTables | None = None
+        units = None
         if previous is not None:
             from leakguard.index.patch import patched_tables
 
-            patched = patched_tables(previous, kept, exact, params)
+            patched = patched_tables(previous, kept, exact, params, idiom_hashes)
             if patched is not None:
                 tables, units = patched.tables, patched.units
         if tables is None:
@@ -220,19 +223,18 @@ class Index:
                 line_counts.astype(np.uint32),
                 concatenated([public.hashes for public in exact], np.uint64),
                 concatenated([public.tags for public in exact], np.uint16),
+                idiom_hashes,
             )
-        bits, unique, offsets, df, post_loc, post_tag, removed, distinct = tables
+        _, sections, removed, distinct, marked = tables
         # The distinct hashes fix the table's bucket bits; a patch needs the count.
         stats: dict[str, Any] = {"distinct_hashes": distinct}
         if exact:
             for public in exact:
                 stats = _applied(stats, public)
             stats["public_removed"] = removed
-        if idioms:
-            counts = np.diff(np.asarray(offsets, dtype=np.int64))
-            for public in idioms:
-                df, stats = _marked(public, unique, counts, df, bits, stats)
-        arrays = grouped_tables(unique, bits, offsets, df, post_loc, post_tag)
+        for public, count in zip(idioms, marked, strict=True):
+            stats = _applied({**stats, "public_marked": int(stats.get("public_marked", 0)) + count}, public)
+        arrays = posting_sections(sections)
         arrays.update({
             "line_base": line_base.astype(np.uint32),
             "paths": np.frombuffer("\n".join(kept_names).encode("utf-8"), dtype=np.uint8),

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from leakguard import _core
+
 #: Distinct hashes a bucket holds on average: a lookup bisects about this many residues.
 HASHES_PER_BUCKET = 8
 #: Bits of each distinct hash kept below its bucket's ``b`` (the ``residues`` section).
@@ -52,20 +54,6 @@ def tagged(keys: npt.NDArray[np.uint64], tags: npt.NDArray[np.uint16]) -> npt.ND
     return out
 
 
-def _directory(keys: npt.NDArray[Any], bits: int) -> npt.NDArray[np.uint32]:
-    """Where the sorted hash prefixes (:func:`prefixes`) whose top ``bits`` bits equal each value start."""
-    edges = np.arange(2**bits, dtype=np.uint64) << np.uint64(RESIDUE_BITS)
-    return np.append(np.searchsorted(keys, edges), keys.shape[0]).astype(np.uint32)
-
-
-def hash_table(unique: npt.NDArray[np.uint64], bits: int) -> dict[str, npt.NDArray[Any]]:
-    """``hash_buckets`` and ``residues`` sections from sorted, distinct prefixes (:func:`prefixes`)."""
-    return {
-        "hash_buckets": _directory(unique, bits),
-        "residues": (unique & np.uint64(_RESIDUE_MASK)).astype(np.uint16),
-    }
-
-
 def _probe(
     buckets: npt.NDArray[Any], residues: npt.NDArray[Any], bucket: npt.NDArray[np.int64], residue: npt.NDArray[Any]
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
@@ -78,11 +66,11 @@ def _probe(
 
 
 def table_prefixes(arrays: dict[str, npt.NDArray[Any]]) -> npt.NDArray[np.uint64]:
-    """The prefix of every distinct hash of a table, rebuilt from its buckets and residues."""
-    buckets = np.asarray(arrays["hash_buckets"], dtype=np.int64)
-    bits = directory_bits(buckets)
-    bucket = np.repeat(np.arange(2**bits, dtype=np.uint64), np.diff(buckets))
-    out: npt.NDArray[np.uint64] = (bucket << np.uint64(RESIDUE_BITS)) | np.asarray(arrays["residues"], dtype=np.uint64)
+    """The prefix of every distinct hash of a table, rebuilt from its buckets and residues
+    (ValueError when the buckets do not describe the residues)."""
+    out: npt.NDArray[np.uint64] = _core.table_keys(
+        np.asarray(arrays["hash_buckets"], dtype=np.uint32), np.asarray(arrays["residues"], dtype=np.uint16)
+    )
     return out
 
 

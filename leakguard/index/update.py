@@ -96,6 +96,16 @@ def read_shards(directory: Path, params: FingerprintParams) -> dict[str, Shard]:
     return shards
 
 
+def ask_git_ahead(sources: Sequence[Source], directory: Path) -> WorkTrees:
+    """Git's view of ``sources``, its questions already put to git on a thread (those
+    :func:`update_shards` asks, against the commits recorded in ``directory``): they run
+    while the shards are read."""
+    trees = WorkTrees()
+    recorded = [state.commit for state in load_states(directory).values() if state.commit]
+    trees.ask_ahead([source.root for source in sources], recorded)
+    return trees
+
+
 def update_shards(
     sources: Sequence[Source],
     params: FingerprintParams,
@@ -105,12 +115,14 @@ def update_shards(
     progress: Progress | None = None,
     scheduler: Any = None,
     permutations: npt.NDArray[np.uint32] | None = None,
+    trees: WorkTrees | None = None,
 ) -> tuple[list[Shard], UpdateReport]:
     """Each source's shard, reusing what ``previous`` holds for files that did not change
-    (``permutations``: the MinHash permutations of ``params``, when known)."""
+    (``permutations``: the MinHash permutations of ``params``, when known; ``trees``: git's
+    view of the sources, from :func:`ask_git_ahead`)."""
     previous = previous or {}
     report = UpdateReport(full=not previous)
-    trees = WorkTrees()
+    trees = trees or WorkTrees()
     plans: list[tuple[SourceState, list[SourceFile], dict[int, FileFingerprints], Shard | None]] = []
     todo: list[SourceFile] = []
     for source in sources:

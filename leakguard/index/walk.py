@@ -13,6 +13,8 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +183,7 @@ def _walk(root: str, prefix: str) -> Iterator[SourceFile]:
         specs = list(inherited)
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+                entries = sorted(listing, key=_name)
         except OSError:
             continue  # unreadable folder: nothing in it can be indexed
         names = {entry.name: entry for entry in entries}
@@ -195,9 +197,9 @@ def _walk(root: str, prefix: str) -> Iterator[SourceFile]:
             if entry.is_symlink():
                 continue
             if entry.is_dir(follow_symlinks=False):
-                if entry.name not in SKIPPED_DIRS and not _ignored(path + "/", specs):
+                if entry.name not in SKIPPED_DIRS and not (specs and _ignored(path + "/", specs)):
                     folders.append((entry.path, path + "/", specs))
-            elif _wanted_name(entry.name) and not _ignored(path, specs):
+            elif _wanted_name(entry.name) and not (specs and _ignored(path, specs)):
                 yield SourceFile(entry.path, prefix + path)
         stack.extend(reversed(folders))
 
@@ -207,7 +209,12 @@ def _ignored(path: str, specs: Sequence[tuple[str, Any]]) -> bool:
     return any(spec.match_file(path[len(base) :]) for base, spec in specs)
 
 
+_name = attrgetter("name")
+
+
+@lru_cache(maxsize=1 << 16)
 def _wanted_name(name: str) -> bool:
+    # Cached: a monorepo repeats its file names (__init__.py, index.ts, README.md...).
     lower = name.lower()
     if name in _LOCK_FILES or is_licence_document(name):
         return False

@@ -8,12 +8,21 @@ keeps the sorted answers, and gives each source the slice under its folder (a bi
 not a scan of every path). Every path it returns is relative to the source's root.
 Anything git cannot answer (no repository, a commit no longer there, git missing) is
 None, and the caller compares file digests instead.
+
+An incremental build knows which questions it will ask before it asks them: :meth:`WorkTrees.ask_ahead`
+puts them to git on a thread of its own while the build reads its shards (git on a large
+monorepo takes a few tenths of a second, which the thread spends waiting on git, not
+holding Python's lock). Each question is still asked once: whoever asks it first runs it,
+and the other waits for that answer.
 """
 
 from __future__ import annotations
 
 import subprocess
+import threading
 from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 
 
@@ -23,23 +32,44 @@ class WorkTrees:
     def __init__(self) -> None:
         self._tops: dict[Path, Path | None] = {}
         self._wheres: dict[Path, tuple[Path, str] | None] = {}
-        self._answers: dict[tuple[Path, tuple[str, ...]], list[str] | None] = {}
+        self._answers: dict[tuple[Path, tuple[str, ...]], Future[list[str] | None]] = {}
+        self._lock = threading.Lock()
+
+    def ask_ahead(self, roots: Sequence[Path], commits: Iterable[str]) -> None:
+        """Start asking, on a thread, what :meth:`commit`, :meth:`changed` (against the
+        checked-out commit and each of ``commits``) and :meth:`tracked` will ask for
+        ``roots``; the calls then take the answers as they come."""
+        tops = {where[0] for where in map(self._where, roots) if where is not None}
+        wanted = sorted(set(commits))
+
+        def ask() -> None:
+            try:
+                for top in sorted(tops):
+                    head = self._ask(top, _HEAD)
+                    self._ask(top, _TRACKED)
+                    for commit in ([head[0].strip()] if head else []) + wanted:
+                        self._ask(top, _diff(commit))
+            except Exception:  # whoever asks the same question meets the same error
+                pass
+
+        if tops:
+            threading.Thread(target=ask, name="leakguard-git", daemon=True).start()
 
     def commit(self, root: Path) -> str | None:
         """The commit checked out in ``root``'s repository (None outside one, or before a first commit)."""
         where = self._where(root)
         if where is None:
             return None
-        head = self._ask(where[0], ("rev-parse", "--verify", "-q", "HEAD^{commit}"))
+        head = self._ask(where[0], _HEAD)
         return head[0].strip() if head else None
 
     def changed(self, root: Path, commit: str) -> list[str] | None:
         """Files under ``root`` whose working-tree content differs from ``commit`` (tracked ones)."""
-        return self._under(root, ("diff", "--name-only", "--no-renames", "-z", commit))
+        return self._under(root, _diff(commit))
 
     def tracked(self, root: Path) -> list[str] | None:
         """Files under ``root`` that git tracks."""
-        return self._under(root, ("ls-files", "-z", "--cached"))
+        return self._under(root, _TRACKED)
 
     def _under(self, root: Path, args: tuple[str, ...]) -> list[str] | None:
         where = self._where(root)
@@ -85,12 +115,32 @@ class WorkTrees:
     def _ask(self, top: Path, args: tuple[str, ...]) -> list[str] | None:
         """A git command's NUL-separated output in ``top``, sorted (None if it fails), asked once."""
         key = (top, args)
-        if key not in self._answers:
+        with self._lock:
+            answer = self._answers.get(key)
+            mine = answer is None
+            if answer is None:
+                answer = self._answers[key] = Future()
+        if mine:
             try:
-                done = subprocess.run(["git", "-C", str(top), *args], capture_output=True, timeout=600, check=False)
-            except (OSError, subprocess.SubprocessError):
-                self._answers[key] = None
-            else:
-                output = done.stdout.decode("utf-8", "surrogateescape").split("\0")
-                self._answers[key] = sorted(item for item in output if item) if done.returncode == 0 else None
-        return self._answers[key]
+                answer.set_result(_run_git(top, args))
+            except BaseException as exc:  # whoever waits for this answer gets the error too
+                answer.set_exception(exc)
+                raise
+        return answer.result()
+
+
+_HEAD = ("rev-parse", "--verify", "-q", "HEAD^{commit}")
+_TRACKED = ("ls-files", "-z", "--cached")
+
+
+def _diff(commit: str) -> tuple[str, ...]:
+    return ("diff", "--name-only", "--no-renames", "-z", commit)
+
+
+def _run_git(top: Path, args: tuple[str, ...]) -> list[str] | None:
+    try:
+        done = subprocess.run(["git", "-C", str(top), *args], capture_output=True, timeout=600, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    output = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted(item for item in output if item) if done.returncode == 0 else None

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from leakguard import _core
 from leakguard.index.build import fingerprint_tree
-from leakguard.index.postings import grouped_tables
+from leakguard.index.postings import posting_sections
 from leakguard.options import DEFAULT_PARAMS
 from tests.reference_merge import reference_merge
 
@@ -33,10 +33,10 @@ def _native(
 ) -> tuple[dict[str, npt.NDArray[Any]], int]:
     public_hashes = np.concatenate([h for h, _ in public]) if public else np.empty(0, np.uint64)
     public_tags = np.concatenate([t for _, t in public]) if public else np.empty(0, np.uint16)
-    bits, unique, offsets, df, post_loc, post_tag, removed, _ = _core.merge_postings(
-        hashes, tags, starts, spans, counts, lines, public_hashes.astype(np.uint64), public_tags.astype(np.uint16)
+    _, sections, removed, _, _ = _core.merge_postings(
+        hashes, tags, starts, spans, counts, lines, public_hashes.astype(np.uint64), public_tags.astype(np.uint16), []
     )
-    return grouped_tables(unique, bits, offsets, df, post_loc, post_tag), removed
+    return posting_sections(sections), removed
 
 
 def _same(args: tuple[Any, ...]) -> None:
@@ -96,6 +96,6 @@ def test_bad_postings_are_refused_with_a_clear_error() -> None:
     one = np.ones(1, np.uint64), np.ones(1, np.uint16), np.zeros(1, np.uint32), np.zeros(1, np.uint8)
     no_public = np.empty(0, np.uint64), np.empty(0, np.uint16)
     with pytest.raises(ValueError, match="line 0"):
-        _core.merge_postings(*one, np.ones(1, np.uint32), np.ones(1, np.uint32), *no_public)
+        _core.merge_postings(*one, np.ones(1, np.uint32), np.ones(1, np.uint32), *no_public, [])
     with pytest.raises(ValueError, match="counts add up"):
-        _core.merge_postings(*one, np.full(1, 2, np.uint32), np.ones(1, np.uint32), *no_public)
+        _core.merge_postings(*one, np.full(1, 2, np.uint32), np.ones(1, np.uint32), *no_public, [])

@@ -12,6 +12,7 @@ from leakguard.index.postings import (
     MAX_LINES,
     PUBLIC_DF,
     full_df,
+    grouped_tables,
     held_by_more,
     pack_df,
     pack_postings,
@@ -23,7 +24,6 @@ from leakguard.index.postings import (
     posting_values,
     posting_words,
     span_bits,
-    split_offsets,
     unpack_postings,
 )
 
@@ -57,9 +57,10 @@ def test_three_bytes_a_posting_up_to_two_million_lines() -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(0, 70_000), max_size=300))
-def test_split_offsets_give_back_every_bound(counts: list[int]) -> None:
+def test_packed_offsets_give_back_every_bound(counts: list[int]) -> None:
     offsets = np.concatenate(([0], np.cumsum(np.asarray(counts, dtype=np.int64))))
-    tables = split_offsets(offsets)
+    keys = np.arange(len(counts), dtype=np.uint64)
+    tables = grouped_tables(keys, 4, offsets, np.ones(len(counts)), np.zeros(1, np.uint8), np.zeros(0, np.uint16))
     assert posting_offsets(tables).tolist() == offsets.tolist()
     slot = np.arange(len(counts), dtype=np.int64)
     first, stop = posting_bounds(tables, slot)

@@ -49,3 +49,30 @@ def test_outside_a_repository_git_has_no_answer(tmp_path: Path) -> None:
     assert trees.commit(tmp_path / "plain") is None
     assert trees.tracked(tmp_path / "plain") is None
     assert trees.tracked(tmp_path / "missing") is None
+
+
+def test_questions_asked_ahead_get_the_answers_asked_in_turn_once(tmp_path: Path) -> None:
+    repo = tmp_path / "mono"
+    for name in ("api/a.py", "web/d.ts"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(f"# {name}\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "one")
+    first = _git(repo, "rev-parse", "HEAD").strip()
+    (repo / "api" / "a.py").write_text("changed\n")
+    _git(repo, "commit", "-q", "-am", "two")
+    (repo / "web" / "d.ts").write_text("dirty\n")
+
+    ahead = WorkTrees()
+    ahead.ask_ahead([repo / "api", repo / "web", tmp_path / "elsewhere"], [first, "0" * 40])
+    in_turn = WorkTrees()
+    for trees in (ahead, in_turn):
+        head = trees.commit(repo / "api")
+        assert head is not None and head != first
+        assert trees.changed(repo / "web", head) == ["d.ts"]
+        assert trees.changed(repo / "api", first) == ["a.py"]
+        assert trees.changed(repo / "api", "0" * 40) is None
+        assert trees.tracked(repo / "web") == ["d.ts"]
+        assert trees.commit(tmp_path / "elsewhere") is None
+    assert ahead._answers.keys() == in_turn._answers.keys()  # nothing asked that the build does not ask

@@ -15,7 +15,8 @@
 //! 10. [`span`]: a finding's tokens and lines, grown as far as the index vouches.
 //!
 //! On the index side, [`merge`] turns the postings of many files into the sorted tables of one index,
-//! and [`patch`] updates those tables when a few files changed. [`encoded`] tells the
+//! [`patch`] updates those tables when a few files changed, and [`pack`] packs them into
+//! the sections an index stores (and reads them back for a patch). [`encoded`] tells the
 //! Python decoders whether a text may hold a base64 or hex block; [`escapes`],
 //! [`entities`] (both through [`rewrite`]) and [`prefixes`] do the per-character work of
 //! three of them.
@@ -45,6 +46,7 @@ pub mod lookup;
 pub mod merge;
 pub mod mix;
 pub mod near;
+pub mod pack;
 pub mod patch;
 pub mod prefixes;
 pub mod regions;

@@ -29,6 +29,7 @@
 
 use std::thread;
 
+use crate::pack::{pack_merged, prefixes_of, PackedTables};
 use crate::sections::{posting_width, span_bits};
 
 /// Buckets of the scatter pass: 2^16, by the top bits of the hash.
@@ -154,6 +155,21 @@ pub fn merge(files: Files<'_>, public: (&[u64], &[u16])) -> Result<Merged, Merge
     let mut merged = group(&items, &public, shift, lines, bits);
     merged.distinct = distinct;
     Ok(merged)
+}
+
+/// [`merge`], packed into an index's sections with the prefixes of the `idioms` sets
+/// (raw hashes, a set each) marked as common (see [`crate::pack::pack_merged`]); with
+/// `b`, the postings dropped as public and the distinct hashes.
+pub fn merge_sections(
+    files: Files<'_>,
+    public: (&[u64], &[u16]),
+    idioms: &[&[u64]],
+) -> Result<(PackedTables, u32, u64, u64), MergeError> {
+    let lines: u64 = files.lines.iter().map(|&n| u64::from(n)).sum();
+    let merged = merge(files, public)?;
+    let (bits, removed, distinct) = (merged.bits, merged.removed, merged.distinct);
+    let sections = pack_merged(vec![merged], bits, lines, &prefixes_of(idioms, bits));
+    Ok((sections, bits, removed, distinct))
 }
 
 /// Calls `each` with every posting as an [`Item`], in input order: its file and global
@@ -393,22 +409,6 @@ impl Tables {
             .post_loc
             .extend_from_slice(&value.to_le_bytes()[..self.width]);
         merged.post_tag.push(tag);
-    }
-
-    /// Adds the postings of `next`, whose prefixes all come after this one's.
-    pub(crate) fn append(&mut self, next: Tables) {
-        let last_file = next.last_file;
-        let (merged, next) = (&mut self.merged, next.merged);
-        debug_assert!(merged.keys.last() < next.keys.first() || next.keys.is_empty());
-        let base = merged.post_tag.len() as u64;
-        merged.keys.extend_from_slice(&next.keys);
-        merged
-            .offsets
-            .extend(next.offsets.iter().map(|&o| o + base));
-        merged.df.extend_from_slice(&next.df);
-        merged.post_loc.extend_from_slice(&next.post_loc);
-        merged.post_tag.extend_from_slice(&next.post_tag);
-        self.last_file = last_file;
     }
 
     /// The tables, with the count of postings left out as public.

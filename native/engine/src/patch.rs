@@ -18,16 +18,15 @@
 //!   cleared here, with the same pairs.
 
 use crate::merge::{tagged_pairs, threads_for, Merged, PublicPairs, Tables};
+use crate::pack::{pack_merged, prefixes_of, Packed, PackedTables};
 use crate::sections::{posting_width, span_bits};
 use std::thread;
 
-/// The tables of the index being patched.
+/// The tables of the index being patched, as it stores them.
 #[derive(Debug, Clone, Copy)]
 pub struct Old<'a> {
-    /// The distinct hash prefixes, ascending.
-    pub keys: &'a [u64],
-    /// Where the postings of each prefix start, then the number of postings.
-    pub offsets: &'a [u64],
+    /// The hash table and where the postings of each prefix start (read in place).
+    pub table: Packed<'a>,
     /// The `post_loc` section.
     pub post_loc: &'a [u8],
     /// The `post_tag` section.
@@ -235,7 +234,60 @@ pub fn patch(
     lines: u64,
 ) -> Result<Merged, PatchError> {
     let threads = threads_for(old.post_tag.len());
-    patch_on(old, moves, fresh, public, bits, lines, threads)
+    let (parts, removed) = patch_on(old, moves, fresh, public, bits, lines, threads)?;
+    Ok(joined(parts, bits, removed, lines))
+}
+
+/// [`patch`], packed into an index's sections with the prefixes of the `idioms` sets (raw
+/// hashes, a set each) marked as common (see [`pack_merged`]); and the fresh postings
+/// dropped as public. The threads' runs are packed one after another, never joined first.
+#[allow(clippy::too_many_arguments)]
+pub fn patch_sections(
+    old: Old<'_>,
+    moves: Moves<'_>,
+    fresh: Fresh<'_>,
+    public: (&[u64], &[u16]),
+    bits: u32,
+    lines: u64,
+    idioms: &[&[u64]],
+) -> Result<(PackedTables, u64), PatchError> {
+    let threads = threads_for(old.post_tag.len());
+    let (parts, removed) = patch_on(old, moves, fresh, public, bits, lines, threads)?;
+    Ok((
+        pack_merged(parts, bits, lines, &prefixes_of(idioms, bits)),
+        removed,
+    ))
+}
+
+/// The runs' tables one after another, as one.
+fn joined(parts: Vec<Merged>, bits: u32, removed: u64, lines: u64) -> Merged {
+    let pad = 4 - posting_width(lines);
+    let mut tables = Merged {
+        bits,
+        keys: Vec::new(),
+        offsets: Vec::new(),
+        df: Vec::new(),
+        post_loc: Vec::new(),
+        post_tag: Vec::new(),
+        removed,
+        distinct: 0,
+    };
+    let mut base = 0;
+    for part in parts {
+        tables.keys.extend_from_slice(&part.keys);
+        let own = part.offsets.len().saturating_sub(1);
+        tables
+            .offsets
+            .extend(part.offsets[..own].iter().map(|&o| o + base));
+        tables.df.extend_from_slice(&part.df);
+        let end = part.post_loc.len().saturating_sub(pad);
+        tables.post_loc.extend_from_slice(&part.post_loc[..end]);
+        tables.post_tag.extend_from_slice(&part.post_tag);
+        base += part.post_tag.len() as u64;
+    }
+    tables.offsets.push(base);
+    tables.post_loc.resize(tables.post_loc.len() + pad, 0);
+    tables
 }
 
 fn patch_on(
@@ -246,7 +298,7 @@ fn patch_on(
     bits: u32,
     lines: u64,
     threads: usize,
-) -> Result<Merged, PatchError> {
+) -> Result<(Vec<Merged>, u64), PatchError> {
     check(old, moves, fresh, public)?;
     let old_lines = u64::from(*old.line_base.last().unwrap_or(&0));
     if posting_width(old_lines) != posting_width(lines) || span_bits(old_lines) != span_bits(lines)
@@ -271,13 +323,22 @@ fn patch_on(
     // the run whose prefixes theirs fall among (before the first cut, the first run).
     let share = old.post_tag.len().div_ceil(threads) as u64;
     let mut cuts = vec![0usize];
+    let slots = old.table.len();
     for part in 1..threads {
-        let at = old.offsets[..old.keys.len()].partition_point(|&o| o < share * part as u64);
-        if at > *cuts.last().unwrap_or(&0) && at < old.keys.len() {
-            cuts.push(at);
+        let (mut low, mut high) = (0, slots); // the first slot whose postings start at the cut
+        while low < high {
+            let middle = (low + high) / 2;
+            if old.table.offset(middle) < share * part as u64 {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        if low > *cuts.last().unwrap_or(&0) && low < slots {
+            cuts.push(low);
         }
     }
-    cuts.push(old.keys.len());
+    cuts.push(slots);
     let runs: Vec<(std::ops::Range<usize>, &[Posting])> = cuts
         .windows(2)
         .enumerate()
@@ -285,12 +346,12 @@ fn patch_on(
             let from = if i == 0 {
                 0
             } else {
-                new.partition_point(|p| p.prefix < old.keys[w[0]])
+                new.partition_point(|p| p.prefix < old.table.key(w[0]))
             };
-            let to = if w[1] == old.keys.len() {
+            let to = if w[1] == slots {
                 new.len()
             } else {
-                new.partition_point(|p| p.prefix < old.keys[w[1]])
+                new.partition_point(|p| p.prefix < old.table.key(w[1]))
             };
             (w[0]..w[1], &new[from..to])
         })
@@ -298,7 +359,7 @@ fn patch_on(
     let run = |(keys, new): &(std::ops::Range<usize>, &[Posting])| {
         patch_run(old, &places, keys.clone(), new, bits, lines)
     };
-    let mut parts = if runs.len() == 1 {
+    let parts = if runs.len() == 1 {
         vec![run(&runs[0])]
     } else {
         thread::scope(|scope| {
@@ -308,17 +369,16 @@ fn patch_on(
                 .map(|h| h.join().unwrap_or(Err(PatchError::Old)))
                 .collect::<Vec<_>>()
         })
-    }
-    .into_iter();
-    let mut tables = parts.next().unwrap_or(Ok(Tables::new(bits, lines, 0)))?;
-    for part in parts {
-        tables.append(part?);
-    }
-    Ok(tables.finish(removed))
+    };
+    let parts = parts
+        .into_iter()
+        .map(|part| part.map(|tables| tables.finish(0)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((parts, removed))
 }
 
-/// The tables of the old prefixes `keys` (indexes into `old.keys`) with the fresh
-/// postings `new` (sorted, those that fall among them) merged in.
+/// The tables of the old prefixes of the slots `keys` with the fresh postings `new`
+/// (sorted, those that fall among them) merged in.
 fn patch_run(
     old: Old<'_>,
     places: &Places,
@@ -330,13 +390,12 @@ fn patch_run(
     let old_lines = u64::from(*old.line_base.last().unwrap_or(&0));
     let width = posting_width(old_lines);
     let span_bits = span_bits(old_lines);
-    let first = old.offsets[keys.start] as usize;
-    let last = old.offsets[keys.end] as usize;
+    let first = old.table.offset(keys.start) as usize;
+    let last = old.table.offset(keys.end) as usize;
     let mut tables = Tables::new(bits, lines, last - first + new.len());
     let mut new = new.iter().peekable();
-    for i in keys {
-        let prefix = old.keys[i];
-        for at in old.offsets[i] as usize..old.offsets[i + 1] as usize {
+    for (i, prefix) in keys.clone().zip(old.table.keys(keys)) {
+        for at in old.table.offset(i) as usize..old.table.offset(i + 1) as usize {
             let mut word = [0u8; 4];
             word[..width].copy_from_slice(&old.post_loc[at * width..(at + 1) * width]);
             let value = u32::from_le_bytes(word);
@@ -370,10 +429,7 @@ fn check(
     let old_lines = u64::from(*old.line_base.last().unwrap_or(&0));
     if old.line_base.is_empty()
         || old.line_base.windows(2).any(|w| w[0] > w[1])
-        || old.offsets.len() != old.keys.len() + 1
-        || old.offsets.first() != Some(&0)
-        || old.offsets.last() != Some(&(postings as u64))
-        || old.offsets.windows(2).any(|w| w[0] > w[1])
+        || !old.table.hangs_together(postings)
         || old.post_loc.len() != postings * posting_width(old_lines) + 4 - posting_width(old_lines)
     {
         return Err(PatchError::Old);
@@ -482,7 +538,32 @@ impl Places {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::column::Column;
     use crate::merge::{merge, Files};
+    use crate::pack::{pack_offsets, pack_table};
+
+    /// A table's packed sections (directory, residues, offset blocks, offsets).
+    type Sections = (Vec<u32>, Vec<u16>, Vec<u32>, Vec<u32>);
+
+    fn packed(keys: &[u64], offsets: &[u64], bits: u32) -> Sections {
+        let table = pack_table(keys, bits);
+        let offsets = pack_offsets(offsets);
+        (
+            table.hash_buckets,
+            table.residues,
+            offsets.blocks,
+            offsets.within,
+        )
+    }
+
+    fn table(sections: &Sections) -> Packed<'_> {
+        Packed {
+            hash_buckets: &sections.0,
+            residues: &sections.1,
+            offset_blocks: &sections.2,
+            offsets: Column::Wide(&sections.3),
+        }
+    }
 
     /// Files as (hashes, tags, starts, lines).
     type File = (Vec<u64>, Vec<u16>, Vec<u32>, u32);
@@ -561,11 +642,11 @@ mod tests {
             let starts: Vec<u32> = fresh_files.iter().flat_map(|f| f.2.clone()).collect();
             let spans = vec![1u8; hashes.len()];
             let old_base = line_base(&before);
+            let sections = packed(&old.keys, &old.offsets, old.bits);
             let patched = |threads| {
                 patch_on(
                     Old {
-                        keys: &old.keys,
-                        offsets: &old.offsets,
+                        table: table(&sections),
                         post_loc: &old.post_loc,
                         post_tag: &old.post_tag,
                         line_base: &old_base,
@@ -588,6 +669,14 @@ mod tests {
                     u64::from(*new_base.last().unwrap()),
                     threads,
                 )
+                .map(|(parts, removed)| {
+                    joined(
+                        parts,
+                        want.bits,
+                        removed,
+                        u64::from(*new_base.last().unwrap()),
+                    )
+                })
                 .unwrap()
             };
             // Runs on several threads join into what one thread gives.
@@ -719,9 +808,9 @@ mod tests {
             file: &[0],
             base: &[0],
         };
+        let one = packed(&[1], &[0, 1], 4);
         let old = Old {
-            keys: &[1],
-            offsets: &[0, 1],
+            table: table(&one),
             post_loc: &[0, 0, 0, 0],
             post_tag: &[0],
             line_base: &[0, 10],
@@ -731,8 +820,9 @@ mod tests {
             patch(old, moves, none, (&[], &[]), 4, 1 << 22),
             Err(PatchError::Layout)
         );
+        let two = packed(&[1], &[0, 2], 4);
         let torn = Old {
-            offsets: &[0, 2],
+            table: table(&two),
             ..old
         };
         assert_eq!(

@@ -17,11 +17,12 @@ use leakguard_engine::kgram;
 use leakguard_engine::lex::{lex, Regions};
 use leakguard_engine::lookup::{lookup, Rules, Scanned};
 use leakguard_engine::merge::{
-    merge, sorted_member as engine_sorted_member, Files, MergeError, Merged,
+    merge_sections, sorted_member as engine_sorted_member, Files, MergeError,
 };
 use leakguard_engine::near::{near_matches as near, Partial, Units};
+use leakguard_engine::pack::{self, Packed, PackedTables};
 use leakguard_engine::patch::{
-    distinct_change as engine_distinct_change, patch, Fresh, Moves, Old, PatchError,
+    distinct_change as engine_distinct_change, patch_sections, Fresh, Moves, Old, PatchError,
 };
 use leakguard_engine::prefixes::prefix_cuts as engine_prefix_cuts;
 use leakguard_engine::regions::{find_regions, Kind};
@@ -566,11 +567,14 @@ fn line_hashes<'py>(
     Ok(run(py, values.len(), || hash_lines(values, line, n_lines, skip)).into_pyarray(py))
 }
 
-/// The posting tables of an index from the postings of its files (index side; see
-/// `merge.rs`): `(bits, keys, offsets, df, post_loc, post_tag, removed, distinct)`.
+/// The posting sections of an index from the postings of its files (index side; see
+/// `merge.rs` and `pack.rs`): `(bits, sections, removed, distinct, marked)`, the sections
+/// as `SectionsOut` lists them.
 ///
 /// The postings are concatenated in file order (`counts` per file, `lines` lines each);
-/// those whose (prefix, tag) pair is in `public_hashes`/`public_tags` are left out.
+/// those whose (prefix, tag) pair is in `public_hashes`/`public_tags` are left out; the
+/// prefixes of each of `idioms` (hashes, a set each) are marked common, and `marked`
+/// counts the postings each set marked.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn merge_postings<'py>(
@@ -583,6 +587,7 @@ fn merge_postings<'py>(
     lines: PyReadonlyArray1<'py, u32>,
     public_hashes: PyReadonlyArray1<'py, u64>,
     public_tags: PyReadonlyArray1<'py, u16>,
+    idioms: Vec<PyReadonlyArray1<'py, u64>>,
 ) -> PyResult<TablesOut<'py>> {
     let files = Files {
         hashes: slice(&hashes, "hashes")?,
@@ -596,7 +601,14 @@ fn merge_postings<'py>(
         slice(&public_hashes, "public_hashes")?,
         slice(&public_tags, "public_tags")?,
     );
-    let merged = run(py, files.hashes.len(), || merge(files, public)).map_err(|error| {
+    let idioms = idioms
+        .iter()
+        .map(|set| slice(set, "idioms"))
+        .collect::<PyResult<Vec<_>>>()?;
+    let (sections, bits, removed, distinct) = run(py, files.hashes.len(), || {
+        merge_sections(files, public, &idioms)
+    })
+    .map_err(|error| {
         PyValueError::new_err(match error {
             MergeError::Lengths => {
                 "hashes, tags, starts and spans must hold the postings the counts add up to"
@@ -607,33 +619,180 @@ fn merge_postings<'py>(
             MergeError::TooMany => "too many lines or postings for one index",
         })
     })?;
-    Ok(tables(py, merged))
+    Ok(tables(py, bits, sections, removed, distinct))
 }
 
-/// What `merge_postings` and `patch_postings` return: `(bits, keys, offsets, df,
-/// post_loc, post_tag, removed, distinct)`.
-type TablesOut<'py> = (
-    u32,
-    Array<'py, u64>,
-    Array<'py, u64>,
+/// What `merge_postings` and `patch_postings` return: `(bits, (hash_buckets, residues,
+/// offset_blocks, offsets, df, df_wide_slots, df_wide, post_loc, post_tag), removed,
+/// distinct, marked)`; `offsets` is u16 when every value fits, else u32.
+type TablesOut<'py> = (u32, SectionsOut<'py>, u64, u64, Vec<u64>);
+
+/// The posting sections of an index, in the order `TablesOut` names them.
+type SectionsOut<'py> = (
     Array<'py, u32>,
+    Array<'py, u16>,
+    Array<'py, u32>,
+    Bound<'py, PyAny>,
+    Array<'py, u8>,
+    Array<'py, u32>,
+    Array<'py, u16>,
     Array<'py, u8>,
     Array<'py, u16>,
-    u64,
-    u64,
 );
 
-fn tables(py: Python<'_>, merged: Merged) -> TablesOut<'_> {
+fn tables(
+    py: Python<'_>,
+    bits: u32,
+    sections: PackedTables,
+    removed: u64,
+    distinct: u64,
+) -> TablesOut<'_> {
+    let within = if sections.offsets.narrow {
+        let narrow: Vec<u16> = sections.offsets.within.iter().map(|&v| v as u16).collect();
+        narrow.into_pyarray(py).into_any()
+    } else {
+        sections.offsets.within.into_pyarray(py).into_any()
+    };
     (
-        merged.bits,
-        merged.keys.into_pyarray(py),
-        merged.offsets.into_pyarray(py),
-        merged.df.into_pyarray(py),
-        merged.post_loc.into_pyarray(py),
-        merged.post_tag.into_pyarray(py),
-        merged.removed,
-        merged.distinct,
+        bits,
+        (
+            sections.table.hash_buckets.into_pyarray(py),
+            sections.table.residues.into_pyarray(py),
+            sections.offsets.blocks.into_pyarray(py),
+            within,
+            sections.df.df.into_pyarray(py),
+            sections.df.wide_slots.into_pyarray(py),
+            sections.df.wide.into_pyarray(py),
+            sections.post_loc.into_pyarray(py),
+            sections.post_tag.into_pyarray(py),
+        ),
+        removed,
+        distinct,
+        sections.marked,
     )
+}
+
+/// The packed sections of merged tables (index side; `pack.rs`): `(hash_buckets,
+/// residues, offset_blocks, offsets, df, df_wide_slots, df_wide)` from the ascending
+/// prefixes `keys` of a table of `b = bits`, the U + 1 cumulative posting counts and
+/// each prefix's file count. `offsets` is u16 when every value fits, else u32.
+#[pyfunction]
+fn pack_tables<'py>(
+    py: Python<'py>,
+    keys: PyReadonlyArray1<'py, u64>,
+    bits: u32,
+    offsets: PyReadonlyArray1<'py, u64>,
+    df: PyReadonlyArray1<'py, u32>,
+) -> PyResult<PackedOut<'py>> {
+    let (keys, offsets, df) = (
+        slice(&keys, "keys")?,
+        slice(&offsets, "offsets")?,
+        slice(&df, "df")?,
+    );
+    if !(4..=32).contains(&bits) {
+        return Err(PyValueError::new_err("bits must be 4 to 32"));
+    }
+    if offsets.len() != keys.len() + 1 || df.len() != keys.len() {
+        return Err(PyValueError::new_err(
+            "offsets must hold one value more than keys, df one per key",
+        ));
+    }
+    let (table, packed_offsets, packed_df) = run(py, keys.len(), || {
+        (
+            pack::pack_table(keys, bits),
+            pack::pack_offsets(offsets),
+            pack::pack_df(df),
+        )
+    });
+    let within = if packed_offsets.narrow {
+        let narrow: Vec<u16> = packed_offsets.within.iter().map(|&v| v as u16).collect();
+        narrow.into_pyarray(py).into_any()
+    } else {
+        packed_offsets.within.into_pyarray(py).into_any()
+    };
+    Ok((
+        table.hash_buckets.into_pyarray(py),
+        table.residues.into_pyarray(py),
+        packed_offsets.blocks.into_pyarray(py),
+        within,
+        packed_df.df.into_pyarray(py),
+        packed_df.wide_slots.into_pyarray(py),
+        packed_df.wide.into_pyarray(py),
+    ))
+}
+
+/// What `pack_tables` returns.
+type PackedOut<'py> = (
+    Array<'py, u32>,
+    Array<'py, u16>,
+    Array<'py, u32>,
+    Bound<'py, PyAny>,
+    Array<'py, u8>,
+    Array<'py, u32>,
+    Array<'py, u16>,
+);
+
+/// The packed `df`, `df_wide_slots` and `df_wide` sections of file counts (`pack.rs`).
+#[pyfunction]
+fn pack_df<'py>(
+    py: Python<'py>,
+    df: PyReadonlyArray1<'py, u32>,
+) -> PyResult<(Array<'py, u8>, Array<'py, u32>, Array<'py, u16>)> {
+    let df = slice(&df, "df")?;
+    let packed = run(py, df.len(), || pack::pack_df(df));
+    Ok((
+        packed.df.into_pyarray(py),
+        packed.wide_slots.into_pyarray(py),
+        packed.wide.into_pyarray(py),
+    ))
+}
+
+/// The `line_code`, `line_rank` and `line_hash` sections from one hash per global line, 0
+/// for lines without code (`pack.rs`).
+#[pyfunction]
+fn pack_lines<'py>(
+    py: Python<'py>,
+    hashes: PyReadonlyArray1<'py, u16>,
+) -> PyResult<(Array<'py, u64>, Array<'py, u32>, Array<'py, u16>)> {
+    let hashes = slice(&hashes, "hashes")?;
+    let lines = run(py, hashes.len(), || pack::pack_lines(hashes));
+    Ok((
+        lines.code.into_pyarray(py),
+        lines.rank.into_pyarray(py),
+        lines.hashes.into_pyarray(py),
+    ))
+}
+
+/// The prefix of every slot of a table, from its `hash_buckets` and `residues` sections
+/// (`pack.rs`). ValueError when the directory does not describe the residues.
+#[pyfunction]
+fn table_keys<'py>(
+    py: Python<'py>,
+    hash_buckets: PyReadonlyArray1<'py, u32>,
+    residues: PyReadonlyArray1<'py, u16>,
+) -> PyResult<Array<'py, u64>> {
+    let (buckets, residues) = (
+        slice(&hash_buckets, "hash_buckets")?,
+        slice(&residues, "residues")?,
+    );
+    run(py, residues.len(), || pack::table_keys(buckets, residues))
+        .map(|keys| keys.into_pyarray(py))
+        .ok_or_else(|| PyValueError::new_err("hash_buckets does not describe the residues"))
+}
+
+/// The U + 1 cumulative posting counts, from the `offset_blocks` and `offsets` (u16 or
+/// u32) sections (`pack.rs`). ValueError when a block is missing.
+#[pyfunction]
+fn posting_offsets<'py>(
+    py: Python<'py>,
+    offset_blocks: PyReadonlyArray1<'py, u32>,
+    offsets: ColumnArray<'py>,
+) -> PyResult<Array<'py, u64>> {
+    let blocks = slice(&offset_blocks, "offset_blocks")?;
+    let within = column(&offsets, "offsets")?;
+    run(py, within.len(), || pack::posting_offsets(blocks, within))
+        .map(|offsets| offsets.into_pyarray(py))
+        .ok_or_else(|| PyValueError::new_err("offset_blocks is too short for offsets"))
 }
 
 /// Whether each of `values` is one of `choices`, both ascending (index side: public sets
@@ -675,7 +834,8 @@ fn distinct_change<'py>(
 }
 
 /// The posting tables of an index patched after a few files changed (index side; see
-/// `patch.rs`), as `merge_postings` returns them; `removed` counts only the new postings
+/// `patch.rs`), from the old index's sections as it stores them, as `merge_postings`
+/// returns them; `removed` counts only the new postings
 /// dropped as public, and `distinct` is 0 (`distinct_change` tells). ValueError when the
 /// old tables do not hang together or the new index would pack its postings otherwise:
 /// merge in full then.
@@ -683,8 +843,10 @@ fn distinct_change<'py>(
 #[allow(clippy::too_many_arguments)]
 fn patch_postings<'py>(
     py: Python<'py>,
-    old_keys: PyReadonlyArray1<'py, u64>,
-    old_offsets: PyReadonlyArray1<'py, u64>,
+    old_hash_buckets: PyReadonlyArray1<'py, u32>,
+    old_residues: PyReadonlyArray1<'py, u16>,
+    old_offset_blocks: PyReadonlyArray1<'py, u32>,
+    old_offsets: ColumnArray<'py>,
     old_post_loc: PyReadonlyArray1<'py, u8>,
     old_post_tag: PyReadonlyArray1<'py, u16>,
     old_line_base: PyReadonlyArray1<'py, u32>,
@@ -701,10 +863,15 @@ fn patch_postings<'py>(
     public_tags: PyReadonlyArray1<'py, u16>,
     bits: u32,
     lines: u64,
+    idioms: Vec<PyReadonlyArray1<'py, u64>>,
 ) -> PyResult<TablesOut<'py>> {
     let old = Old {
-        keys: slice(&old_keys, "old_keys")?,
-        offsets: slice(&old_offsets, "old_offsets")?,
+        table: Packed {
+            hash_buckets: slice(&old_hash_buckets, "old_hash_buckets")?,
+            residues: slice(&old_residues, "old_residues")?,
+            offset_blocks: slice(&old_offset_blocks, "old_offset_blocks")?,
+            offsets: column(&old_offsets, "old_offsets")?,
+        },
         post_loc: slice(&old_post_loc, "old_post_loc")?,
         post_tag: slice(&old_post_tag, "old_post_tag")?,
         line_base: slice(&old_line_base, "old_line_base")?,
@@ -729,8 +896,12 @@ fn patch_postings<'py>(
     if !(4..=32).contains(&bits) {
         return Err(PyValueError::new_err("bits must be 4 to 32"));
     }
-    let patched = run(py, old.post_tag.len(), || {
-        patch(old, moves, fresh, public, bits, lines)
+    let idioms = idioms
+        .iter()
+        .map(|set| slice(set, "idioms"))
+        .collect::<PyResult<Vec<_>>>()?;
+    let (sections, removed) = run(py, old.post_tag.len(), || {
+        patch_sections(old, moves, fresh, public, bits, lines, &idioms)
     })
     .map_err(|error| {
         PyValueError::new_err(match error {
@@ -740,7 +911,7 @@ fn patch_postings<'py>(
             PatchError::Layout => "the new index packs its postings otherwise than the old one",
         })
     })?;
-    Ok(tables(py, patched))
+    Ok(tables(py, bits, sections, removed, 0))
 }
 
 /// The (start, end) character offsets of the runs of at least `min_len` base64 characters
@@ -927,6 +1098,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(patch_postings, m)?)?;
     m.add_function(wrap_pyfunction!(distinct_change, m)?)?;
     m.add_function(wrap_pyfunction!(sorted_member, m)?)?;
+    m.add_function(wrap_pyfunction!(pack_tables, m)?)?;
+    m.add_function(wrap_pyfunction!(pack_df, m)?)?;
+    m.add_function(wrap_pyfunction!(pack_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(table_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(posting_offsets, m)?)?;
     m.add_function(wrap_pyfunction!(encoded_runs, m)?)?;
     m.add_function(wrap_pyfunction!(fold_unicode, m)?)?;
     m.add_function(wrap_pyfunction!(unescape, m)?)?;

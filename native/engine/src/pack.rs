@@ -1,0 +1,524 @@
+//! The hash table's sections packed from merged tables, and read back (index side).
+//!
+//! A merge or a patch ([`crate::merge`], [`crate::patch`]) gives an index's tables as
+//! plain columns: the distinct hash prefixes, ascending; where the postings of each one
+//! start (then their count); and how many files hold each. An index stores them packed
+//! (see `fingerprints/FORMAT.md`; [`crate::sections`] reads them on the scan side):
+//!
+//! * `hash_buckets` (u32, 2^b + 1 entries): entry `i` counts the prefixes whose top `b`
+//!   bits are below `i`, the last one all of them; `residues` (u16): the 16 bits of each
+//!   prefix below its top `b`;
+//! * `offset_blocks` (u32): the postings offset of every 64th prefix; `offsets`: each
+//!   prefix's offset past its block's, u16 when every one fits, else u32;
+//! * `df` (u8): the file count of each prefix, up to 254; 255 sends to `df_wide_slots`
+//!   (u32, the slots, ascending) and `df_wide` (u16, their counts, saturating at 65,535:
+//!   a shape marked common in public code).
+//!
+//! * `line_code` (u64, a bit per global line: whether it holds code), `line_rank` (u32,
+//!   the code lines before each word) and `line_hash` (u16, the hash of each code line).
+//!
+//! [`pack_table`], [`pack_offsets`], [`pack_df`] and [`pack_lines`] pack, [`table_keys`]
+//! and [`posting_offsets`] read the first two back (an update patches the tables of the
+//! index it replaces). Each does in one pass what numpy did in several
+//! (`tests/index/reference_tables.py` keeps the numpy forms as the oracle).
+
+use crate::column::Column;
+use crate::merge::Merged;
+use crate::sections::posting_width;
+
+/// Bits of a prefix kept below its bucket (the `residues` section).
+const RESIDUE_BITS: u32 = 16;
+/// Prefixes of one offset block (`offset_blocks` holds every 64th offset).
+const OFFSET_BLOCK_BITS: u32 = 6;
+/// `df` value that sends a reader to `df_wide`.
+const DF_WIDE: u32 = 255;
+/// The largest count `df_wide` holds: a shape marked common in public code.
+const PUBLIC_DF: u32 = u16::MAX as u32;
+
+/// The `hash_buckets` and `residues` sections of ascending prefixes of `b + 16` bits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// Where the prefixes of each top-`b`-bits value start, then how many there are.
+    pub hash_buckets: Vec<u32>,
+    /// The low 16 bits of each prefix.
+    pub residues: Vec<u16>,
+}
+
+/// The postings offsets, packed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offsets {
+    /// The offset of every 64th prefix.
+    pub blocks: Vec<u32>,
+    /// Each prefix's offset past its block's.
+    pub within: Vec<u32>,
+    /// Whether every value of `within` fits in 16 bits (the section is stored as u16).
+    pub narrow: bool,
+}
+
+/// The file counts, packed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Df {
+    /// Each prefix's count up to 254; 255 for the others.
+    pub df: Vec<u8>,
+    /// The prefixes whose count is 255 or more, ascending.
+    pub wide_slots: Vec<u32>,
+    /// Their counts, saturating at 65,535.
+    pub wide: Vec<u16>,
+}
+
+/// The hash table of ascending `keys` (prefixes of `bits + 16` bits). A key whose top
+/// bits reach `2^bits` (there are none in a table) counts in the last bucket only.
+pub fn pack_table(keys: &[u64], bits: u32) -> Table {
+    let buckets = 1usize << bits.min(32);
+    let mut hash_buckets = Vec::with_capacity(buckets + 1);
+    let mut at = 0;
+    for bucket in 0..buckets as u64 {
+        let edge = bucket << RESIDUE_BITS;
+        while at < keys.len() && keys[at] < edge {
+            at += 1;
+        }
+        hash_buckets.push(at as u32);
+    }
+    hash_buckets.push(keys.len() as u32);
+    let residues = keys.iter().map(|&key| key as u16).collect();
+    Table {
+        hash_buckets,
+        residues,
+    }
+}
+
+/// The packed form of `offsets` (U + 1 cumulative posting counts, ascending, below 2^32;
+/// other values pack to something, never a panic).
+pub fn pack_offsets(offsets: &[u64]) -> Offsets {
+    let blocks: Vec<u32> = offsets
+        .iter()
+        .step_by(1 << OFFSET_BLOCK_BITS)
+        .map(|&offset| offset as u32)
+        .collect();
+    let within: Vec<u32> = offsets
+        .iter()
+        .enumerate()
+        .map(|(i, &offset)| offset.wrapping_sub(u64::from(blocks[i >> OFFSET_BLOCK_BITS])) as u32)
+        .collect();
+    let narrow = within.iter().all(|&value| value <= u32::from(u16::MAX));
+    Offsets {
+        blocks,
+        within,
+        narrow,
+    }
+}
+
+/// The packed form of the file counts `df`.
+pub fn pack_df(df: &[u32]) -> Df {
+    let mut packed = Vec::with_capacity(df.len());
+    let (mut wide_slots, mut wide) = (Vec::new(), Vec::new());
+    for (slot, &count) in df.iter().enumerate() {
+        let count = count.min(PUBLIC_DF);
+        packed.push(count.min(DF_WIDE) as u8);
+        if count >= DF_WIDE {
+            wide_slots.push(slot as u32);
+            wide.push(count as u16);
+        }
+    }
+    Df {
+        df: packed,
+        wide_slots,
+        wide,
+    }
+}
+
+/// The line sections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lines {
+    /// Bit `j` of word `i`: whether global line `64 i + j` holds code.
+    pub code: Vec<u64>,
+    /// The code lines before each word.
+    pub rank: Vec<u32>,
+    /// The hash of each code line, in line order.
+    pub hashes: Vec<u16>,
+}
+
+/// The line sections from one hash per global line (0 for a line without code).
+pub fn pack_lines(hashes: &[u16]) -> Lines {
+    let words = hashes.len().div_ceil(64);
+    let (mut code, mut rank) = (Vec::with_capacity(words), Vec::with_capacity(words));
+    let mut kept = Vec::with_capacity(hashes.len());
+    for chunk in hashes.chunks(64) {
+        rank.push(kept.len() as u32);
+        let mut word = 0u64;
+        for (bit, &hash) in chunk.iter().enumerate() {
+            if hash != 0 {
+                word |= 1 << bit;
+                kept.push(hash);
+            }
+        }
+        code.push(word);
+    }
+    Lines {
+        code,
+        rank,
+        hashes: kept,
+    }
+}
+
+/// Every posting section of an index, packed: what a merge or a patch hands over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedTables {
+    /// `hash_buckets` and `residues`.
+    pub table: Table,
+    /// `offset_blocks` and `offsets`.
+    pub offsets: Offsets,
+    /// `df`, `df_wide_slots` and `df_wide`, the idiom sets' shapes marked.
+    pub df: Df,
+    /// `post_loc`, padded to a whole word.
+    pub post_loc: Vec<u8>,
+    /// `post_tag`.
+    pub post_tag: Vec<u16>,
+    /// The postings each idiom set marked, in the order of the sets.
+    pub marked: Vec<u64>,
+}
+
+/// The sections of the tables `parts` of an index of `lines` lines (runs of ascending
+/// prefixes one after another, as a merge gives one and a patch's threads give several;
+/// each finished, with its own offsets and padding), with the prefixes of each of
+/// `idioms` (ascending prefixes of the table's bits, one set each) marked as common in
+/// public code: `df` saturated at 65,535, as `leakguard.index.store` marks an idiom set,
+/// and the postings of each set counted. One pass, straight into the packed sections:
+/// the tables are never held unpacked a second time.
+pub fn pack_merged(parts: Vec<Merged>, bits: u32, lines: u64, idioms: &[Vec<u64>]) -> PackedTables {
+    let width = posting_width(lines);
+    let pad = 4 - width;
+    let slots: usize = parts.iter().map(|part| part.keys.len()).sum();
+    let postings: usize = parts.iter().map(|part| part.post_tag.len()).sum();
+    let buckets = 1usize << bits.min(32);
+    let mut hash_buckets = Vec::with_capacity(buckets + 1);
+    let mut residues = Vec::with_capacity(slots);
+    let mut offsets = (
+        Vec::with_capacity((slots + 1).div_ceil(1 << OFFSET_BLOCK_BITS)),
+        Vec::with_capacity(slots + 1),
+    );
+    let mut df = Df {
+        df: Vec::with_capacity(slots),
+        wide_slots: Vec::new(),
+        wide: Vec::new(),
+    };
+    let mut marked = vec![0u64; idioms.len()];
+    let mut next_idiom = vec![0usize; idioms.len()];
+    let single = parts.len() == 1;
+    let (mut post_loc, mut post_tag) = (Vec::new(), Vec::new());
+    if !single {
+        post_loc.reserve(postings * width + pad);
+        post_tag.reserve(postings);
+    }
+    let mut base = 0u64;
+    for part in parts {
+        for (i, &key) in part.keys.iter().enumerate() {
+            while hash_buckets.len() < buckets
+                && ((hash_buckets.len() as u64) << RESIDUE_BITS) <= key
+            {
+                hash_buckets.push(residues.len() as u32);
+            }
+            let slot = residues.len();
+            residues.push(key as u16);
+            let first = part.offsets.get(i).copied().unwrap_or(0);
+            let stop = part.offsets.get(i + 1).copied().unwrap_or(first);
+            offset_slot(&mut offsets, slot, base + first);
+            let mut files = part.df[i].min(PUBLIC_DF);
+            for (n, (set, next)) in idioms.iter().zip(next_idiom.iter_mut()).enumerate() {
+                while *next < set.len() && set[*next] < key {
+                    *next += 1;
+                }
+                if *next < set.len() && set[*next] == key {
+                    marked[n] += stop - first;
+                    files = PUBLIC_DF;
+                }
+            }
+            df.df.push(files.min(DF_WIDE) as u8);
+            if files >= DF_WIDE {
+                df.wide_slots.push(slot as u32);
+                df.wide.push(files as u16);
+            }
+        }
+        base += part.post_tag.len() as u64;
+        if single {
+            (post_loc, post_tag) = (part.post_loc, part.post_tag);
+        } else {
+            let end = part.post_loc.len().saturating_sub(pad);
+            post_loc.extend_from_slice(&part.post_loc[..end]);
+            post_tag.extend_from_slice(&part.post_tag);
+        }
+    }
+    if !single {
+        post_loc.resize(post_loc.len() + pad, 0);
+    }
+    while hash_buckets.len() < buckets {
+        hash_buckets.push(residues.len() as u32);
+    }
+    hash_buckets.push(residues.len() as u32);
+    offset_slot(&mut offsets, residues.len(), base);
+    let (blocks, within) = offsets;
+    let narrow = within.iter().all(|&value| value <= u32::from(u16::MAX));
+    PackedTables {
+        table: Table {
+            hash_buckets,
+            residues,
+        },
+        offsets: Offsets {
+            blocks,
+            within,
+            narrow,
+        },
+        df,
+        post_loc,
+        post_tag,
+        marked,
+    }
+}
+
+/// The prefixes of a table of `b = bits` of each set of hashes, ascending and distinct.
+pub fn prefixes_of(sets: &[&[u64]], bits: u32) -> Vec<Vec<u64>> {
+    let shift = 64 - RESIDUE_BITS - bits.clamp(1, 48);
+    sets.iter()
+        .map(|set| {
+            let mut prefixes: Vec<u64> = set.iter().map(|&hash| hash >> shift).collect();
+            prefixes.sort_unstable();
+            prefixes.dedup();
+            prefixes
+        })
+        .collect()
+}
+
+/// Adds slot `slot`'s postings offset to the packed offsets (blocks, within).
+fn offset_slot(offsets: &mut (Vec<u32>, Vec<u32>), slot: usize, offset: u64) {
+    if slot % (1 << OFFSET_BLOCK_BITS) == 0 {
+        offsets.0.push(offset as u32);
+    }
+    let block = offsets.0.last().copied().unwrap_or(0);
+    offsets.1.push(offset.wrapping_sub(u64::from(block)) as u32);
+}
+
+/// A hash table and its postings offsets as an index stores them, read in place (an
+/// update patches the tables of the index it replaces without unpacking them first).
+#[derive(Debug, Clone, Copy)]
+pub struct Packed<'a> {
+    /// `hash_buckets` (2^b + 1 entries).
+    pub hash_buckets: &'a [u32],
+    /// `residues`.
+    pub residues: &'a [u16],
+    /// `offset_blocks`.
+    pub offset_blocks: &'a [u32],
+    /// `offsets`.
+    pub offsets: Column<'a>,
+}
+
+impl Packed<'_> {
+    /// How many distinct prefixes (slots) the table holds.
+    pub fn len(&self) -> usize {
+        self.residues.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.residues.is_empty()
+    }
+
+    /// Whether the sections hang together for `postings` postings: a directory of 2^b + 1
+    /// ascending entries from 0 to the number of residues, and offsets from 0 up to
+    /// `postings`, ascending, one more than the slots. Every other method may then read
+    /// any slot up to [`Packed::len`] (and offset `len`) without a check.
+    pub fn hangs_together(&self, postings: usize) -> bool {
+        let entries = self.hash_buckets.len();
+        let slots = self.residues.len();
+        entries >= 2
+            && (entries - 1).is_power_of_two()
+            && self.hash_buckets[0] == 0
+            && self.hash_buckets[entries - 1] as usize == slots
+            && self.hash_buckets.windows(2).all(|w| w[0] <= w[1])
+            && self.offsets.len() == slots + 1
+            && self.offset_blocks.len() == (slots + 1).div_ceil(1 << OFFSET_BLOCK_BITS)
+            && self.offset(0) == 0
+            && self.offset(slots) == postings as u64
+            && (1..=slots).all(|i| self.offset(i - 1) <= self.offset(i))
+    }
+
+    /// Where the postings of slot `i` start (`i` up to `len`: then the number of postings).
+    #[inline]
+    pub fn offset(&self, i: usize) -> u64 {
+        let block = self
+            .offset_blocks
+            .get(i >> OFFSET_BLOCK_BITS)
+            .copied()
+            .unwrap_or(0);
+        u64::from(block) + u64::from(self.offsets.get(i).unwrap_or(0))
+    }
+
+    /// The prefix of slot `i` (a binary search of the directory).
+    pub fn key(&self, i: usize) -> u64 {
+        let bucket = self
+            .hash_buckets
+            .partition_point(|&start| start as usize <= i);
+        ((bucket.saturating_sub(1) as u64) << RESIDUE_BITS)
+            | u64::from(self.residues.get(i).copied().unwrap_or(0))
+    }
+
+    /// The prefixes of the slots `slots`, in order (the directory read along, not searched).
+    pub fn keys(&self, slots: std::ops::Range<usize>) -> impl Iterator<Item = u64> + '_ {
+        let mut bucket = self
+            .hash_buckets
+            .partition_point(|&start| start as usize <= slots.start)
+            .saturating_sub(1);
+        slots.map(move |i| {
+            while bucket + 1 < self.hash_buckets.len()
+                && self.hash_buckets[bucket + 1] as usize <= i
+            {
+                bucket += 1;
+            }
+            ((bucket as u64) << RESIDUE_BITS)
+                | u64::from(self.residues.get(i).copied().unwrap_or(0))
+        })
+    }
+}
+
+/// The prefix of every slot of a table, read back from its sections; None when the
+/// directory does not describe the residues (not 2^b + 1 entries, descending, or not
+/// ending at their number).
+pub fn table_keys(hash_buckets: &[u32], residues: &[u16]) -> Option<Vec<u64>> {
+    let entries = hash_buckets.len();
+    if entries < 2 || !(entries - 1).is_power_of_two() {
+        return None;
+    }
+    if hash_buckets[entries - 1] as usize != residues.len() || hash_buckets[0] != 0 {
+        return None;
+    }
+    let mut keys = Vec::with_capacity(residues.len());
+    for (bucket, edges) in hash_buckets.windows(2).enumerate() {
+        let (start, end) = (edges[0] as usize, edges[1] as usize);
+        if end < start {
+            return None;
+        }
+        let high = (bucket as u64) << RESIDUE_BITS;
+        keys.extend(
+            residues[start..end]
+                .iter()
+                .map(|&residue| high | u64::from(residue)),
+        );
+    }
+    Some(keys)
+}
+
+/// The U + 1 cumulative posting counts, read back from `offset_blocks` and `offsets`;
+/// None when a block is missing.
+pub fn posting_offsets(blocks: &[u32], within: Column<'_>) -> Option<Vec<u64>> {
+    (0..within.len())
+        .map(|i| {
+            let block = blocks.get(i >> OFFSET_BLOCK_BITS)?;
+            Some(u64::from(*block) + u64::from(within.get(i)?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_reads_back_as_its_keys() {
+        let bits = 4;
+        let keys = [3, 0x1_0002, 0x1_0005, 0x7_ffff, 0xf_0000, 0xf_ffff];
+        let table = pack_table(&keys, bits);
+        assert_eq!(table.hash_buckets.len(), 17);
+        assert_eq!(&table.hash_buckets[..3], &[0, 1, 3]);
+        assert_eq!(table.hash_buckets[16], 6);
+        assert_eq!(table.residues, vec![3, 2, 5, 0xffff, 0, 0xffff]);
+        assert_eq!(
+            table_keys(&table.hash_buckets, &table.residues),
+            Some(keys.to_vec())
+        );
+    }
+
+    #[test]
+    fn a_directory_that_does_not_describe_its_residues_reads_as_none() {
+        assert_eq!(table_keys(&[0, 2, 1], &[1, 2]), None); // 3 entries: not 2^b + 1
+        assert_eq!(table_keys(&[0, 2, 1, 2, 2], &[1, 2]), None); // descending
+        assert_eq!(table_keys(&[0, 1, 1, 1, 3], &[1, 2]), None); // past the residues
+        assert_eq!(table_keys(&[], &[]), None);
+        assert_eq!(table_keys(&[0, 0], &[]), Some(vec![]));
+    }
+
+    #[test]
+    fn a_packed_table_reads_its_keys_and_offsets_in_place() {
+        let keys = [3, 0x1_0002, 0x1_0005, 0x7_ffff, 0xf_0000, 0xf_ffff];
+        let offsets: Vec<u64> = (0..=keys.len() as u64).map(|i| i * i).collect();
+        let table = pack_table(&keys, 4);
+        let packed_offsets = pack_offsets(&offsets);
+        let within: Vec<u16> = packed_offsets.within.iter().map(|&v| v as u16).collect();
+        let packed = Packed {
+            hash_buckets: &table.hash_buckets,
+            residues: &table.residues,
+            offset_blocks: &packed_offsets.blocks,
+            offsets: Column::Narrow(&within),
+        };
+        assert!(packed.hangs_together(36) && !packed.hangs_together(35));
+        assert_eq!(packed.len(), 6);
+        assert_eq!((0..6).map(|i| packed.key(i)).collect::<Vec<_>>(), keys);
+        assert_eq!(packed.keys(0..6).collect::<Vec<_>>(), keys);
+        assert_eq!(packed.keys(2..5).collect::<Vec<_>>(), keys[2..5]);
+        assert_eq!(
+            (0..7).map(|i| packed.offset(i)).collect::<Vec<_>>(),
+            offsets
+        );
+        let descending = [0u32, 2, 1, 6, 6];
+        assert!(!Packed {
+            hash_buckets: &descending[..],
+            ..packed
+        }
+        .hangs_together(36));
+    }
+
+    #[test]
+    fn offsets_pack_narrow_until_a_block_spans_more_than_u16() {
+        let offsets: Vec<u64> = (0..200).map(|i| i * 3).collect();
+        let packed = pack_offsets(&offsets);
+        assert!(packed.narrow);
+        assert_eq!(packed.blocks, vec![0, 192, 384, 576]);
+        let within: Vec<u16> = packed.within.iter().map(|&v| v as u16).collect();
+        let back = posting_offsets(&packed.blocks, Column::Narrow(&within));
+        assert_eq!(back, Some(offsets));
+        let wide = pack_offsets(&[0, 70_000, 70_001]);
+        assert!(!wide.narrow);
+        assert_eq!(
+            posting_offsets(&wide.blocks, Column::Wide(&wide.within)),
+            Some(vec![0, 70_000, 70_001])
+        );
+        assert_eq!(posting_offsets(&[], Column::Wide(&[1])), None);
+    }
+
+    #[test]
+    fn lines_keep_the_hashes_of_code_lines_and_rank_each_word() {
+        let mut hashes = vec![0u16; 130];
+        hashes[0] = 7;
+        hashes[63] = 9;
+        hashes[64] = 1;
+        hashes[129] = 3;
+        let lines = pack_lines(&hashes);
+        assert_eq!(lines.code, vec![1 | 1 << 63, 1, 1 << 1]);
+        assert_eq!(lines.rank, vec![0, 2, 3]);
+        assert_eq!(lines.hashes, vec![7, 9, 1, 3]);
+        assert_eq!(
+            pack_lines(&[]),
+            Lines {
+                code: vec![],
+                rank: vec![],
+                hashes: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn df_saturates_and_sends_large_counts_wide() {
+        let packed = pack_df(&[1, 254, 255, 300, 65_535, 70_000]);
+        assert_eq!(packed.df, vec![1, 254, 255, 255, 255, 255]);
+        assert_eq!(packed.wide_slots, vec![2, 3, 4, 5]);
+        assert_eq!(packed.wide, vec![255, 300, 65_535, 65_535]);
+    }
+}
