@@ -81,57 +81,6 @@ def concatenated(parts: Sequence[npt.NDArray[Any]], dtype: type[Any]) -> npt.NDA
     return np.ascontiguousarray(np.concatenate(parts) if parts else np.empty(0), dtype=dtype)
 
 
-def runs(parts: Sequence[npt.NDArray[Any]]) -> list[npt.NDArray[Any]]:
-    """The 1-d arrays ``parts`` as fewer arrays with the same values in the same order:
-    consecutive parts that are views of one array (the files of a shard, cut from its
-    sections), each starting where the one before it ends, are taken as one view of that
-    array. Empty parts are left out.
-
-    Whoever reads the parts then meets a few large arrays rather than one per file (the
-    native engine checks each array it is given against the others of its buffer)."""
-    parts = [part for part in parts if part.shape[0]]  # an empty view may point anywhere
-    out: list[npt.NDArray[Any]] = []
-    first = 0  # the first part of the run being gathered
-    end = -1  # the address where that run ends
-    for i, part in enumerate(parts):
-        start = _address(part) if _chainable(part) else -2
-        if i > 0 and not (start == end and part.base is parts[first].base):
-            out.append(_joined(parts[first:i]))
-            first = i
-        end = start + part.nbytes if start >= 0 else -3
-    if parts:
-        out.append(_joined(parts[first:]))
-    return out
-
-
-def _chainable(part: npt.NDArray[Any]) -> bool:
-    """Whether ``part`` is a contiguous 1-d view of a contiguous 1-d array of its type."""
-    base = part.base
-    return (
-        isinstance(base, np.ndarray)
-        and base.ndim == part.ndim == 1
-        and base.dtype == part.dtype
-        and base.flags.c_contiguous
-        and part.strides[0] == part.itemsize
-    )
-
-
-def _joined(parts: Sequence[npt.NDArray[Any]]) -> npt.NDArray[Any]:
-    """One view over consecutive parts that :func:`runs` chains (a part alone as it is)."""
-    head = parts[0]
-    if len(parts) == 1:
-        return head
-    base = head.base
-    assert isinstance(base, np.ndarray)
-    at = (_address(head) - _address(base)) // base.itemsize
-    return base[at : at + sum(part.shape[0] for part in parts)]
-
-
-def _address(array: npt.NDArray[Any]) -> int:
-    address: int = array.__array_interface__["data"][0]
-    return address
-
-
 def narrowest(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """u16 when every value fits, else u32: most files, units and line numbers are small."""
     fits = values.size == 0 or int(values.max()) <= np.iinfo(np.uint16).max

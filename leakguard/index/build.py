@@ -55,6 +55,11 @@ class FileFingerprints:
     #: xxh3-64 (hex) of the file's bytes, "" when it could not be read: an incremental
     #: build re-fingerprints a file only when this changes (see :mod:`leakguard.index.shard`).
     digest: str = ""
+    #: Where ``hashes`` lies in the shard section it was read from (that section, and the
+    #: place of the file's first hash there); None for a file fingerprinted now. An update
+    #: hands the kept files' hashes to the engine as a few runs of sections
+    #: (:func:`leakguard.index.shard.hash_runs`), not one view a file.
+    origin: tuple[npt.NDArray[np.uint64], int] | None = field(default=None, repr=False, compare=False)
 
 
 def fingerprint_text(

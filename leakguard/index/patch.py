@@ -37,9 +37,10 @@ import numpy.typing as npt
 import xxhash
 
 from leakguard import _core
-from leakguard.arrays import concatenated, member, narrowest, runs
+from leakguard.arrays import concatenated, member, narrowest
 from leakguard.fingerprint.minhash import b_bit
 from leakguard.index.postings import posting_columns
+from leakguard.index.shard import hash_runs
 from leakguard.index.table import bucket_bits, directory_bits, prefixes, tagged
 from leakguard.options import FingerprintParams
 
@@ -238,9 +239,9 @@ def _distinct(
     count = old.stats.get("distinct_hashes")
     if not isinstance(count, int):
         return None
-    kept = [f.hashes for f, to in zip(before, move_file.tolist(), strict=True) if to != _GONE]
+    kept = [f for f, to in zip(before, move_file.tolist(), strict=True) if to != _GONE]
     lost, gained = _core.distinct_change(
-        runs(kept),
+        hash_runs(kept),
         concatenated([f.hashes for f in gone], np.uint64),
         concatenated([f.hashes for f in new], np.uint64),
     )

@@ -7,12 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import EXAMPLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leakguard.errors import IndexFormatError
 from leakguard.index.build import fingerprint_tree
 from leakguard.index.shard import (
     Shard,
     SourceState,
+    hash_runs,
     load_shard,
     load_states,
     save_shard,
@@ -55,3 +58,45 @@ def test_other_parameters_and_damage_are_refused(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(IndexFormatError):
         load_shard(path, params)
+
+
+@settings(max_examples=200, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "fresh"]), st.integers(0, 30), st.integers(0, 6))))
+def test_hash_runs_hold_the_files_hashes_in_order(cuts: list[tuple[str, int, int]]) -> None:
+    # Files read from two sections (with the same values) and files of their own, in any
+    # order: the runs hold the files' hashes in order, and no run is empty.
+    from leakguard.index.build import FileFingerprints
+
+    a = np.arange(50, dtype=np.uint64) * 3
+    b = a.copy()
+    files = []
+    for kind, start, length in cuts:
+        section = a if kind == "a" else b
+        hashes = (
+            np.arange(start, start + length, dtype=np.uint64) if kind == "fresh" else section[start : start + length]
+        )
+        none = np.empty(0, np.uint32)
+        origin = None if kind == "fresh" else (section, start)
+        files.append(
+            FileFingerprints(
+                "f", None, 1, 1, hashes, none, none.astype(np.uint8), none.astype(np.uint16), origin=origin
+            )
+        )
+    runs = hash_runs(files)
+    assert all(run.shape[0] for run in runs)
+    empty = np.empty(0, np.uint64)
+    assert np.concatenate([*runs, empty]).tolist() == np.concatenate([*(f.hashes for f in files), empty]).tolist()
+
+
+def test_hash_runs_join_the_files_that_follow_each_other_in_a_section(tmp_path: Path) -> None:
+    params = FingerprintParams()
+    files = fingerprint_tree([EXAMPLES / "acme"], params, jobs=1)
+    save_shard(tmp_path, Shard(SourceState("acme", str(EXAMPLES / "acme")), files), params)
+    stored = load_shard(shard_path(tmp_path, "acme"), params).files
+    section = stored[0].origin[0] if stored[0].origin else None
+    assert section is not None and all(f.origin is not None and f.origin[0] is section for f in stored)
+    kept = [f for i, f in enumerate(stored) if i != 2]  # the third file changed: two runs
+    runs = hash_runs(kept)
+    assert len(runs) == 2 and all(np.shares_memory(run, section) for run in runs)  # views, not copies
+    assert np.concatenate(runs).tolist() == np.concatenate([f.hashes for f in kept]).tolist()
+    assert len(hash_runs(files)) == sum(f.hashes.shape[0] > 0 for f in files)  # fingerprinted now: one each
