@@ -102,17 +102,21 @@ def update_index(
     written is the one a full build of the same arguments writes, byte for byte.
     """
     from concurrent.futures import ThreadPoolExecutor
+    from contextlib import ExitStack
 
     from leakguard.index.lock import writing
     from leakguard.index.merge import check_indexable, hashes_paths, index_from_shards
     from leakguard.index.patch import previous_build
-    from leakguard.index.update import ask_git_ahead, read_shards, save_shards, sources_for, update_shards
+    from leakguard.index.update import Ahead, ask_git_ahead, read_shards, save_shards, sources_for, update_shards
 
     directory = Path(out)
     params = FingerprintParams(k=k, window=window, key_id=key_id(key))
     sources = sources_for(list(paths))
-    with writing(directory):
+    with writing(directory), ExitStack() as stack:
         trees = ask_git_ahead(sources, directory)  # git answers on a thread while the shards are read
+        ahead = None  # the files git names as changed are fingerprinted while the shards are read
+        if not full and scheduler is None and jobs != 1:
+            ahead = stack.enter_context(Ahead(sources, directory, params, key, jobs, trees))
         hashed = hashes_paths(directory) if hash_paths is None else hash_paths
         previous = {} if full else read_shards(directory, params)
         replaced = previous_build(directory, previous, key) if previous else None
@@ -126,6 +130,7 @@ def update_index(
             scheduler=scheduler,
             permutations=replaced.permutations(params) if replaced else None,
             trees=trees,
+            ahead=ahead,
         )
         check_indexable(shards)
         # The shards are written while the index is merged and written: each file is

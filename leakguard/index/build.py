@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,31 +217,71 @@ def fingerprint_files(
     """Fingerprint files in worker processes (``jobs=0``: one per core), results in the
     files' order. ``permutations`` are the MinHash permutations of ``params`` when known
     (an update has them from the index it replaces), else datasketch draws them here."""
-    jobs = jobs or os.cpu_count() or 1
-    if permutations is None:
-        permutations = make_permutations(params.minhash_perm, params.minhash_seed)
-    results: list[FileFingerprints] = []
-    total = len(files)
-    if jobs <= 1 or total < 8:
-        for done, source in enumerate(files, 1):
-            results.append(fingerprint_file(source, params, key, permutations))
-            if progress:
-                progress(done, total, source.relative)
-        return results
-    batches = batches_by_size([file_size(source.path) for source in files], jobs)
-    slots: list[FileFingerprints | None] = [None] * total
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with Fingerprinting(files, params, key, jobs, permutations) as work:
+        return work.results(progress)
+
+
+class Fingerprinting:
+    """Files being fingerprinted: started in worker processes when made (``jobs=0``: one
+    per core; with one job, or a few files, they are fingerprinted here when the results
+    are asked for), so that the caller can do other work meanwhile. Use it as a context
+    manager: leaving it stops the workers."""
+
+    def __init__(
+        self,
+        files: Sequence[SourceFile],
+        params: FingerprintParams,
+        key: bytes = b"",
+        jobs: int = 0,
+        permutations: npt.NDArray[np.uint32] | None = None,
+    ) -> None:
+        self._files, self._params, self._key = list(files), params, key
+        jobs = jobs or os.cpu_count() or 1
+        self._permutations = permutations
+        self._pool: ProcessPoolExecutor | None = None
+        self._batches: list[list[int]] = []
+        self._futures: list[Future[list[FileFingerprints]]] = []
+        if jobs > 1 and len(self._files) >= 8:
+            if self._permutations is None:
+                self._permutations = make_permutations(params.minhash_perm, params.minhash_seed)
+            self._batches = batches_by_size([file_size(source.path) for source in self._files], jobs)
+            self._pool = ProcessPoolExecutor(max_workers=jobs)
+            self._futures = [
+                self._pool.submit(_work, [self._files[i] for i in batch], params, key, self._permutations)
+                for batch in self._batches
+            ]
+
+    def results(self, progress: Progress | None = None) -> list[FileFingerprints]:
+        """Every file's fingerprints, in the files' order (waits for the workers)."""
+        total = len(self._files)
+        if self._pool is None:
+            permutations = self._permutations
+            if permutations is None:
+                permutations = make_permutations(self._params.minhash_perm, self._params.minhash_seed)
+            results = []
+            for done, source in enumerate(self._files, 1):
+                results.append(fingerprint_file(source, self._params, self._key, permutations))
+                if progress:
+                    progress(done, total, source.relative)
+            return results
+        slots: list[FileFingerprints | None] = [None] * total
         done = 0
-        work = [[files[i] for i in batch] for batch in batches]
-        count = len(work)
-        outcomes = pool.map(_work, work, [params] * count, [key] * count, [permutations] * count)
-        for batch, batch_result in zip(batches, outcomes, strict=True):
+        for batch, future in zip(self._batches, self._futures, strict=True):
+            batch_result = future.result()
             for i, fingerprints in zip(batch, batch_result, strict=True):
                 slots[i] = fingerprints
             done += len(batch_result)
             if progress and batch_result:
                 progress(done, total, batch_result[-1].relative)
-    return [fingerprints for fingerprints in slots if fingerprints is not None]
+        return [fingerprints for fingerprints in slots if fingerprints is not None]
+
+    def __enter__(self) -> Fingerprinting:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def file_size(path: Path) -> int:

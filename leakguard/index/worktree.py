@@ -34,6 +34,7 @@ class WorkTrees:
         self._wheres: dict[Path, tuple[Path, str] | None] = {}
         self._answers: dict[tuple[Path, tuple[str, ...]], Future[list[str] | None]] = {}
         self._lock = threading.Lock()
+        self._asking: threading.Thread | None = None
 
     def ask_ahead(self, roots: Sequence[Path], commits: Iterable[str]) -> None:
         """Start asking, on a thread, what :meth:`commit`, :meth:`changed` (against the
@@ -53,7 +54,14 @@ class WorkTrees:
                 pass
 
         if tops:
-            threading.Thread(target=ask, name="leakguard-git", daemon=True).start()
+            self._asking = threading.Thread(target=ask, name="leakguard-git", daemon=True)
+            self._asking.start()
+
+    def wait(self) -> None:
+        """Until the questions asked ahead have their answers (before forking workers: a
+        child process should not start while another thread of this one runs git)."""
+        if self._asking is not None:
+            self._asking.join()
 
     def commit(self, root: Path) -> str | None:
         """The commit checked out in ``root``'s repository (None outside one, or before a first commit)."""

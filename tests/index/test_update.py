@@ -96,6 +96,41 @@ def test_with_git_unchanged_tracked_files_are_not_read(tmp_path: Path) -> None:
     _same_as_full(tmp_path, [repo], out)
 
 
+def test_files_git_names_are_fingerprinted_ahead_and_a_reverted_one_keeps_its_shard_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import leakguard.index.update as update
+
+    repo = _repo(tmp_path / "repo", files=12)
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "one")
+    (repo / "mod8.py").write_text(PROGRAM.format(n=88))  # modified when indexed...
+    out = tmp_path / "out"
+    update_index([repo], out, jobs=2)
+    for n in range(8):  # committed changes: enough for the workers
+        (repo / f"mod{n}.py").write_text(PROGRAM.format(n=100 + n))
+    _git(repo, "commit", "-q", "-m", "two", "--", *(f"mod{n}.py" for n in range(8)))
+    # ...and still: named (it was modified then), read ahead, and as the shard holds it.
+    (repo / "mod9.py").write_text(PROGRAM.format(n=99))  # not committed
+    (repo / "untracked.py").write_text(PROGRAM.format(n=55))
+    later: list[list[str]] = []
+    fingerprint_files = update.fingerprint_files
+    monkeypatch.setattr(
+        update,
+        "fingerprint_files",
+        lambda files, *a, **k: later.append([f.relative for f in files]) or fingerprint_files(files, *a, **k),
+    )
+    before = {f.relative: f for f in read_shards(out, FingerprintParams())["repo"].files}
+    again = update_index([repo], out, jobs=2)
+    report = again.report
+    assert (report.added, report.changed, report.unchanged, report.compared) == (1, 9, 8, 10)
+    assert later == [["untracked.py"]]  # the others were fingerprinted ahead
+    after = {f.relative: f for f in read_shards(out, FingerprintParams())["repo"].files}
+    assert after["mod8.py"].digest == before["mod8.py"].digest and after["mod0.py"].digest != before["mod0.py"].digest
+    _same_as_full(tmp_path, [repo], out)
+
+
 def test_a_file_dirty_at_the_last_build_is_checked_even_when_git_no_longer_names_it(tmp_path: Path) -> None:
     repo = _repo(tmp_path / "repo")
     _git(repo, "init", "-q")
