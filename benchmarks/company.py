@@ -83,10 +83,10 @@ def prepare(limit_mb: float) -> list[Path]:
         roots.append(repo / name)
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "sources")
-    # Packed, as a clone is: left with some 60,000 loose objects, the first commit of an
-    # edit would start git's automatic gc in the background, and the update timed next
-    # would share the two cores with it.
+    # Packed, as a clone is: left with some 60,000 loose objects, a commit starts git's
+    # automatic gc in the background, and the build or update timed next would share the
+    # two cores with it (so this commit starts none, and the gc runs here).
+    _git(repo, "-c", "gc.auto=0", "commit", "-q", "-m", "sources")
     _git(repo, "gc", "-q")
     return roots
 

@@ -16,6 +16,12 @@ each source:
 5. writes what changed in each shard (a delta beside it, or the whole shard:
    :func:`leakguard.index.shard.save_changes`).
 
+Some of it overlaps, on a company's sources each step taking tenths of a second: git is
+asked on a thread (:meth:`leakguard.index.worktree.WorkTrees.ask_ahead`) and the files git
+names are fingerprinted in worker processes (:class:`Ahead`) while the shards are read;
+the shards are written on a thread while step 4 merges and writes the index
+(:func:`leakguard.api.update_index`).
+
 Merging is a pure function of the shards, and a shard's content does not depend on how it
 was reached, so the index is byte-identical to a full build of the same sources
 (``tests/index/test_update.py`` and ``tests/index/test_patch.py`` check it). Shards of

@@ -15,8 +15,8 @@
 //! 10. [`span`]: a finding's tokens and lines, grown as far as the index vouches.
 //!
 //! On the index side, [`merge`] turns the postings of many files into the sorted tables of one index,
-//! [`patch`] updates those tables when a few files changed, and [`pack`] packs them into
-//! the sections an index stores (and reads them back for a patch). [`encoded`] tells the
+//! [`patch`] updates those tables when a few files changed, [`pack`] packs them into the
+//! sections an index stores, and [`packed`] reads those back for a patch. [`encoded`] tells the
 //! Python decoders whether a text may hold a base64 or hex block; [`escapes`],
 //! [`entities`] (both through [`rewrite`]) and [`prefixes`] do the per-character work of
 //! three of them.
@@ -47,6 +47,7 @@ pub mod merge;
 pub mod mix;
 pub mod near;
 pub mod pack;
+pub mod packed;
 pub mod patch;
 pub mod prefixes;
 pub mod regions;

@@ -18,7 +18,8 @@
 //!   cleared here, with the same pairs.
 
 use crate::merge::{tagged_pairs, threads_for, Merged, PublicPairs, Tables};
-use crate::pack::{pack_merged, prefixes_of, Packed, PackedTables};
+use crate::pack::{pack_merged, prefixes_of, PackedTables};
+use crate::packed::Packed;
 use crate::sections::{posting_width, span_bits};
 use std::thread;
 

@@ -20,7 +20,8 @@ use leakguard_engine::merge::{
     merge_sections, sorted_member as engine_sorted_member, Files, MergeError,
 };
 use leakguard_engine::near::{near_matches as near, Partial, Units};
-use leakguard_engine::pack::{self, Packed, PackedTables};
+use leakguard_engine::pack::{self, PackedTables};
+use leakguard_engine::packed::{self, Packed};
 use leakguard_engine::patch::{
     distinct_change as engine_distinct_change, patch_sections, Fresh, Moves, Old, PatchError,
 };
@@ -775,7 +776,7 @@ fn table_keys<'py>(
         slice(&hash_buckets, "hash_buckets")?,
         slice(&residues, "residues")?,
     );
-    run(py, residues.len(), || pack::table_keys(buckets, residues))
+    run(py, residues.len(), || packed::table_keys(buckets, residues))
         .map(|keys| keys.into_pyarray(py))
         .ok_or_else(|| PyValueError::new_err("hash_buckets does not describe the residues"))
 }
@@ -790,7 +791,7 @@ fn posting_offsets<'py>(
 ) -> PyResult<Array<'py, u64>> {
     let blocks = slice(&offset_blocks, "offset_blocks")?;
     let within = column(&offsets, "offsets")?;
-    run(py, within.len(), || pack::posting_offsets(blocks, within))
+    run(py, within.len(), || packed::posting_offsets(blocks, within))
         .map(|offsets| offsets.into_pyarray(py))
         .ok_or_else(|| PyValueError::new_err("offset_blocks is too short for offsets"))
 }
