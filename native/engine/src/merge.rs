@@ -78,10 +78,12 @@ pub struct Merged {
     pub bits: u32,
     /// The distinct prefixes of the postings kept, ascending.
     pub keys: Vec<u64>,
-    /// Where the postings of each prefix start, then the number of postings.
-    pub offsets: Vec<u64>,
-    /// How many files hold each prefix (runs of one file among its postings).
-    pub df: Vec<u32>,
+    /// Where the postings of each prefix start, then the number of postings (an index
+    /// holds fewer than 2^32).
+    pub offsets: Vec<u32>,
+    /// How many files hold each prefix (runs of one file among its postings), saturating
+    /// at 65,535 as the index stores it.
+    pub df: Vec<u16>,
     /// The `post_loc` section: packed line and span of each posting, zero bytes to a word.
     pub post_loc: Vec<u8>,
     /// The `post_tag` section: each posting's tag.
@@ -394,11 +396,11 @@ impl Tables {
         let merged = &mut self.merged;
         if merged.keys.last() != Some(&prefix) {
             merged.keys.push(prefix);
-            merged.offsets.push(merged.post_tag.len() as u64);
+            merged.offsets.push(merged.post_tag.len() as u32);
             merged.df.push(1);
         } else if file != self.last_file {
             if let Some(df) = merged.df.last_mut() {
-                *df += 1;
+                *df = df.saturating_add(1);
             }
         }
         self.last_file = file;
@@ -414,7 +416,7 @@ impl Tables {
     /// The tables, with the count of postings left out as public.
     pub(crate) fn finish(mut self, removed: u64) -> Merged {
         let merged = &mut self.merged;
-        merged.offsets.push(merged.post_tag.len() as u64);
+        merged.offsets.push(merged.post_tag.len() as u32);
         merged
             .post_loc
             .resize(merged.post_loc.len() + 4 - self.width, 0);

@@ -160,13 +160,40 @@ pub fn pack_lines(hashes: &[u16]) -> Lines {
     }
 }
 
+/// The `offsets` section: u16 while every value fits, else u32.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Within {
+    /// Every value below 65,536: the usual case.
+    Narrow(Vec<u16>),
+    /// A block of 64 prefixes holds 65,536 postings or more.
+    Wide(Vec<u32>),
+}
+
+impl Within {
+    fn push(&mut self, value: u32) {
+        match self {
+            Within::Narrow(values) => match u16::try_from(value) {
+                Ok(narrow) => values.push(narrow),
+                Err(_) => {
+                    let mut wide: Vec<u32> = values.iter().map(|&v| u32::from(v)).collect();
+                    wide.push(value);
+                    *self = Within::Wide(wide);
+                }
+            },
+            Within::Wide(values) => values.push(value),
+        }
+    }
+}
+
 /// Every posting section of an index, packed: what a merge or a patch hands over.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackedTables {
     /// `hash_buckets` and `residues`.
     pub table: Table,
-    /// `offset_blocks` and `offsets`.
-    pub offsets: Offsets,
+    /// `offset_blocks`.
+    pub offset_blocks: Vec<u32>,
+    /// `offsets`.
+    pub offsets: Within,
     /// `df`, `df_wide_slots` and `df_wide`, the idiom sets' shapes marked.
     pub df: Df,
     /// `post_loc`, padded to a whole word.
@@ -183,7 +210,8 @@ pub struct PackedTables {
 /// `idioms` (ascending prefixes of the table's bits, one set each) marked as common in
 /// public code: `df` saturated at 65,535, as `leakguard.index.store` marks an idiom set,
 /// and the postings of each set counted. One pass, straight into the packed sections:
-/// the tables are never held unpacked a second time.
+/// the tables are never held unpacked a second time, and the posting sections of the
+/// first part grow into the whole (a large buffer grows in place, without a copy).
 pub fn pack_merged(parts: Vec<Merged>, bits: u32, lines: u64, idioms: &[Vec<u64>]) -> PackedTables {
     let width = posting_width(lines);
     let pad = 4 - width;
@@ -194,7 +222,7 @@ pub fn pack_merged(parts: Vec<Merged>, bits: u32, lines: u64, idioms: &[Vec<u64>
     let mut residues = Vec::with_capacity(slots);
     let mut offsets = (
         Vec::with_capacity((slots + 1).div_ceil(1 << OFFSET_BLOCK_BITS)),
-        Vec::with_capacity(slots + 1),
+        Within::Narrow(Vec::with_capacity(slots + 1)),
     );
     let mut df = Df {
         df: Vec::with_capacity(slots),
@@ -203,14 +231,9 @@ pub fn pack_merged(parts: Vec<Merged>, bits: u32, lines: u64, idioms: &[Vec<u64>
     };
     let mut marked = vec![0u64; idioms.len()];
     let mut next_idiom = vec![0usize; idioms.len()];
-    let single = parts.len() == 1;
-    let (mut post_loc, mut post_tag) = (Vec::new(), Vec::new());
-    if !single {
-        post_loc.reserve(postings * width + pad);
-        post_tag.reserve(postings);
-    }
+    let (mut post_loc, mut post_tag): (Vec<u8>, Vec<u16>) = (Vec::new(), Vec::new());
     let mut base = 0u64;
-    for part in parts {
+    for (n, part) in parts.into_iter().enumerate() {
         for (i, &key) in part.keys.iter().enumerate() {
             while hash_buckets.len() < buckets
                 && ((hash_buckets.len() as u64) << RESIDUE_BITS) <= key
@@ -219,10 +242,10 @@ pub fn pack_merged(parts: Vec<Merged>, bits: u32, lines: u64, idioms: &[Vec<u64>
             }
             let slot = residues.len();
             residues.push(key as u16);
-            let first = part.offsets.get(i).copied().unwrap_or(0);
-            let stop = part.offsets.get(i + 1).copied().unwrap_or(first);
+            let first = u64::from(part.offsets.get(i).copied().unwrap_or(0));
+            let stop = part.offsets.get(i + 1).map_or(first, |&o| u64::from(o));
             offset_slot(&mut offsets, slot, base + first);
-            let mut files = part.df[i].min(PUBLIC_DF);
+            let mut files = u32::from(part.df[i]);
             for (n, (set, next)) in idioms.iter().zip(next_idiom.iter_mut()).enumerate() {
                 while *next < set.len() && set[*next] < key {
                     *next += 1;
@@ -239,34 +262,29 @@ pub fn pack_merged(parts: Vec<Merged>, bits: u32, lines: u64, idioms: &[Vec<u64>
             }
         }
         base += part.post_tag.len() as u64;
-        if single {
+        if n == 0 {
             (post_loc, post_tag) = (part.post_loc, part.post_tag);
+            post_loc.reserve_exact((postings - post_tag.len()) * width);
+            post_tag.reserve_exact(postings - post_tag.len());
         } else {
-            let end = part.post_loc.len().saturating_sub(pad);
-            post_loc.extend_from_slice(&part.post_loc[..end]);
+            post_loc.truncate(post_loc.len().saturating_sub(pad));
+            post_loc.extend_from_slice(&part.post_loc);
             post_tag.extend_from_slice(&part.post_tag);
         }
-    }
-    if !single {
-        post_loc.resize(post_loc.len() + pad, 0);
     }
     while hash_buckets.len() < buckets {
         hash_buckets.push(residues.len() as u32);
     }
     hash_buckets.push(residues.len() as u32);
     offset_slot(&mut offsets, residues.len(), base);
-    let (blocks, within) = offsets;
-    let narrow = within.iter().all(|&value| value <= u32::from(u16::MAX));
+    let (offset_blocks, within) = offsets;
     PackedTables {
         table: Table {
             hash_buckets,
             residues,
         },
-        offsets: Offsets {
-            blocks,
-            within,
-            narrow,
-        },
+        offset_blocks,
+        offsets: within,
         df,
         post_loc,
         post_tag,
@@ -288,7 +306,7 @@ pub fn prefixes_of(sets: &[&[u64]], bits: u32) -> Vec<Vec<u64>> {
 }
 
 /// Adds slot `slot`'s postings offset to the packed offsets (blocks, within).
-fn offset_slot(offsets: &mut (Vec<u32>, Vec<u32>), slot: usize, offset: u64) {
+fn offset_slot(offsets: &mut (Vec<u32>, Within), slot: usize, offset: u64) {
     if slot % (1 << OFFSET_BLOCK_BITS) == 0 {
         offsets.0.push(offset as u32);
     }
@@ -332,6 +350,74 @@ mod tests {
                 hashes: vec![]
             }
         );
+    }
+
+    /// A finished part of `keys` whose postings number `counts`, in an index of 100 lines.
+    fn part(keys: &[u64], counts: &[u32], df: &[u16]) -> Merged {
+        let mut offsets = vec![0u32];
+        for &count in counts {
+            offsets.push(offsets.last().unwrap() + count);
+        }
+        let postings = *offsets.last().unwrap() as usize;
+        let width = posting_width(100);
+        Merged {
+            bits: 4,
+            keys: keys.to_vec(),
+            offsets,
+            df: df.to_vec(),
+            post_loc: (0..postings * width + 4 - width).map(|i| i as u8).collect(),
+            post_tag: (0..postings).map(|i| i as u16).collect(),
+            removed: 0,
+            distinct: 0,
+        }
+    }
+
+    #[test]
+    fn runs_pack_as_the_tables_they_join_into_and_idioms_are_marked() {
+        let keys = [3, 0x1_0002, 0x1_0005, 0x7_ffff, 0xf_0000];
+        let (counts, df) = ([2, 1, 3, 1, 2], [1, 1, 300, 1, 2]);
+        let whole = part(&keys, &counts, &df);
+        let idioms = vec![vec![0x1_0005, 0xf_0000], vec![0xf_0000]];
+        let one = pack_merged(vec![whole.clone()], 4, 100, &idioms);
+        // The same tables cut in two runs, each with its own offsets and padding.
+        let (head, tail) = (
+            part(&keys[..2], &counts[..2], &df[..2]),
+            part(&keys[2..], &counts[2..], &df[2..]),
+        );
+        let width = posting_width(100);
+        let cut = 3 * width;
+        let mut head = head;
+        head.post_loc = whole.post_loc[..cut].to_vec();
+        head.post_loc.resize(cut + 4 - width, 0);
+        head.post_tag = whole.post_tag[..3].to_vec();
+        let mut tail = tail;
+        tail.post_loc = whole.post_loc[cut..].to_vec();
+        tail.post_tag = whole.post_tag[3..].to_vec();
+        assert_eq!(pack_merged(vec![head, tail], 4, 100, &idioms), one);
+        assert_eq!(one.table, pack_table(&keys, 4));
+        assert_eq!(one.offsets, Within::Narrow(vec![0, 2, 3, 6, 7, 9]));
+        assert_eq!(one.marked, vec![5, 2]);
+        assert_eq!(one.df.df, vec![1, 1, 255, 1, 255]);
+        assert_eq!(
+            (one.df.wide_slots.clone(), one.df.wide.clone()),
+            (vec![2, 4], vec![65_535, 65_535])
+        );
+        assert_eq!(one.post_loc, whole.post_loc);
+    }
+
+    #[test]
+    fn offsets_turn_wide_when_a_block_holds_more_than_u16_postings() {
+        let packed = pack_merged(
+            vec![part(&[1, 2, 3], &[70_000, 1, 1], &[1, 1, 1])],
+            4,
+            100,
+            &[],
+        );
+        assert_eq!(
+            packed.offsets,
+            Within::Wide(vec![0, 70_000, 70_001, 70_002])
+        );
+        assert_eq!(packed.offset_blocks, vec![0]);
     }
 
     #[test]

@@ -284,7 +284,7 @@ fn joined(parts: Vec<Merged>, bits: u32, removed: u64, lines: u64) -> Merged {
         let end = part.post_loc.len().saturating_sub(pad);
         tables.post_loc.extend_from_slice(&part.post_loc[..end]);
         tables.post_tag.extend_from_slice(&part.post_tag);
-        base += part.post_tag.len() as u64;
+        base += part.post_tag.len() as u32;
     }
     tables.offsets.push(base);
     tables.post_loc.resize(tables.post_loc.len() + pad, 0);
@@ -643,7 +643,8 @@ mod tests {
             let starts: Vec<u32> = fresh_files.iter().flat_map(|f| f.2.clone()).collect();
             let spans = vec![1u8; hashes.len()];
             let old_base = line_base(&before);
-            let sections = packed(&old.keys, &old.offsets, old.bits);
+            let offsets: Vec<u64> = old.offsets.iter().map(|&o| u64::from(o)).collect();
+            let sections = packed(&old.keys, &offsets, old.bits);
             let patched = |threads| {
                 patch_on(
                     Old {

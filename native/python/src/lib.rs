@@ -20,7 +20,7 @@ use leakguard_engine::merge::{
     merge_sections, sorted_member as engine_sorted_member, Files, MergeError,
 };
 use leakguard_engine::near::{near_matches as near, Partial, Units};
-use leakguard_engine::pack::{self, PackedTables};
+use leakguard_engine::pack::{self, PackedTables, Within};
 use leakguard_engine::packed::{self, Packed};
 use leakguard_engine::patch::{
     distinct_change as engine_distinct_change, patch_sections, Fresh, Moves, Old, PatchError,
@@ -648,18 +648,16 @@ fn tables(
     removed: u64,
     distinct: u64,
 ) -> TablesOut<'_> {
-    let within = if sections.offsets.narrow {
-        let narrow: Vec<u16> = sections.offsets.within.iter().map(|&v| v as u16).collect();
-        narrow.into_pyarray(py).into_any()
-    } else {
-        sections.offsets.within.into_pyarray(py).into_any()
+    let within = match sections.offsets {
+        Within::Narrow(values) => values.into_pyarray(py).into_any(),
+        Within::Wide(values) => values.into_pyarray(py).into_any(),
     };
     (
         bits,
         (
             sections.table.hash_buckets.into_pyarray(py),
             sections.table.residues.into_pyarray(py),
-            sections.offsets.blocks.into_pyarray(py),
+            sections.offset_blocks.into_pyarray(py),
             within,
             sections.df.df.into_pyarray(py),
             sections.df.wide_slots.into_pyarray(py),
