@@ -96,7 +96,7 @@ def test_with_git_unchanged_tracked_files_are_not_read(tmp_path: Path) -> None:
     _same_as_full(tmp_path, [repo], out)
 
 
-def test_files_git_names_are_fingerprinted_ahead_and_a_reverted_one_keeps_its_shard_entry(
+def test_files_git_names_are_fingerprinted_ahead_and_one_still_as_indexed_keeps_its_shard_entry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import leakguard.index.update as update
