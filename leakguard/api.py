@@ -107,18 +107,20 @@ def update_index(
     from leakguard.index.lock import writing
     from leakguard.index.merge import check_indexable, hashes_paths, index_from_shards
     from leakguard.index.patch import previous_build
+    from leakguard.index.shard import load_states
     from leakguard.index.update import Ahead, ask_git_ahead, read_shards, save_shards, sources_for, update_shards
 
     directory = Path(out)
     params = FingerprintParams(k=k, window=window, key_id=key_id(key))
     sources = sources_for(list(paths))
     with writing(directory), ExitStack() as stack:
-        trees = ask_git_ahead(sources, directory)  # git answers on a thread while the shards are read
+        states = load_states(directory)
+        trees = ask_git_ahead(sources, states)  # git answers on a thread while the shards are read
         ahead = None  # the files git names as changed are fingerprinted while the shards are read
         if not full and scheduler is None and jobs != 1:
-            ahead = stack.enter_context(Ahead(sources, directory, params, key, jobs, trees))
+            ahead = stack.enter_context(Ahead(sources, directory, states, params, key, jobs, trees))
         hashed = hashes_paths(directory) if hash_paths is None else hash_paths
-        previous = {} if full else read_shards(directory, params)
+        previous = {} if full else read_shards(directory, params, states)
         replaced = previous_build(directory, previous, key) if previous else None
         shards, report = update_shards(
             sources,

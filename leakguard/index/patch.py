@@ -64,12 +64,17 @@ class Previous:
     files: Sequence[FileFingerprints]
 
     def permutations(self, params: FingerprintParams) -> npt.NDArray[np.uint32] | None:
-        """The MinHash permutations the index holds, when it was built with ``params``
-        (they are then the ones datasketch draws for them); None otherwise."""
-        perms = self.index.arrays.get("perms")
-        if self.index.params != params or perms is None or perms.shape != (2, params.minhash_perm):
-            return None
-        return np.array(perms, dtype=np.uint32)
+        """The MinHash permutations the index holds (see :func:`index_permutations`)."""
+        return index_permutations(self.index, params)
+
+
+def index_permutations(index: Index, params: FingerprintParams) -> npt.NDArray[np.uint32] | None:
+    """The MinHash permutations ``index`` holds, when it was built with ``params`` (they
+    are then the ones datasketch draws for them); None otherwise."""
+    perms = index.arrays.get("perms")
+    if index.params != params or perms is None or perms.shape != (2, params.minhash_perm):
+        return None
+    return np.array(perms, dtype=np.uint32)
 
 
 def previous_build(directory: Path, shards: Mapping[str, Shard], key: bytes) -> Previous | None:

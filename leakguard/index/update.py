@@ -88,10 +88,12 @@ def sources_for(paths: Sequence[str | Path]) -> list[Source]:
     return [Source(name, root) for name, root in zip(root_names(roots), roots, strict=True)]
 
 
-def read_shards(directory: Path, params: FingerprintParams) -> dict[str, Shard]:
+def read_shards(
+    directory: Path, params: FingerprintParams, states: dict[str, SourceState] | None = None
+) -> dict[str, Shard]:
     """The usable shards of an earlier build in ``directory`` (none when made with other parameters),
-    with the state each source was read in."""
-    states = load_states(directory)
+    with the state each source was read in (``states``: :func:`load_states` of it, when read already)."""
+    states = load_states(directory) if states is None else states
     shards: dict[str, Shard] = {}
     for path in existing_shards(directory):
         try:
@@ -102,12 +104,12 @@ def read_shards(directory: Path, params: FingerprintParams) -> dict[str, Shard]:
     return shards
 
 
-def ask_git_ahead(sources: Sequence[Source], directory: Path) -> WorkTrees:
+def ask_git_ahead(sources: Sequence[Source], states: dict[str, SourceState]) -> WorkTrees:
     """Git's view of ``sources``, its questions already put to git on a thread (those
-    :func:`update_shards` asks, against the commits recorded in ``directory``): they run
+    :func:`update_shards` asks, against the commits of the recorded ``states``): they run
     while the shards are read."""
     trees = WorkTrees()
-    recorded = [state.commit for state in load_states(directory).values() if state.commit]
+    recorded = [state.commit for state in states.values() if state.commit]
     trees.ask_ahead([source.root for source in sources], recorded)
     return trees
 
@@ -127,13 +129,13 @@ class Ahead:
         self,
         sources: Sequence[Source],
         directory: Path,
+        states: dict[str, SourceState],
         params: FingerprintParams,
         key: bytes,
         jobs: int,
         trees: WorkTrees,
     ) -> None:
         self.walked = [list(iter_source_files([source.root])) for source in sources]
-        states = load_states(directory)
         named: list[SourceFile] = []
         for source, files in zip(sources, self.walked, strict=True):
             recorded = states.get(source.name)
@@ -174,11 +176,11 @@ def _recorded_permutations(directory: Path, params: FingerprintParams, key: byte
     """The MinHash permutations the index in ``directory`` holds, when it was built with
     ``params`` (None otherwise: they are drawn again)."""
     from leakguard.errors import LeakguardError
-    from leakguard.index.patch import Previous
+    from leakguard.index.patch import index_permutations
     from leakguard.index.store import Index
 
     try:
-        return Previous(Index.load(directory, key), []).permutations(params)
+        return index_permutations(Index.load(directory, key), params)
     except LeakguardError:
         return None
 
@@ -306,10 +308,8 @@ def _state(source: Source, trees: WorkTrees) -> SourceState:
 
 def _unchanged_by_git(source: Source, recorded: SourceState, trees: WorkTrees) -> set[str] | None:
     """Files of the source git tracks and reports unchanged since ``recorded`` was taken, or None."""
-    if recorded.commit is None or recorded.root != str(source.root):
-        return None
-    changed = trees.changed(source.root, recorded.commit)
-    tracked = trees.tracked(source.root)
-    if changed is None or tracked is None:
+    named = _named_by_git(source, recorded, trees)
+    tracked = trees.tracked(source.root) if named is not None else None
+    if named is None or tracked is None:
         return None  # not a work tree any more, or the commit is gone: compare digests
-    return set(tracked) - set(changed) - set(recorded.dirty)
+    return set(tracked) - named

@@ -22,6 +22,7 @@
 //! the oracle); [`pack_merged`] packs a merge's or a patch's tables whole.
 //! [`crate::packed`] reads the first two back.
 
+use crate::column::Column;
 use crate::merge::Merged;
 use crate::sections::posting_width;
 
@@ -43,15 +44,98 @@ pub struct Table {
     pub residues: Vec<u16>,
 }
 
+impl Table {
+    /// An empty table of `b = bits` (at most 32), room made for `slots` prefixes.
+    fn new(bits: u32, slots: usize) -> Self {
+        Self {
+            hash_buckets: Vec::with_capacity((1usize << bits.min(32)) + 1),
+            residues: Vec::with_capacity(slots),
+        }
+    }
+
+    /// Adds the next prefix (ascending) of a table of `buckets` = 2^b buckets. A prefix
+    /// whose top bits reach `buckets` (there are none in a table) counts in the last
+    /// bucket only.
+    fn push(&mut self, key: u64, buckets: usize) {
+        while self.hash_buckets.len() < buckets
+            && ((self.hash_buckets.len() as u64) << RESIDUE_BITS) <= key
+        {
+            self.hash_buckets.push(self.residues.len() as u32);
+        }
+        self.residues.push(key as u16);
+    }
+
+    /// The table, its directory closed.
+    fn finish(mut self, buckets: usize) -> Self {
+        while self.hash_buckets.len() < buckets {
+            self.hash_buckets.push(self.residues.len() as u32);
+        }
+        self.hash_buckets.push(self.residues.len() as u32);
+        self
+    }
+}
+
+/// The `offsets` section: u16 while every value fits, else u32.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Within {
+    /// Every value below 65,536: the usual case.
+    Narrow(Vec<u16>),
+    /// A block of 64 prefixes holds 65,536 postings or more.
+    Wide(Vec<u32>),
+}
+
+impl Within {
+    /// The values, read as a [`Column`].
+    pub fn column(&self) -> Column<'_> {
+        match self {
+            Within::Narrow(values) => Column::Narrow(values),
+            Within::Wide(values) => Column::Wide(values),
+        }
+    }
+
+    fn push(&mut self, value: u32) {
+        match self {
+            Within::Narrow(values) => match u16::try_from(value) {
+                Ok(narrow) => values.push(narrow),
+                Err(_) => {
+                    let mut wide: Vec<u32> = values.iter().map(|&v| u32::from(v)).collect();
+                    wide.push(value);
+                    *self = Within::Wide(wide);
+                }
+            },
+            Within::Wide(values) => values.push(value),
+        }
+    }
+}
+
 /// The postings offsets, packed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Offsets {
     /// The offset of every 64th prefix.
     pub blocks: Vec<u32>,
     /// Each prefix's offset past its block's.
-    pub within: Vec<u32>,
-    /// Whether every value of `within` fits in 16 bits (the section is stored as u16).
-    pub narrow: bool,
+    pub within: Within,
+}
+
+impl Offsets {
+    /// No offsets yet, room made for `count`.
+    fn new(count: usize) -> Self {
+        Self {
+            blocks: Vec::with_capacity(count.div_ceil(1 << OFFSET_BLOCK_BITS)),
+            within: Within::Narrow(Vec::with_capacity(count)),
+        }
+    }
+
+    /// Adds the offset of the next slot, `slot` (ascending offsets below 2^32; other
+    /// values pack to something, never a panic).
+    fn push(&mut self, slot: usize, offset: u64) {
+        if slot % (1 << OFFSET_BLOCK_BITS) == 0 {
+            self.blocks.push(offset as u32);
+        }
+        let block = self.blocks.last().copied().unwrap_or(0);
+        self.within
+            .push(offset.wrapping_sub(u64::from(block)) as u32);
+    }
 }
 
 /// The file counts, packed.
@@ -65,65 +149,53 @@ pub struct Df {
     pub wide: Vec<u16>,
 }
 
-/// The hash table of ascending `keys` (prefixes of `bits + 16` bits). A key whose top
-/// bits reach `2^bits` (there are none in a table) counts in the last bucket only.
-pub fn pack_table(keys: &[u64], bits: u32) -> Table {
-    let buckets = 1usize << bits.min(32);
-    let mut hash_buckets = Vec::with_capacity(buckets + 1);
-    let mut at = 0;
-    for bucket in 0..buckets as u64 {
-        let edge = bucket << RESIDUE_BITS;
-        while at < keys.len() && keys[at] < edge {
-            at += 1;
+impl Df {
+    /// No counts yet, room made for `slots`.
+    fn new(slots: usize) -> Self {
+        Self {
+            df: Vec::with_capacity(slots),
+            wide_slots: Vec::new(),
+            wide: Vec::new(),
         }
-        hash_buckets.push(at as u32);
     }
-    hash_buckets.push(keys.len() as u32);
-    let residues = keys.iter().map(|&key| key as u16).collect();
-    Table {
-        hash_buckets,
-        residues,
+
+    /// Adds the count of the next slot, `slot`.
+    fn push(&mut self, slot: usize, count: u32) {
+        let count = count.min(PUBLIC_DF);
+        self.df.push(count.min(DF_WIDE) as u8);
+        if count >= DF_WIDE {
+            self.wide_slots.push(slot as u32);
+            self.wide.push(count as u16);
+        }
     }
 }
 
-/// The packed form of `offsets` (U + 1 cumulative posting counts, ascending, below 2^32;
-/// other values pack to something, never a panic).
-pub fn pack_offsets(offsets: &[u64]) -> Offsets {
-    let blocks: Vec<u32> = offsets
-        .iter()
-        .step_by(1 << OFFSET_BLOCK_BITS)
-        .map(|&offset| offset as u32)
-        .collect();
-    let within: Vec<u32> = offsets
-        .iter()
-        .enumerate()
-        .map(|(i, &offset)| offset.wrapping_sub(u64::from(blocks[i >> OFFSET_BLOCK_BITS])) as u32)
-        .collect();
-    let narrow = within.iter().all(|&value| value <= u32::from(u16::MAX));
-    Offsets {
-        blocks,
-        within,
-        narrow,
+/// The hash table of ascending `keys` (prefixes of `bits + 16` bits).
+pub fn pack_table(keys: &[u64], bits: u32) -> Table {
+    let buckets = 1usize << bits.min(32);
+    let mut table = Table::new(bits, keys.len());
+    for &key in keys {
+        table.push(key, buckets);
     }
+    table.finish(buckets)
+}
+
+/// The packed form of `offsets` (U + 1 cumulative posting counts, ascending, below 2^32).
+pub fn pack_offsets(offsets: &[u64]) -> Offsets {
+    let mut packed = Offsets::new(offsets.len());
+    for (slot, &offset) in offsets.iter().enumerate() {
+        packed.push(slot, offset);
+    }
+    packed
 }
 
 /// The packed form of the file counts `df`.
 pub fn pack_df(df: &[u32]) -> Df {
-    let mut packed = Vec::with_capacity(df.len());
-    let (mut wide_slots, mut wide) = (Vec::new(), Vec::new());
+    let mut packed = Df::new(df.len());
     for (slot, &count) in df.iter().enumerate() {
-        let count = count.min(PUBLIC_DF);
-        packed.push(count.min(DF_WIDE) as u8);
-        if count >= DF_WIDE {
-            wide_slots.push(slot as u32);
-            wide.push(count as u16);
-        }
+        packed.push(slot, count);
     }
-    Df {
-        df: packed,
-        wide_slots,
-        wide,
-    }
+    packed
 }
 
 /// The line sections.
@@ -160,40 +232,13 @@ pub fn pack_lines(hashes: &[u16]) -> Lines {
     }
 }
 
-/// The `offsets` section: u16 while every value fits, else u32.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Within {
-    /// Every value below 65,536: the usual case.
-    Narrow(Vec<u16>),
-    /// A block of 64 prefixes holds 65,536 postings or more.
-    Wide(Vec<u32>),
-}
-
-impl Within {
-    fn push(&mut self, value: u32) {
-        match self {
-            Within::Narrow(values) => match u16::try_from(value) {
-                Ok(narrow) => values.push(narrow),
-                Err(_) => {
-                    let mut wide: Vec<u32> = values.iter().map(|&v| u32::from(v)).collect();
-                    wide.push(value);
-                    *self = Within::Wide(wide);
-                }
-            },
-            Within::Wide(values) => values.push(value),
-        }
-    }
-}
-
 /// Every posting section of an index, packed: what a merge or a patch hands over.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackedTables {
     /// `hash_buckets` and `residues`.
     pub table: Table,
-    /// `offset_blocks`.
-    pub offset_blocks: Vec<u32>,
-    /// `offsets`.
-    pub offsets: Within,
+    /// `offset_blocks` and `offsets`.
+    pub offsets: Offsets,
     /// `df`, `df_wide_slots` and `df_wide`, the idiom sets' shapes marked.
     pub df: Df,
     /// `post_loc`, padded to a whole word.
@@ -218,33 +263,20 @@ pub fn pack_merged(parts: Vec<Merged>, bits: u32, lines: u64, idioms: &[Vec<u64>
     let slots: usize = parts.iter().map(|part| part.keys.len()).sum();
     let postings: usize = parts.iter().map(|part| part.post_tag.len()).sum();
     let buckets = 1usize << bits.min(32);
-    let mut hash_buckets = Vec::with_capacity(buckets + 1);
-    let mut residues = Vec::with_capacity(slots);
-    let mut offsets = (
-        Vec::with_capacity((slots + 1).div_ceil(1 << OFFSET_BLOCK_BITS)),
-        Within::Narrow(Vec::with_capacity(slots + 1)),
-    );
-    let mut df = Df {
-        df: Vec::with_capacity(slots),
-        wide_slots: Vec::new(),
-        wide: Vec::new(),
-    };
+    let mut table = Table::new(bits, slots);
+    let mut offsets = Offsets::new(slots + 1);
+    let mut df = Df::new(slots);
     let mut marked = vec![0u64; idioms.len()];
     let mut next_idiom = vec![0usize; idioms.len()];
     let (mut post_loc, mut post_tag): (Vec<u8>, Vec<u16>) = (Vec::new(), Vec::new());
     let mut base = 0u64;
     for (n, part) in parts.into_iter().enumerate() {
         for (i, &key) in part.keys.iter().enumerate() {
-            while hash_buckets.len() < buckets
-                && ((hash_buckets.len() as u64) << RESIDUE_BITS) <= key
-            {
-                hash_buckets.push(residues.len() as u32);
-            }
-            let slot = residues.len();
-            residues.push(key as u16);
+            let slot = table.residues.len();
+            table.push(key, buckets);
             let first = u64::from(part.offsets.get(i).copied().unwrap_or(0));
             let stop = part.offsets.get(i + 1).map_or(first, |&o| u64::from(o));
-            offset_slot(&mut offsets, slot, base + first);
+            offsets.push(slot, base + first);
             let mut files = u32::from(part.df[i]);
             for (n, (set, next)) in idioms.iter().zip(next_idiom.iter_mut()).enumerate() {
                 while *next < set.len() && set[*next] < key {
@@ -255,11 +287,7 @@ pub fn pack_merged(parts: Vec<Merged>, bits: u32, lines: u64, idioms: &[Vec<u64>
                     files = PUBLIC_DF;
                 }
             }
-            df.df.push(files.min(DF_WIDE) as u8);
-            if files >= DF_WIDE {
-                df.wide_slots.push(slot as u32);
-                df.wide.push(files as u16);
-            }
+            df.push(slot, files);
         }
         base += part.post_tag.len() as u64;
         if n == 0 {
@@ -272,19 +300,10 @@ pub fn pack_merged(parts: Vec<Merged>, bits: u32, lines: u64, idioms: &[Vec<u64>
             post_tag.extend_from_slice(&part.post_tag);
         }
     }
-    while hash_buckets.len() < buckets {
-        hash_buckets.push(residues.len() as u32);
-    }
-    hash_buckets.push(residues.len() as u32);
-    offset_slot(&mut offsets, residues.len(), base);
-    let (offset_blocks, within) = offsets;
+    offsets.push(slots, base);
     PackedTables {
-        table: Table {
-            hash_buckets,
-            residues,
-        },
-        offset_blocks,
-        offsets: within,
+        table: table.finish(buckets),
+        offsets,
         df,
         post_loc,
         post_tag,
@@ -305,15 +324,6 @@ pub fn prefixes_of(sets: &[&[u64]], bits: u32) -> Vec<Vec<u64>> {
         .collect()
 }
 
-/// Adds slot `slot`'s postings offset to the packed offsets (blocks, within).
-fn offset_slot(offsets: &mut (Vec<u32>, Within), slot: usize, offset: u64) {
-    if slot % (1 << OFFSET_BLOCK_BITS) == 0 {
-        offsets.0.push(offset as u32);
-    }
-    let block = offsets.0.last().copied().unwrap_or(0);
-    offsets.1.push(offset.wrapping_sub(u64::from(block)) as u32);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,13 +332,13 @@ mod tests {
     fn offsets_pack_narrow_until_a_block_spans_more_than_u16() {
         let offsets: Vec<u64> = (0..200).map(|i| i * 3).collect();
         let packed = pack_offsets(&offsets);
-        assert!(packed.narrow);
         assert_eq!(packed.blocks, vec![0, 192, 384, 576]);
-        assert_eq!(packed.within[..4], [0, 3, 6, 9]);
-        assert_eq!(packed.within[64], 0);
+        let Within::Narrow(within) = &packed.within else {
+            panic!("narrow offsets")
+        };
+        assert_eq!((&within[..4], within[64]), (&[0, 3, 6, 9][..], 0));
         let wide = pack_offsets(&[0, 70_000, 70_001]);
-        assert!(!wide.narrow);
-        assert_eq!(wide.within, vec![0, 70_000, 70_001]);
+        assert_eq!(wide.within, Within::Wide(vec![0, 70_000, 70_001]));
     }
 
     #[test]
@@ -395,7 +405,7 @@ mod tests {
         tail.post_tag = whole.post_tag[3..].to_vec();
         assert_eq!(pack_merged(vec![head, tail], 4, 100, &idioms), one);
         assert_eq!(one.table, pack_table(&keys, 4));
-        assert_eq!(one.offsets, Within::Narrow(vec![0, 2, 3, 6, 7, 9]));
+        assert_eq!(one.offsets.within, Within::Narrow(vec![0, 2, 3, 6, 7, 9]));
         assert_eq!(one.marked, vec![5, 2]);
         assert_eq!(one.df.df, vec![1, 1, 255, 1, 255]);
         assert_eq!(
@@ -414,10 +424,10 @@ mod tests {
             &[],
         );
         assert_eq!(
-            packed.offsets,
+            packed.offsets.within,
             Within::Wide(vec![0, 70_000, 70_001, 70_002])
         );
-        assert_eq!(packed.offset_blocks, vec![0]);
+        assert_eq!(packed.offsets.blocks, vec![0]);
     }
 
     #[test]

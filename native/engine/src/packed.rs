@@ -42,13 +42,8 @@ impl Packed<'_> {
     /// `postings`, ascending, one more than the slots. Every other method may then read
     /// any slot up to [`Packed::len`] (and offset `len`) without a check.
     pub fn hangs_together(&self, postings: usize) -> bool {
-        let entries = self.hash_buckets.len();
         let slots = self.residues.len();
-        entries >= 2
-            && (entries - 1).is_power_of_two()
-            && self.hash_buckets[0] == 0
-            && self.hash_buckets[entries - 1] as usize == slots
-            && self.hash_buckets.windows(2).all(|w| w[0] <= w[1])
+        directory_fits(self.hash_buckets, slots)
             && self.offsets.len() == slots + 1
             && self.offset_blocks.len() == (slots + 1).div_ceil(1 << OFFSET_BLOCK_BITS)
             && self.offset(0) == 0
@@ -98,19 +93,12 @@ impl Packed<'_> {
 /// directory does not describe the residues (not 2^b + 1 entries, descending, or not
 /// ending at their number).
 pub fn table_keys(hash_buckets: &[u32], residues: &[u16]) -> Option<Vec<u64>> {
-    let entries = hash_buckets.len();
-    if entries < 2 || !(entries - 1).is_power_of_two() {
-        return None;
-    }
-    if hash_buckets[entries - 1] as usize != residues.len() || hash_buckets[0] != 0 {
+    if !directory_fits(hash_buckets, residues.len()) {
         return None;
     }
     let mut keys = Vec::with_capacity(residues.len());
     for (bucket, edges) in hash_buckets.windows(2).enumerate() {
         let (start, end) = (edges[0] as usize, edges[1] as usize);
-        if end < start {
-            return None;
-        }
         let high = (bucket as u64) << RESIDUE_BITS;
         keys.extend(
             residues[start..end]
@@ -119,6 +107,17 @@ pub fn table_keys(hash_buckets: &[u32], residues: &[u16]) -> Option<Vec<u64>> {
         );
     }
     Some(keys)
+}
+
+/// Whether `hash_buckets` is the directory of `slots` residues: 2^b + 1 ascending entries
+/// from 0 to `slots`.
+fn directory_fits(hash_buckets: &[u32], slots: usize) -> bool {
+    let entries = hash_buckets.len();
+    entries >= 2
+        && (entries - 1).is_power_of_two()
+        && hash_buckets[0] == 0
+        && hash_buckets[entries - 1] as usize == slots
+        && hash_buckets.windows(2).all(|w| w[0] <= w[1])
 }
 
 /// The U + 1 cumulative posting counts, read back from `offset_blocks` and `offsets`;
@@ -167,12 +166,11 @@ mod tests {
         let offsets: Vec<u64> = (0..=keys.len() as u64).map(|i| i * i).collect();
         let table = pack_table(&keys, 4);
         let packed_offsets = pack_offsets(&offsets);
-        let within: Vec<u16> = packed_offsets.within.iter().map(|&v| v as u16).collect();
         let packed = Packed {
             hash_buckets: &table.hash_buckets,
             residues: &table.residues,
             offset_blocks: &packed_offsets.blocks,
-            offsets: Column::Narrow(&within),
+            offsets: packed_offsets.within.column(),
         };
         assert!(packed.hangs_together(36) && !packed.hangs_together(35));
         assert_eq!(packed.len(), 6);
@@ -195,12 +193,12 @@ mod tests {
     fn packed_offsets_read_back_narrow_or_wide() {
         let offsets: Vec<u64> = (0..200).map(|i| i * 3).collect();
         let packed = pack_offsets(&offsets);
-        let within: Vec<u16> = packed.within.iter().map(|&v| v as u16).collect();
-        let back = posting_offsets(&packed.blocks, Column::Narrow(&within));
+        assert!(matches!(packed.within.column(), Column::Narrow(_)));
+        let back = posting_offsets(&packed.blocks, packed.within.column());
         assert_eq!(back, Some(offsets));
         let wide = pack_offsets(&[0, 70_000, 70_001]);
         assert_eq!(
-            posting_offsets(&wide.blocks, Column::Wide(&wide.within)),
+            posting_offsets(&wide.blocks, wide.within.column()),
             Some(vec![0, 70_000, 70_001])
         );
         assert_eq!(posting_offsets(&[], Column::Wide(&[1])), None);

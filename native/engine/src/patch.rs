@@ -220,30 +220,16 @@ fn on_threads<T: Send>(
 }
 
 /// The tables of the old index with the moves applied and the fresh postings merged in,
-/// in a table of `b = bits` for an index of `lines` lines. `removed` counts the fresh
-/// postings dropped as public; `distinct` is left 0 (see [`distinct_change`]).
+/// in a table of `b = bits` for an index of `lines` lines, packed into an index's
+/// sections with the prefixes of the `idioms` sets (raw hashes, a set each) marked as
+/// common (see [`pack_merged`]); and the fresh postings dropped as public. The sections'
+/// `distinct` count is not made here (see [`distinct_change`]).
 ///
 /// Large tables are patched on a few threads, each taking a run of the old prefixes (and
-/// the fresh postings that fall among them); their tables are joined in order, which is
-/// the one-thread result because the runs share no prefix.
-pub fn patch(
-    old: Old<'_>,
-    moves: Moves<'_>,
-    fresh: Fresh<'_>,
-    public: (&[u64], &[u16]),
-    bits: u32,
-    lines: u64,
-) -> Result<Merged, PatchError> {
-    let threads = threads_for(old.post_tag.len());
-    let (parts, removed) = patch_on(old, moves, fresh, public, bits, lines, threads)?;
-    Ok(joined(parts, bits, removed, lines))
-}
-
-/// [`patch`], packed into an index's sections with the prefixes of the `idioms` sets (raw
-/// hashes, a set each) marked as common (see [`pack_merged`]); and the fresh postings
-/// dropped as public. The threads' runs are packed one after another, never joined first.
+/// the fresh postings that fall among them); their runs are packed one after another,
+/// which is the one-thread result because the runs share no prefix.
 #[allow(clippy::too_many_arguments)]
-pub fn patch_sections(
+pub fn patch(
     old: Old<'_>,
     moves: Moves<'_>,
     fresh: Fresh<'_>,
@@ -258,37 +244,6 @@ pub fn patch_sections(
         pack_merged(parts, bits, lines, &prefixes_of(idioms, bits)),
         removed,
     ))
-}
-
-/// The runs' tables one after another, as one.
-fn joined(parts: Vec<Merged>, bits: u32, removed: u64, lines: u64) -> Merged {
-    let pad = 4 - posting_width(lines);
-    let mut tables = Merged {
-        bits,
-        keys: Vec::new(),
-        offsets: Vec::new(),
-        df: Vec::new(),
-        post_loc: Vec::new(),
-        post_tag: Vec::new(),
-        removed,
-        distinct: 0,
-    };
-    let mut base = 0;
-    for part in parts {
-        tables.keys.extend_from_slice(&part.keys);
-        let own = part.offsets.len().saturating_sub(1);
-        tables
-            .offsets
-            .extend(part.offsets[..own].iter().map(|&o| o + base));
-        tables.df.extend_from_slice(&part.df);
-        let end = part.post_loc.len().saturating_sub(pad);
-        tables.post_loc.extend_from_slice(&part.post_loc[..end]);
-        tables.post_tag.extend_from_slice(&part.post_tag);
-        base += part.post_tag.len() as u32;
-    }
-    tables.offsets.push(base);
-    tables.post_loc.resize(tables.post_loc.len() + pad, 0);
-    tables
 }
 
 fn patch_on(
@@ -539,30 +494,53 @@ impl Places {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::column::Column;
-    use crate::merge::{merge, Files};
-    use crate::pack::{pack_offsets, pack_table};
 
-    /// A table's packed sections (directory, residues, offset blocks, offsets).
-    type Sections = (Vec<u32>, Vec<u16>, Vec<u32>, Vec<u32>);
+    /// The runs' tables one after another, as one.
+    fn joined(parts: Vec<Merged>, bits: u32, removed: u64, lines: u64) -> Merged {
+        let pad = 4 - posting_width(lines);
+        let mut tables = Merged {
+            bits,
+            keys: Vec::new(),
+            offsets: Vec::new(),
+            df: Vec::new(),
+            post_loc: Vec::new(),
+            post_tag: Vec::new(),
+            removed,
+            distinct: 0,
+        };
+        let mut base = 0;
+        for part in parts {
+            tables.keys.extend_from_slice(&part.keys);
+            let own = part.offsets.len().saturating_sub(1);
+            tables
+                .offsets
+                .extend(part.offsets[..own].iter().map(|&o| o + base));
+            tables.df.extend_from_slice(&part.df);
+            let end = part.post_loc.len().saturating_sub(pad);
+            tables.post_loc.extend_from_slice(&part.post_loc[..end]);
+            tables.post_tag.extend_from_slice(&part.post_tag);
+            base += part.post_tag.len() as u32;
+        }
+        tables.offsets.push(base);
+        tables.post_loc.resize(tables.post_loc.len() + pad, 0);
+        tables
+    }
+    use crate::merge::{merge, Files};
+    use crate::pack::{pack_offsets, pack_table, Offsets, Table};
+
+    /// A table's packed sections.
+    type Sections = (Table, Offsets);
 
     fn packed(keys: &[u64], offsets: &[u64], bits: u32) -> Sections {
-        let table = pack_table(keys, bits);
-        let offsets = pack_offsets(offsets);
-        (
-            table.hash_buckets,
-            table.residues,
-            offsets.blocks,
-            offsets.within,
-        )
+        (pack_table(keys, bits), pack_offsets(offsets))
     }
 
     fn table(sections: &Sections) -> Packed<'_> {
         Packed {
-            hash_buckets: &sections.0,
-            residues: &sections.1,
-            offset_blocks: &sections.2,
-            offsets: Column::Wide(&sections.3),
+            hash_buckets: &sections.0.hash_buckets,
+            residues: &sections.0.residues,
+            offset_blocks: &sections.1.blocks,
+            offsets: sections.1.within.column(),
         }
     }
 
@@ -817,9 +795,9 @@ mod tests {
             post_tag: &[0],
             line_base: &[0, 10],
         };
-        assert!(patch(old, moves, none, (&[], &[]), 4, 10).is_ok());
+        assert!(patch(old, moves, none, (&[], &[]), 4, 10, &[]).is_ok());
         assert_eq!(
-            patch(old, moves, none, (&[], &[]), 4, 1 << 22),
+            patch(old, moves, none, (&[], &[]), 4, 1 << 22, &[]),
             Err(PatchError::Layout)
         );
         let two = packed(&[1], &[0, 2], 4);
@@ -828,7 +806,7 @@ mod tests {
             ..old
         };
         assert_eq!(
-            patch(torn, moves, none, (&[], &[]), 4, 10),
+            patch(torn, moves, none, (&[], &[]), 4, 10, &[]),
             Err(PatchError::Old)
         );
         let past = Old {
@@ -836,7 +814,7 @@ mod tests {
             ..old
         };
         assert_eq!(
-            patch(past, moves, none, (&[], &[]), 4, 10),
+            patch(past, moves, none, (&[], &[]), 4, 10, &[]),
             Err(PatchError::Old)
         );
     }

@@ -23,7 +23,7 @@ use leakguard_engine::near::{near_matches as near, Partial, Units};
 use leakguard_engine::pack::{self, PackedTables, Within};
 use leakguard_engine::packed::{self, Packed};
 use leakguard_engine::patch::{
-    distinct_change as engine_distinct_change, patch_sections, Fresh, Moves, Old, PatchError,
+    distinct_change as engine_distinct_change, patch, Fresh, Moves, Old, PatchError,
 };
 use leakguard_engine::prefixes::prefix_cuts as engine_prefix_cuts;
 use leakguard_engine::regions::{find_regions, Kind};
@@ -66,6 +66,14 @@ fn slice<'a, T: numpy::Element>(
     array.as_slice().map_err(|_| {
         PyValueError::new_err(format!("{what} must be a contiguous one-dimensional array"))
     })
+}
+
+/// Each of a list of arrays as a slice ([`slice`]).
+fn slices<'a, T: numpy::Element>(
+    arrays: &'a [PyReadonlyArray1<'_, T>],
+    what: &str,
+) -> PyResult<Vec<&'a [T]>> {
+    arrays.iter().map(|array| slice(array, what)).collect()
 }
 
 fn spans(flat: &[i64], what: &str) -> PyResult<Vec<(usize, usize)>> {
@@ -602,10 +610,7 @@ fn merge_postings<'py>(
         slice(&public_hashes, "public_hashes")?,
         slice(&public_tags, "public_tags")?,
     );
-    let idioms = idioms
-        .iter()
-        .map(|set| slice(set, "idioms"))
-        .collect::<PyResult<Vec<_>>>()?;
+    let idioms = slices(&idioms, "idioms")?;
     let (sections, bits, removed, distinct) = run(py, files.hashes.len(), || {
         merge_sections(files, public, &idioms)
     })
@@ -648,17 +653,13 @@ fn tables(
     removed: u64,
     distinct: u64,
 ) -> TablesOut<'_> {
-    let within = match sections.offsets {
-        Within::Narrow(values) => values.into_pyarray(py).into_any(),
-        Within::Wide(values) => values.into_pyarray(py).into_any(),
-    };
     (
         bits,
         (
             sections.table.hash_buckets.into_pyarray(py),
             sections.table.residues.into_pyarray(py),
-            sections.offset_blocks.into_pyarray(py),
-            within,
+            sections.offsets.blocks.into_pyarray(py),
+            within_array(py, sections.offsets.within),
             sections.df.df.into_pyarray(py),
             sections.df.wide_slots.into_pyarray(py),
             sections.df.wide.into_pyarray(py),
@@ -703,21 +704,23 @@ fn pack_tables<'py>(
             pack::pack_df(df),
         )
     });
-    let within = if packed_offsets.narrow {
-        let narrow: Vec<u16> = packed_offsets.within.iter().map(|&v| v as u16).collect();
-        narrow.into_pyarray(py).into_any()
-    } else {
-        packed_offsets.within.into_pyarray(py).into_any()
-    };
     Ok((
         table.hash_buckets.into_pyarray(py),
         table.residues.into_pyarray(py),
         packed_offsets.blocks.into_pyarray(py),
-        within,
+        within_array(py, packed_offsets.within),
         packed_df.df.into_pyarray(py),
         packed_df.wide_slots.into_pyarray(py),
         packed_df.wide.into_pyarray(py),
     ))
+}
+
+/// The `offsets` section as numpy: u16 or u32, as packed.
+fn within_array(py: Python<'_>, within: Within) -> Bound<'_, PyAny> {
+    match within {
+        Within::Narrow(values) => values.into_pyarray(py).into_any(),
+        Within::Wide(values) => values.into_pyarray(py).into_any(),
+    }
 }
 
 /// What `pack_tables` returns.
@@ -821,10 +824,7 @@ fn distinct_change<'py>(
     gone: PyReadonlyArray1<'py, u64>,
     fresh: PyReadonlyArray1<'py, u64>,
 ) -> PyResult<(u64, u64)> {
-    let parts = kept
-        .iter()
-        .map(|part| slice(part, "kept"))
-        .collect::<PyResult<Vec<_>>>()?;
+    let parts = slices(&kept, "kept")?;
     let (gone, fresh) = (slice(&gone, "gone")?, slice(&fresh, "fresh")?);
     let size = parts.iter().map(|part| part.len()).sum();
     Ok(run(py, size, || {
@@ -895,12 +895,9 @@ fn patch_postings<'py>(
     if !(4..=32).contains(&bits) {
         return Err(PyValueError::new_err("bits must be 4 to 32"));
     }
-    let idioms = idioms
-        .iter()
-        .map(|set| slice(set, "idioms"))
-        .collect::<PyResult<Vec<_>>>()?;
+    let idioms = slices(&idioms, "idioms")?;
     let (sections, removed) = run(py, old.post_tag.len(), || {
-        patch_sections(old, moves, fresh, public, bits, lines, &idioms)
+        patch(old, moves, fresh, public, bits, lines, &idioms)
     })
     .map_err(|error| {
         PyValueError::new_err(match error {
